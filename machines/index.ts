@@ -1,0 +1,5 @@
+export * from './acceptor';
+export * from './learner';
+export * from './messages';
+export * from './proposalNumbers';
+export * from './proposer';

@@ -1,0 +1,129 @@
+/**
+ * A peer's learner: the one place where a peer comes to know the chosen value, so that it
+ * prints `chose` exactly once whatever roles it holds. Every peer that takes part runs one.
+ *
+ * It learns in one of two ways, never before the value is chosen:
+ *  - it counts accept_acks from the acceptors of the groups it is learnerK of, and learns
+ *    when a majority of one group accepted the same proposal number;
+ *  - it is told: a `chose` message from a proposer, or `decided` from its own proposer.
+ * Accepting is not choosing: an acceptor's own acceptance teaches its learner nothing.
+ */
+import { assign, emit, setup } from 'xstate';
+import {
+  type AcceptAck,
+  type Chose,
+  type GroupId,
+  isAcceptance,
+  majority,
+  type PeerId,
+  type Value,
+} from './messages';
+import type { Decided } from './proposer';
+
+export interface LearnerDurable {
+  learned: { n: number; value: Value } | null;
+}
+
+export interface LearnerInput {
+  self: PeerId;
+  /** For each group K this peer is learnerK of: the group's acceptors. */
+  groups?: Record<GroupId, PeerId[]>;
+  durable?: LearnerDurable;
+}
+
+export interface Acceptance {
+  n: number;
+  from: PeerId;
+  value: Value;
+}
+
+export interface LearnerContext extends LearnerDurable {
+  self: PeerId;
+  groups: Record<GroupId, PeerId[]>;
+  /** Acceptances heard so far, sorted by (n, from). */
+  acceptances: Acceptance[];
+}
+
+export type LearnerEvent = AcceptAck | Chose | Decided;
+
+/** Printed once by the host as this peer's `chose` line. */
+export interface Learned {
+  type: 'learned';
+  n: number;
+  value: Value;
+}
+
+const isNewAcceptance = (context: LearnerContext, ack: AcceptAck) =>
+  isAcceptance(ack) &&
+  ack.value !== null &&
+  (context.groups[ack.group] ?? []).includes(ack.from) &&
+  !context.acceptances.some((a) => a.n === ack.n && a.from === ack.from);
+
+export const learnerMachine = setup({
+  types: {
+    context: {} as LearnerContext,
+    events: {} as LearnerEvent,
+    emitted: {} as Learned,
+    input: {} as LearnerInput,
+  },
+  guards: {
+    hasLearned: ({ context }) => context.learned !== null,
+    isNewAcceptance: ({ context, event }) => isNewAcceptance(context, event as AcceptAck),
+    completesMajority: ({ context, event }) => {
+      const ack = event as AcceptAck;
+      if (!isNewAcceptance(context, ack)) return false;
+      const sameNumber = context.acceptances.filter((a) => a.n === ack.n).length + 1;
+      return sameNumber >= majority((context.groups[ack.group] ?? []).length);
+    },
+  },
+  actions: {
+    recordAcceptance: assign({
+      acceptances: ({ context, event }) => {
+        const ack = event as AcceptAck;
+        return [...context.acceptances, { n: ack.n, from: ack.from, value: ack.value ?? '' }].sort(
+          (a, b) => a.n - b.n || a.from - b.from,
+        );
+      },
+    }),
+    // Both paths carry (n, value); what was counted is no longer needed once learned.
+    learn: assign(({ event }) => {
+      const { n, value } = event as AcceptAck | Chose | Decided;
+      return { learned: { n, value: value ?? '' }, acceptances: [] };
+    }),
+    reportLearned: emit(({ context }) => ({
+      type: 'learned' as const,
+      n: context.learned?.n ?? 0,
+      value: context.learned?.value ?? '',
+    })),
+  },
+}).createMachine({
+  id: 'learner',
+  context: ({ input }) => ({
+    self: input?.self ?? 0,
+    groups: input?.groups ?? {},
+    acceptances: [],
+    learned: input?.durable?.learned ?? null,
+  }),
+  initial: 'recovering',
+  states: {
+    // A peer that already printed its chose line before a restart must not print another.
+    recovering: {
+      always: [{ guard: 'hasLearned', target: 'learned' }, { target: 'listening' }],
+    },
+    listening: {
+      on: {
+        accept_ack: [
+          { guard: 'completesMajority', target: 'learned', actions: ['learn', 'reportLearned'] },
+          { guard: 'isNewAcceptance', actions: 'recordAcceptance' },
+          {},
+        ],
+        chose: { target: 'learned', actions: ['learn', 'reportLearned'] },
+        decided: { target: 'learned', actions: ['learn', 'reportLearned'] },
+      },
+    },
+    // Learned once, for good: later acceptances and announcements change nothing.
+    learned: {},
+  },
+});
+
+export const learnerDurable = (context: LearnerContext): LearnerDurable => ({ learned: context.learned });

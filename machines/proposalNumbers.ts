@@ -1,0 +1,23 @@
+/**
+ * Proposal numbers are plain integers, unique across proposers and totally ordered:
+ * proposer K of P groups owns K, K+P, K+2P, ... (interface.md), so in the lab's
+ * testcases peer1's first number is 1 and peer5's is 2.
+ */
+
+/** Whether `n` belongs to proposer `group` among `groupCount` groups. */
+export const ownsNumber = (group: number, groupCount: number, n: number): boolean =>
+  n >= group && (n - group) % groupCount === 0;
+
+/**
+ * The smallest of this proposer's numbers strictly above `above`. A retry takes this with
+ * `above` = every number it has seen, so it never reuses a number (which could pair one
+ * number with two values) and never collides with another group's numbers.
+ */
+export const nextProposalNumber = (group: number, groupCount: number, above: number): number => {
+  if (above < group) return group;
+  return group + (Math.floor((above - group) / groupCount) + 1) * groupCount;
+};
+
+/** The round (1, 2, ...) that number `n` is for proposer `group`. */
+export const roundOf = (group: number, groupCount: number, n: number): number =>
+  Math.floor((n - group) / groupCount) + 1;

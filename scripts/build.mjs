@@ -1,0 +1,19 @@
+// Bundles the CLI into one file, dist/cli.js: fast to start (a cluster spawns one process
+// per peer) and runnable by plain `node` in the Docker image without a TypeScript toolchain.
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['src/cli.ts'],
+  outfile: 'dist/cli.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  // The Graphviz WASM build is only needed by `paxos diagrams`; it is loaded on demand.
+  external: ['@viz-js/viz'],
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

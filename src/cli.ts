@@ -1,0 +1,15 @@
+/**
+ * `paxos`: one command, one subcommand per job. Each subcommand lives in src/cli/ and
+ * registers itself here; `-h` is the lab's hostsfile flag, so help is `--help` only.
+ */
+import { Command } from 'commander';
+import packageJson from '../package.json' with { type: 'json' };
+
+const program = new Command('paxos')
+  .description(packageJson.description)
+  .version(packageJson.version, '--version')
+  .helpOption('--help', 'show help')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
+
+await program.parseAsync(process.argv);

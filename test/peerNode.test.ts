@@ -1,0 +1,85 @@
+import { describe, expect, test } from 'vitest';
+import type { Send } from '../machines/messages';
+import { clusterFromRoles } from '../src/config/cluster';
+import { createPeerLogic, type PeerState } from '../src/peer/node';
+
+// The lab's two testcases, as the hostsfiles of interface.md describe them.
+const testcase1 = clusterFromRoles('testcase1', [
+  { host: 'peer1', proposer: [1] },
+  { host: 'peer2', acceptor: [1] },
+  { host: 'peer3', acceptor: [1] },
+  { host: 'peer4', acceptor: [1] },
+  { host: 'peer5', learner: [1] },
+]);
+const testcase2 = clusterFromRoles('testcase2', [
+  { host: 'peer1', proposer: [1] },
+  { host: 'peer2', acceptor: [1, 2] },
+  { host: 'peer3', acceptor: [1, 2] },
+  { host: 'peer4', acceptor: [1, 2] },
+  { host: 'peer5', proposer: [2] },
+]);
+
+/** Delivers messages first-in first-out until none is left; records chose lines and sends. */
+function runFifo(logic: ReturnType<typeof createPeerLogic>, starts: [number, string][]) {
+  const states = new Map<number, PeerState>(logic.cluster.peers.map((p) => [p.id, logic.init(p.id)]));
+  const queue: Send[] = [];
+  const learned = new Map<number, { n: number; value: string }[]>();
+  const sent: { from: number; send: Send }[] = [];
+  const apply = (id: number, r: ReturnType<typeof logic.step>) => {
+    states.set(id, r.state);
+    for (const s of r.sends) sent.push({ from: id, send: s });
+    queue.push(...r.sends);
+    if (r.learned) learned.set(id, [...(learned.get(id) ?? []), r.learned]);
+  };
+  for (const [id, value] of starts) {
+    apply(id, logic.step(id, states.get(id) as PeerState, { type: 'start', value }));
+    for (let s = queue.shift(); s; s = queue.shift()) {
+      apply(s.to, logic.step(s.to, states.get(s.to) as PeerState, { type: 'deliver', message: s.message }));
+    }
+  }
+  return { states, learned, sent };
+}
+
+describe('peer wiring over a first-in first-out network', () => {
+  test('testcase 1: all five peers, the learner included, print chose X exactly once', () => {
+    const { learned } = runFifo(createPeerLogic(testcase1), [[1, 'X']]);
+    expect([...learned.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
+    for (const lines of learned.values()) expect(lines).toEqual([{ type: 'learned', n: 1, value: 'X' }]);
+  });
+
+  test('testcase 2: peer5 starts late with Y, adopts X under its own higher number', () => {
+    const { learned, sent } = runFifo(createPeerLogic(testcase2), [
+      [1, 'X'],
+      [5, 'Y'],
+    ]);
+    expect([...learned.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
+    for (const lines of learned.values()) expect(lines).toHaveLength(1);
+    for (const lines of learned.values()) expect(lines[0]?.value).toBe('X');
+    const peer5Accepts = sent.filter((s) => s.from === 5 && s.send.message.type === 'accept');
+    expect(peer5Accepts.map((s) => s.send.message)).toEqual(
+      [2, 3, 4].map(() => expect.objectContaining({ type: 'accept', n: 2, value: 'X' })),
+    );
+  });
+
+  test('a restarted acceptor keeps its promise', () => {
+    const logic = createPeerLogic(testcase1);
+    let s = logic.init(2);
+    s = logic.step(2, s, { type: 'deliver', message: { type: 'prepare', from: 1, group: 1, n: 4 } }).state;
+    const revived = logic.init(2, logic.durable(s));
+    const r = logic.step(2, revived, {
+      type: 'deliver',
+      message: { type: 'prepare', from: 1, group: 1, n: 1 },
+    });
+    expect(r.sends[0]?.message).toMatchObject({ type: 'prepare_ack', promised: false, minProposal: 4 });
+  });
+
+  test('a message for a group the peer does not serve is not handled', () => {
+    const logic = createPeerLogic(testcase1);
+    const r = logic.step(5, logic.init(5), {
+      type: 'deliver',
+      message: { type: 'prepare', from: 1, group: 1, n: 1 },
+    });
+    expect(r.handled).toBe(false);
+    expect(r.sends).toEqual([]);
+  });
+});
