@@ -1,0 +1,248 @@
+/**
+ * Peers as interned values with memoised steps. The checker drives peers only through
+ * src/peer/node.ts (`createPeerLogic`), so the protocol is never re-written here; it runs
+ * XState once per distinct (peer state, input) pair and replays the recorded outcome
+ * (next peer state id, messages sent, the chose line) every other time the same local step
+ * occurs in another world.
+ */
+import type { AcceptorDurable } from '../../../machines/acceptor';
+import {
+  type GroupId,
+  MESSAGE_TYPES,
+  type Message,
+  NO_PROPOSAL,
+  type PeerId,
+  type Send,
+  type Value,
+} from '../../../machines/messages';
+import { nextProposalNumber } from '../../../machines/proposalNumbers';
+import type { PeerInput, PeerLogic, PeerState } from '../../peer/node';
+import type { GhostHistory } from './ghost';
+import { Interner, PairMemo } from './interner';
+import { Reactivity } from './reactivity';
+
+export interface LocalStep {
+  /** The peer's state id afterwards. */
+  next: number;
+  /** Interned messages sent, in the order the machines emitted them. */
+  sends: Int32Array;
+  /** The same, sorted (for merging into a sorted multiset). */
+  sortedSends: Int32Array;
+  /** Ghost items this step adds: the vote it casts, the spec-relevant messages it sends. */
+  ghost: number[];
+  /** The peer's chose line, on the step where its learner learns. */
+  learned: { n: number; value: Value } | null;
+  /** Whether the acceptor's durable state changed (the spec sees acceptor variables). */
+  acceptorChanged: boolean;
+}
+
+export interface ProposerFacts {
+  group: GroupId;
+  /** The proposer statechart's state: idle, preparing, accepting, backingOff, chosen. */
+  phase: string;
+  /** The number a START or a new-round TIMEOUT would take now. */
+  nextNumber: number;
+}
+
+export interface PeerFacts {
+  owner: PeerId;
+  learned: { n: number; value: Value } | null;
+  acceptor: AcceptorDurable | null;
+  /** Interned acceptor durable state, -1 without an acceptor. */
+  acceptorId: number;
+  proposers: ProposerFacts[];
+}
+
+const snapshotKey = (s: { value: unknown; context: unknown } | undefined) =>
+  s === undefined ? null : [s.value, s.context];
+
+export class PeerTable {
+  readonly states = new Interner<PeerState>();
+  readonly owners: PeerId[] = [];
+  readonly sends = new Interner<Send>();
+  readonly acceptorStates = new Interner<AcceptorDurable>();
+  private readonly facts: PeerFacts[] = [];
+  /** Memoised deliveries, by peer state then message id. */
+  private readonly delivered: LocalStep[][] = [];
+  private readonly started = new PairMemo<LocalStep>();
+  private readonly timedOut = new PairMemo<LocalStep>();
+  private readonly restarted = new Map<number, number>();
+  /** Ghost item of each interned send: its message if spec-relevant, else -1. */
+  private readonly sendGhost: number[] = [];
+  /** Local steps run through XState (the rest came from the memo). */
+  machineSteps = 0;
+  private readonly reactivity = new Reactivity();
+  /** Per peer state: bit i set when no machine of the peer can ever react to MESSAGE_TYPES[i]. */
+  private readonly deadMasks: [number[], number[]] = [[], []];
+  /** Per interned send: the bit of its message type. */
+  readonly typeBits: number[] = [];
+
+  constructor(
+    readonly logic: PeerLogic,
+    private readonly ghost: GhostHistory,
+    private readonly relevant: (m: Message) => boolean,
+  ) {}
+
+  intern(owner: PeerId, state: PeerState): number {
+    const key = JSON.stringify([
+      owner,
+      Object.entries(state.proposers).map(([g, s]) => [g, snapshotKey(s)]),
+      snapshotKey(state.acceptor),
+      snapshotKey(state.learner),
+    ]);
+    const before = this.states.size;
+    const id = this.states.intern(key, state);
+    if (id === before) {
+      this.owners.push(owner);
+      this.facts.push(this.factsOf(owner, state));
+    }
+    return id;
+  }
+
+  initial(owner: PeerId): number {
+    return this.intern(owner, this.logic.init(owner));
+  }
+
+  fact(id: number): PeerFacts {
+    return this.facts[id] as PeerFacts;
+  }
+
+  owner(id: number): PeerId {
+    return this.owners[id] as PeerId;
+  }
+
+  internSend(send: Send): number {
+    const before = this.sends.size;
+    const id = this.sends.intern(`${send.to}>${JSON.stringify(send.message)}`, send);
+    if (id === before) {
+      this.sendGhost.push(this.relevant(send.message) ? this.ghost.message(send.message) : -1);
+      this.typeBits.push(1 << MESSAGE_TYPES.indexOf(send.message.type));
+    }
+    return id;
+  }
+
+  /**
+   * Message types this peer state will never react to again (see reactivity.ts);
+   * `restart` when the peer may still crash and restart.
+   */
+  deadTypes(state: number, restart: boolean): number {
+    const masks = this.deadMasks[restart ? 1 : 0];
+    let mask = masks[state];
+    if (mask === undefined) {
+      const s = this.states.value(state);
+      const snapshots = [...Object.values(s.proposers), s.acceptor, s.learner];
+      const live = new Set<string>();
+      for (const snap of snapshots) {
+        if (snap) for (const e of this.reactivity.reacts(snap.machine, snap.value, restart)) live.add(e);
+      }
+      mask = 0;
+      if (!live.has('*'))
+        MESSAGE_TYPES.forEach((t, i) => {
+          if (!live.has(t)) mask = (mask as number) | (1 << i);
+        });
+      masks[state] = mask;
+    }
+    return mask;
+  }
+
+  send(id: number): Send {
+    return this.sends.value(id);
+  }
+
+  deliver(state: number, send: number): LocalStep {
+    let row = this.delivered[state];
+    if (row === undefined) {
+      row = [];
+      this.delivered[state] = row;
+    }
+    let step = row[send];
+    if (step === undefined) {
+      step = this.run(state, { type: 'deliver', message: this.send(send).message });
+      row[send] = step;
+    }
+    return step;
+  }
+
+  start(state: number, group: GroupId, value: Value): LocalStep {
+    let step = this.started.get(state, group);
+    if (step === undefined) {
+      step = this.run(state, { type: 'start', group, value });
+      this.started.set(state, group, step);
+    }
+    return step;
+  }
+
+  timeout(state: number, group: GroupId): LocalStep {
+    let step = this.timedOut.get(state, group);
+    if (step === undefined) {
+      step = this.run(state, { type: 'timeout', group });
+      this.timedOut.set(state, group, step);
+    }
+    return step;
+  }
+
+  /** The peer after a crash and a restart from what it had on stable storage. */
+  crash(state: number): number {
+    let next = this.restarted.get(state);
+    if (next === undefined) {
+      const owner = this.owner(state);
+      next = this.intern(owner, this.logic.init(owner, this.logic.durable(this.states.value(state))));
+      this.restarted.set(state, next);
+    }
+    return next;
+  }
+
+  /** Runs one input through the real peer logic (node.ts) and records the outcome. */
+  run(state: number, input: PeerInput): LocalStep {
+    this.machineSteps++;
+    const owner = this.owner(state);
+    const r = this.logic.step(owner, this.states.value(state), input);
+    const next = this.intern(owner, r.state);
+    const sends = Int32Array.from(r.sends, (s) => this.internSend(s));
+    const ghost: number[] = [];
+    const before = this.fact(state).acceptor;
+    const after = this.fact(next).acceptor;
+    const acceptorChanged = this.fact(state).acceptorId !== this.fact(next).acceptorId;
+    if (
+      after &&
+      after.acceptedProposal !== NO_PROPOSAL &&
+      (before?.acceptedProposal !== after.acceptedProposal || before?.acceptedValue !== after.acceptedValue)
+    ) {
+      ghost.push(this.ghost.vote(owner, after.acceptedProposal, after.acceptedValue));
+    }
+    for (const s of sends) {
+      const g = this.sendGhost[s] as number;
+      if (g >= 0 && !ghost.includes(g)) ghost.push(g);
+    }
+    return {
+      next,
+      sends,
+      sortedSends: Int32Array.from(sends).sort(),
+      ghost,
+      learned: r.learned ? { n: r.learned.n, value: r.learned.value } : null,
+      acceptorChanged,
+    };
+  }
+
+  private factsOf(owner: PeerId, state: PeerState): PeerFacts {
+    const { groupCount } = this.logic.cluster;
+    const acceptor = state.acceptor
+      ? {
+          minProposal: state.acceptor.context.minProposal,
+          acceptedProposal: state.acceptor.context.acceptedProposal,
+          acceptedValue: state.acceptor.context.acceptedValue,
+        }
+      : null;
+    return {
+      owner,
+      learned: state.learner?.context.learned ?? null,
+      acceptor,
+      acceptorId: acceptor ? this.acceptorStates.intern(JSON.stringify(acceptor), acceptor) : -1,
+      proposers: Object.entries(state.proposers).map(([g, s]) => ({
+        group: Number(g),
+        phase: String(s.value),
+        nextNumber: nextProposalNumber(Number(g), groupCount, Math.max(s.context.n, s.context.highestSeen)),
+      })),
+    };
+  }
+}

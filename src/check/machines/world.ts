@@ -1,0 +1,333 @@
+/**
+ * A world as a short array of ints, and the steps that lead out of it.
+ *
+ *   [peer state id per participating peer][dups left][crashes left][history id][payload]
+ *
+ * The payload is the network: on the bag, the sorted multiset of ids of messages in
+ * flight; on the set, a bitset of the ids of every message ever sent. Peer states,
+ * messages and histories are interned (PeerTable, GhostHistory), so equal worlds have
+ * equal arrays and a world's key is the array itself.
+ */
+import type { GroupId, PeerId, Value } from '../../../machines/messages';
+import { takesPart } from '../../config/cluster';
+import type { GhostHistory } from './ghost';
+import type { ResolvedOptions } from './options';
+import type { LocalStep, PeerTable } from './peerTable';
+
+export const DELIVER = 0;
+export const DROP = 1;
+export const DUP = 2;
+export const CRASH = 3;
+export const START = 4;
+export const TIMEOUT = 5;
+
+/** A step as one int: kind (3 bits), peer slot (6 bits), message id or group (the rest). */
+export const stepCode = (kind: number, slot: number, arg: number): number => kind | (slot << 3) | (arg << 9);
+export const stepKind = (code: number): number => code & 7;
+export const stepSlot = (code: number): number => (code >>> 3) & 63;
+export const stepArg = (code: number): number => code >>> 9;
+/** The step into the initial world. */
+export const INIT = -1;
+
+/** Called once per successor; `out[0..length)` is only valid during the call. Return true to stop. */
+export type Visit = (code: number, out: Int32Array, length: number, local: LocalStep | null) => boolean;
+
+interface ProposerSlot {
+  slot: number;
+  owner: PeerId;
+  group: GroupId;
+  value: Value;
+  /** The highest proposal number it may take: its number of round maxRound. */
+  lastNumber: number;
+}
+
+export class WorldModel {
+  readonly slots: PeerId[];
+  readonly slotOf = new Map<PeerId, number>();
+  readonly dups: number;
+  readonly crashes: number;
+  readonly history: number;
+  readonly payload: number;
+  readonly proposers: ProposerSlot[];
+  /** Slots of peers that hold an acceptor: the ones a crash fault restarts. */
+  readonly crashable: number[];
+  private readonly sendSlot: number[] = [];
+  /** For each interned message: the proposer peer if it is a `chose`, else -1. */
+  private readonly choseFrom: number[] = [];
+  private readonly crashableSlot: boolean[];
+  private readonly set: boolean;
+  private readonly repeatAnnouncements: boolean;
+
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly peers: PeerTable,
+    readonly ghost: GhostHistory,
+  ) {
+    const { cluster } = options;
+    this.slots = cluster.peers.filter(takesPart).map((p) => p.id);
+    if (this.slots.length > 64) throw new Error('the checker handles at most 64 peers');
+    this.slots.forEach((id, i) => {
+      this.slotOf.set(id, i);
+    });
+    this.dups = this.slots.length;
+    this.crashes = this.dups + 1;
+    this.history = this.dups + 2;
+    this.payload = this.dups + 3;
+    const P = cluster.groupCount;
+    this.proposers = cluster.groups.map((g) => ({
+      slot: this.slotOf.get(g.proposer) as number,
+      owner: g.proposer,
+      group: g.id,
+      value: options.values[g.id] as Value,
+      lastNumber: (options.maxRound - 1) * P + g.id,
+    }));
+    this.crashable = cluster.peers
+      .filter((p) => p.acceptor.length > 0)
+      .map((p) => this.slotOf.get(p.id) as number);
+    this.crashableSlot = this.slots.map((_, i) => this.crashable.includes(i));
+    this.set = options.network === 'set';
+    // A decided proposer's TIMEOUT repeats its `chose` messages. That can only matter when
+    // a copy can be lost (bag + drop); it is then explored only once none of its previous
+    // announcement is still in flight, which keeps the bag finite. On the set network the
+    // repeat re-sends messages already in the set: a stutter, not explored.
+    this.repeatAnnouncements = !this.set && options.drop;
+  }
+
+  initial(out: Int32Array): number {
+    this.slots.forEach((id, i) => {
+      out[i] = this.peers.initial(id);
+    });
+    out[this.dups] = this.options.maxDups;
+    out[this.crashes] = this.options.maxCrashes;
+    out[this.history] = 0;
+    return this.payload;
+  }
+
+  slotOfSend(send: number): number {
+    let s = this.sendSlot[send];
+    if (s === undefined) {
+      const m = this.peers.send(send);
+      s = this.slotOf.get(m.to) ?? -1;
+      this.sendSlot[send] = s;
+      this.choseFrom[send] = m.message.type === 'chose' ? m.message.from : -1;
+    }
+    return s;
+  }
+
+  /** Messages in flight (bag) or sent (set), as ids with multiplicity. */
+  messages(key: Int32Array, length: number): number[] {
+    const out: number[] = [];
+    if (!this.set) for (let i = this.payload; i < length; i++) out.push(key[i] as number);
+    else
+      for (let w = this.payload; w < length; w++) {
+        const word = key[w] as number;
+        for (let b = 0; b < 32; b++) if (word & (1 << b)) out.push((w - this.payload) * 32 + b);
+      }
+    return out;
+  }
+
+  successors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
+    return this.set
+      ? this.setSuccessors(key, length, out, visit)
+      : this.bagSuccessors(key, length, out, visit);
+  }
+
+  private bagSuccessors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
+    const { payload, peers } = this;
+    for (let i = payload; i < length; i++) {
+      const m = key[i] as number;
+      if (i > payload && key[i - 1] === m) continue;
+      const slot = this.slotOfSend(m);
+      if (slot >= 0) {
+        const local = peers.deliver(key[slot] as number, m);
+        this.copyHead(key, out, slot, local);
+        const n = this.prune(out, mergeSorted(key, payload, length, i, local.sortedSends, out, payload));
+        if (visit(stepCode(DELIVER, slot, m), out, n, local)) return true;
+      }
+      if (this.options.drop) {
+        for (let j = 0; j < i; j++) out[j] = key[j] as number;
+        for (let j = i + 1; j < length; j++) out[j - 1] = key[j] as number;
+        if (visit(stepCode(DROP, Math.max(slot, 0), m), out, length - 1, null)) return true;
+      }
+      if ((key[this.dups] as number) > 0) {
+        for (let j = 0; j < i; j++) out[j] = key[j] as number;
+        out[i] = m;
+        for (let j = i; j < length; j++) out[j + 1] = key[j] as number;
+        out[this.dups] = (key[this.dups] as number) - 1;
+        if (visit(stepCode(DUP, Math.max(slot, 0), m), out, length + 1, null)) return true;
+      }
+    }
+    return this.peerSuccessors(key, length, out, visit, (local, slot) => {
+      this.copyHead(key, out, slot, local);
+      return this.prune(out, mergeSorted(key, payload, length, -1, local.sortedSends, out, payload));
+    });
+  }
+
+  private setSuccessors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
+    const { payload, peers } = this;
+    for (let w = payload; w < length; w++) {
+      const word = key[w] as number;
+      if (word === 0) continue;
+      for (let b = 0; b < 32; b++) {
+        if ((word & (1 << b)) === 0) continue;
+        const m = (w - payload) * 32 + b;
+        const slot = this.slotOfSend(m);
+        if (slot < 0) continue;
+        const local = peers.deliver(key[slot] as number, m);
+        this.copyHead(key, out, slot, local);
+        const n = this.prune(out, orBits(key, payload, length, local.sends, out));
+        if (visit(stepCode(DELIVER, slot, m), out, n, local)) return true;
+      }
+    }
+    return this.peerSuccessors(key, length, out, visit, (local, slot) => {
+      this.copyHead(key, out, slot, local);
+      return this.prune(out, orBits(key, payload, length, local.sends, out));
+    });
+  }
+
+  /** START, TIMEOUT and crash steps; `withSends` writes the successor of a local step. */
+  private peerSuccessors(
+    key: Int32Array,
+    length: number,
+    out: Int32Array,
+    visit: Visit,
+    withSends: (local: LocalStep, slot: number) => number,
+  ): boolean {
+    const { peers } = this;
+    for (const p of this.proposers) {
+      const state = key[p.slot] as number;
+      const facts = peers.fact(state).proposers.find((x) => x.group === p.group);
+      if (!facts) continue;
+      let local: LocalStep | null = null;
+      let kind = START;
+      if (facts.phase === 'idle') {
+        if (facts.nextNumber <= p.lastNumber) local = peers.start(state, p.group, p.value);
+      } else if (facts.phase === 'chosen') {
+        if (this.repeatAnnouncements && !this.announcing(key, length, p.owner)) {
+          local = peers.timeout(state, p.group);
+          kind = TIMEOUT;
+        }
+      } else if (facts.nextNumber <= p.lastNumber) {
+        local = peers.timeout(state, p.group);
+        kind = TIMEOUT;
+      }
+      if (!local) continue;
+      const n = withSends(local, p.slot);
+      if (visit(stepCode(kind, p.slot, p.group), out, n, local)) return true;
+    }
+    if ((key[this.crashes] as number) > 0) {
+      for (const slot of this.crashable) {
+        const state = key[slot] as number;
+        const next = peers.crash(state);
+        // A restart that changes nothing is the same world with less budget: skipped.
+        if (next === state) continue;
+        for (let j = 0; j < length; j++) out[j] = key[j] as number;
+        out[slot] = next;
+        out[this.crashes] = (key[this.crashes] as number) - 1;
+        if (visit(stepCode(CRASH, slot, 0), out, this.prune(out, length), null)) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Forgets the messages of out[payload..length) that their receiver can never react to
+   * again (reactivity.ts): such a message changes nothing whether it is delivered, dropped
+   * or duplicated, now or later, so worlds that differ only by it are one. Returns the end.
+   */
+  private prune(out: Int32Array, length: number): number {
+    const { peers, payload } = this;
+    const canCrash = (out[this.crashes] as number) > 0;
+    const dead = (m: number): boolean => {
+      const slot = this.slotOfSend(m);
+      if (slot < 0) return true;
+      const restart = canCrash && (this.crashableSlot[slot] as boolean);
+      return (peers.deadTypes(out[slot] as number, restart) & (peers.typeBits[m] as number)) !== 0;
+    };
+    if (!this.set) {
+      let o = payload;
+      for (let i = payload; i < length; i++) {
+        const m = out[i] as number;
+        if (!dead(m)) out[o++] = m;
+      }
+      return o;
+    }
+    let end = payload;
+    for (let w = payload; w < length; w++) {
+      let word = out[w] as number;
+      for (let b = 0; b < 32; b++) if (word & (1 << b) && dead((w - payload) * 32 + b)) word &= ~(1 << b);
+      out[w] = word;
+      if (word !== 0) end = w + 1;
+    }
+    return end;
+  }
+
+  /** Whether a `chose` from `owner` is still in flight. */
+  private announcing(key: Int32Array, length: number, owner: PeerId): boolean {
+    for (let i = this.payload; i < length; i++) {
+      const m = key[i] as number;
+      this.slotOfSend(m);
+      if (this.choseFrom[m] === owner) return true;
+    }
+    return false;
+  }
+
+  /** Peers, budgets and history of the successor; the network part is written by the caller. */
+  private copyHead(key: Int32Array, out: Int32Array, slot: number, local: LocalStep | null): void {
+    for (let i = 0; i < this.payload; i++) out[i] = key[i] as number;
+    if (slot >= 0 && local) {
+      out[slot] = local.next;
+      if (local.ghost.length > 0)
+        out[this.history] = this.ghost.addAll(key[this.history] as number, local.ghost);
+    }
+  }
+}
+
+/**
+ * Writes key[from..to) without position `skip` (-1: none), merged with the sorted `add`,
+ * into out from `at`; returns the end.
+ */
+function mergeSorted(
+  key: Int32Array,
+  from: number,
+  to: number,
+  skip: number,
+  add: Int32Array,
+  out: Int32Array,
+  at: number,
+): number {
+  let i = from;
+  let j = 0;
+  let o = at;
+  const addLength = add.length;
+  for (;;) {
+    if (i === skip) i++;
+    if (i < to) {
+      const x = key[i] as number;
+      if (j < addLength && (add[j] as number) < x) out[o++] = add[j++] as number;
+      else {
+        out[o++] = x;
+        i++;
+      }
+    } else if (j < addLength) out[o++] = add[j++] as number;
+    else return o;
+  }
+}
+
+/** The bitset key[payload..length) with the bits of `sends` set, into out; returns the end. */
+function orBits(
+  key: Int32Array,
+  payload: number,
+  length: number,
+  sends: Int32Array,
+  out: Int32Array,
+): number {
+  let end = length;
+  for (let w = payload; w < length; w++) out[w] = key[w] as number;
+  for (const m of sends) {
+    const w = payload + (m >>> 5);
+    while (end <= w) out[end++] = 0;
+    out[w] = (out[w] as number) | (1 << (m & 31));
+  }
+  return end;
+}

@@ -1,0 +1,124 @@
+import { describe, expect, test } from 'vitest';
+import { assign } from 'xstate';
+import { acceptorMachine } from '../../machines/acceptor';
+import { learnerMachine } from '../../machines/learner';
+import { proposerMachine } from '../../machines/proposer';
+import { exploreMachines } from '../../src/check/machines';
+import { LOG_KEYS } from '../../src/peer/logLine';
+import { roleMachines } from '../../src/peer/node';
+import { disjointMajorities, fiveAcceptorsThreeProposers, testcase1, testcase2 } from './clusters';
+
+describe('exhaustive checks of the real machines (what CI proves)', () => {
+  test('testcase 1, bag network with drop, one duplication and one crash: no violation', () => {
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, faults: ['drop', 'dup', 'crash'] });
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(true);
+    expect(r.distinctStates).toBeGreaterThan(100_000);
+  });
+
+  test('testcase 2, one round each, bag network, up to acceptor symmetry: no violation', () => {
+    const r = exploreMachines({ cluster: testcase2, maxRound: 1, symmetry: true });
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(true);
+    expect(r.distinctStates).toBeGreaterThan(100_000);
+  });
+
+  test('testcase 1 on the set network (loss, duplication, reordering) with a crash: no violation', () => {
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, network: 'set', faults: ['crash'] });
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(true);
+  });
+});
+
+describe('bounded searches prove nothing and say so', () => {
+  test('five acceptors, three proposers, two rounds: stopped by maxStates', () => {
+    const r = exploreMachines({
+      cluster: fiveAcceptorsThreeProposers,
+      maxRound: 2,
+      faults: ['drop'],
+      symmetry: true,
+      maxStates: 30_000,
+    });
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(false);
+    expect(r.distinctStates).toBe(30_000);
+  });
+
+  test('maxDepth stops at that level; a bound past the last level leaves the search complete', () => {
+    const full = exploreMachines({ cluster: testcase1, maxRound: 1 });
+    const cut = exploreMachines({ cluster: testcase1, maxRound: 1, maxDepth: 5 });
+    expect(cut).toMatchObject({ complete: false, depth: 5 });
+    expect(cut.distinctStates).toBeLessThan(full.distinctStates);
+    const exact = exploreMachines({ cluster: testcase1, maxRound: 1, maxDepth: full.depth });
+    expect(exact).toMatchObject({ complete: true, depth: full.depth, distinctStates: full.distinctStates });
+  });
+});
+
+describe('the checker catches what it must', () => {
+  test('proposer groups whose majorities do not meet: two values chosen, shortest trace', () => {
+    const r = exploreMachines({ cluster: disjointMajorities, maxRound: 1 });
+    expect(r.complete).toBe(false);
+    const [v] = r.violations;
+    expect(v?.invariant).toBe('Agreement');
+    const trace = v?.trace ?? [];
+    expect(trace[0]?.action).toBe('Init');
+    const last = trace[trace.length - 1]?.state as { violation: string };
+    expect(last.violation).toMatch(/X chosen .* and Y chosen/);
+    // Each step prints as the lab's log lines, keys in the contract's order.
+    for (const step of trace.slice(1)) {
+      for (const line of (step.state as { lines: string[] }).lines)
+        expect(Object.keys(JSON.parse(line))).toEqual([...LOG_KEYS]);
+    }
+    // Shortest: one level less and the same search finds nothing.
+    const shorter = exploreMachines({ cluster: disjointMajorities, maxRound: 1, maxDepth: trace.length - 1 });
+    expect(shorter.violations).toEqual([]);
+  });
+
+  test('an acceptor that accepts below its promise breaks agreement', () => {
+    const machines = {
+      ...roleMachines,
+      acceptor: acceptorMachine.provide({ guards: { atLeastPromised: () => true } }),
+    };
+    const r = exploreMachines({ cluster: testcase2, maxRound: 1, machines });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['Agreement']);
+  });
+
+  test('an acceptor that accepts without raising its promise breaks its local invariant', () => {
+    const machines = {
+      ...roleMachines,
+      acceptor: acceptorMachine.provide({
+        actions: {
+          accept: assign(({ event }) => {
+            const { n, value } = event as { n: number; value: string };
+            return { acceptedProposal: n, acceptedValue: value };
+          }),
+        },
+      }),
+    };
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, machines });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['AcceptorInvariant']);
+  });
+
+  test('a proposer that ignores accepted values breaks agreement', () => {
+    const machines = {
+      ...roleMachines,
+      proposer: proposerMachine.provide({
+        actions: { adoptHighestAccepted: assign({ proposal: ({ context }) => context.value }) },
+      }),
+    };
+    const r = exploreMachines({ cluster: testcase2, maxRound: 1, machines, symmetry: true });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['Agreement']);
+  });
+
+  test('a learner that learns from a single acceptance prints chose too early', () => {
+    const machines = {
+      ...roleMachines,
+      learner: learnerMachine.provide({ guards: { completesMajority: () => true } }),
+    };
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, machines });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['LearnerIntegrity']);
+    const steps = r.violations[0]?.trace ?? [];
+    const { lines } = (steps[steps.length - 1]?.state ?? { lines: [] }) as { lines: string[] };
+    expect(JSON.parse(lines[lines.length - 1] ?? '{}')).toMatchObject({ action: 'chose' });
+  });
+});
