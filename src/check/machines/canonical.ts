@@ -14,7 +14,7 @@ export class Canonicalizer {
 
   constructor(
     private readonly world: WorldModel,
-    private readonly renamings: readonly Renaming[],
+    readonly renamings: readonly Renaming[],
     private readonly set: boolean,
   ) {
     this.slotImages = renamings.map((r) =>
@@ -36,7 +36,8 @@ export class Canonicalizer {
     return bestLength;
   }
 
-  private rename(r: number, key: Int32Array, length: number, out: Int32Array): number {
+  /** Writes key[0..length) renamed by renaming `r` into out; returns its length. */
+  rename(r: number, key: Int32Array, length: number, out: Int32Array): number {
     const renaming = this.renamings[r] as Renaming;
     const images = this.slotImages[r] as Int32Array;
     const { payload, history } = this.world;
