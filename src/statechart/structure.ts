@@ -76,22 +76,23 @@ export const transitionsOf = (machine: AnyStateMachine): TransitionInfo[] =>
 
 /**
  * The atomic states in which a transition of `source` can be taken: the source itself, or,
- * for a transition declared on an ancestor (root-level `on`), each descendant leaf that does
- * not always handle the event itself (an unguarded branch there shadows the ancestor's).
+ * for a transition declared on an ancestor (root-level `on` or `always`), each descendant
+ * leaf that does not always handle the event itself: XState looks from the leaf up and
+ * takes the first enabled branch, so an unguarded branch below shadows the ancestor's.
  */
 export const leafSourcesOf = (t: TransitionInfo): AnyStateNode[] => {
+  const own = (node: AnyStateNode): readonly AnyTransitionDefinition[] =>
+    (t.eventless ? node.always : (node.transitions as Map<string, AnyTransitionDefinition[]>).get(t.event)) ??
+    [];
   const leaves: AnyStateNode[] = [];
   const walk = (node: AnyStateNode, shadowed: boolean) => {
-    const own = t.eventless
-      ? undefined
-      : (node.transitions as Map<string, AnyTransitionDefinition[]>).get(t.event);
-    const shadows = node !== t.source && (own ?? []).some((d) => d.guard === undefined);
+    const shadows = shadowed || (node !== t.source && own(node).some((d) => d.guard === undefined));
     const children = Object.values(node.states) as AnyStateNode[];
     if (children.length === 0) {
-      if (!(shadowed || shadows)) leaves.push(node);
+      if (!shadows) leaves.push(node);
       return;
     }
-    for (const child of children) walk(child, shadowed || shadows);
+    for (const child of children) walk(child, shadows);
   };
   walk(t.source, false);
   return leaves;
