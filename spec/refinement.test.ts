@@ -11,6 +11,7 @@ import {
   type PeerState,
   roleMachines,
 } from '../src/peer/node';
+import { testcase1, testcase2, validClusterArb } from '../test/support/clusters';
 import { Agreement, checkParams, Init, type SpecParams, type SpecState, stateKey } from './paxos';
 import {
   mapMessage,
@@ -20,21 +21,6 @@ import {
   specParamsFor,
   specStepBetween,
 } from './refinement';
-
-const testcase1 = clusterFromRoles('testcase1', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1] },
-  { host: 'peer3', acceptor: [1] },
-  { host: 'peer4', acceptor: [1] },
-  { host: 'peer5', learner: [1] },
-]);
-const testcase2 = clusterFromRoles('testcase2', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1, 2] },
-  { host: 'peer3', acceptor: [1, 2] },
-  { host: 'peer4', acceptor: [1, 2] },
-  { host: 'peer5', proposer: [2] },
-]);
 
 /**
  * A world of peers over a network that holds every message in flight: each step is one
@@ -231,20 +217,24 @@ describe('the two testcases over a first-in first-out network refine the spec st
 });
 
 /**
- * One random schedule of testcase 2: both proposers start, then each choice delivers a
- * message (kept in flight for a duplicate, or not), loses one, or times a proposer out.
- * Returns the first step that maps to no spec action, or null when all did.
+ * One random schedule: every proposer starts (group K with the K-th value), then each
+ * choice delivers a message (kept in flight for a duplicate, or not), loses one, or times
+ * out a proposer. Stops at the first step that maps to no spec action.
  */
 function runSchedule(logic: PeerLogic, params: SpecParams, choices: [number, number][]) {
   const world = new World(logic, params);
-  world.step(1, { type: 'start', value: 'X' });
-  world.step(5, { type: 'start', value: 'Y' });
+  const groups = logic.cluster.groups;
+  groups.forEach((g, i) => {
+    world.step(g.proposer, { type: 'start', value: params.values[i] as string, group: g.id });
+  });
   for (const [kind, pick] of choices) {
     const n = world.inFlight.length;
     let action: string | null;
-    if (kind === 0)
-      action = world.step(pick % 2 === 0 ? 1 : 5, { type: 'timeout', group: pick % 2 === 0 ? 1 : 2 });
-    else if (n === 0) continue;
+    if (kind === 0) {
+      const g = groups[pick % groups.length];
+      if (!g) continue;
+      action = world.step(g.proposer, { type: 'timeout', group: g.id });
+    } else if (n === 0) continue;
     else if (kind === 1) action = world.deliver(pick % n, true);
     else if (kind === 2) {
       world.inFlight.splice(pick % n, 1);
@@ -255,7 +245,7 @@ function runSchedule(logic: PeerLogic, params: SpecParams, choices: [number, num
   return { world, refines: true };
 }
 
-const schedules = fc.array(fc.tuple(fc.nat(9), fc.nat()), { maxLength: 150 });
+const schedules = fc.array(fc.tuple(fc.nat(9), fc.nat()), { maxLength: 200, size: 'max' });
 
 describe('random schedules of testcase 2 refine the spec', () => {
   const params = specParamsFor(testcase2, values, UNBOUNDED);
@@ -284,6 +274,24 @@ describe('random schedules of testcase 2 refine the spec', () => {
       { numRuns: 3000, endOnFailure: true },
     );
     expect(details.failed, `failed after ${details.numRuns} runs, seed ${details.seed}`).toBe(true);
+  });
+});
+
+describe('random clusters refine the spec', () => {
+  test('the constants satisfy QuorumAssumption, and every step of a random schedule maps to the spec', () => {
+    fc.assert(
+      fc.property(validClusterArb({ groupIdGaps: true }), schedules, ({ cluster }, choices) => {
+        const params = specParamsFor(
+          cluster,
+          cluster.groups.map((g) => `v${g.id}`),
+          UNBOUNDED,
+        );
+        checkParams(params);
+        const { world, refines } = runSchedule(createPeerLogic(cluster), params, choices);
+        return refines && Agreement(params, world.spec);
+      }),
+      { numRuns: Math.max(20, Math.floor(fc.readConfigureGlobal().numRuns ?? 100) / 5) },
+    );
   });
 });
 
