@@ -4,6 +4,8 @@
  */
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { register as registerCluster } from './cli/cluster';
+import { register as registerPeer } from './cli/peer';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -11,5 +13,8 @@ const program = new Command('paxos')
   .helpOption('--help', 'show help')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
+
+registerPeer(program);
+registerCluster(program);
 
 await program.parseAsync(process.argv);

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Message, Send } from '../../machines/messages';
 import { createPeerLogic, type PeerState } from '../../src/peer/node';
 import { decodeMessage, encodeMessage } from '../../src/runtime/codec';
-import { testcase1, testcase2 } from './testcases';
+import { testcase1, testcase2 } from '../support/clusters';
 
 /** Every message the two testcases send over a FIFO network, with its destination. */
 function messagesOf(cluster: typeof testcase1, starts: [number, string][]): Send[] {

@@ -7,7 +7,7 @@ import { AddressBook, type Endpoint } from '../../src/runtime/addresses';
 import { encodeMessage } from '../../src/runtime/codec';
 import { PeerHost } from '../../src/runtime/host';
 import { Transport } from '../../src/runtime/transport';
-import { testcase1, testcase2 } from './testcases';
+import { testcase1, testcase2 } from '../support/clusters';
 
 /** Everything a host does, in the order it does it. */
 type Event =

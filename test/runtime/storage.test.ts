@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createPeerLogic } from '../../src/peer/node';
 import { DurableStore, StorageError } from '../../src/runtime/storage';
-import { testcase1, testcase2 } from './testcases';
+import { testcase1, testcase2 } from '../support/clusters';
 
 const dirs: string[] = [];
 const freshDir = async () => {
