@@ -4,7 +4,7 @@
  * that should decide has printed chose (exit 0) or at the timeout (exit 1).
  */
 import { fileURLToPath } from 'node:url';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
 import { runLocalCluster } from '../cluster/localCluster';
 import { summarize } from '../cluster/summary';
 import {
@@ -31,7 +31,7 @@ const pair =
   <T>(what: string, parse: (text: string) => T) =>
   (text: string): [string, T] => {
     const eq = text.indexOf('=');
-    if (eq <= 0) throw new Error(`expected NAME=${what}, got '${text}'`);
+    if (eq <= 0) throw new InvalidArgumentError(`expected NAME=${what}.`);
     return [text.slice(0, eq), parse(text.slice(eq + 1))];
   };
 
