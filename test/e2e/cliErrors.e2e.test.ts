@@ -17,7 +17,7 @@ afterAll(async () => {
 
 const paxos = (...args: string[]) => run(process.execPath, [CLI, ...args], { cwd: ROOT, timeoutMs: 20_000 });
 
-describe('paxos peer and paxos cluster refuse bad invocations', () => {
+describe.concurrent('paxos peer and paxos cluster refuse bad invocations', () => {
   test.each([
     [['peer', '-h', 'hostsfile-testcase1.txt', '--bogus'], /^error: unknown option '--bogus'$/],
     [['peer', '--bogus'], /^error: unknown option '--bogus'$/],

@@ -104,7 +104,7 @@ describe('faults against live peers', () => {
 
     for (const host of HOSTS) {
       const w = peers.current.get(host);
-      await w?.waitFor(() => peers.chose(host).length > 0, 20_000, `${host} chose`);
+      await w?.waitFor(() => peers.hasChosen(host), 20_000, `${host} chose`);
     }
     await sleep(200);
     expect(
@@ -179,7 +179,7 @@ describe('faults against live peers', () => {
     const up = ['peer1', 'peer2', 'peer3', 'peer5'];
     for (const host of up) peers.start(host, host === 'peer1' ? ['-v', 'X'] : []);
     for (const host of up)
-      await peers.current.get(host)?.waitFor(() => peers.chose(host).length > 0, 20_000, `${host} chose`);
+      await peers.current.get(host)?.waitFor(() => peers.hasChosen(host), 20_000, `${host} chose`);
     expect(
       judgeRun(new Map(up.map((h) => [h, peers.lines(h)])), new Map(up.map((h) => [h, peers.id(h)])), up),
     ).toBe('X');
@@ -210,7 +210,7 @@ describe('faults against live peers', () => {
     // Messages queued for the missing acceptors are delivered once they are up.
     for (const host of ['peer3', 'peer4']) peers.start(host);
     for (const host of HOSTS)
-      await peers.current.get(host)?.waitFor(() => peers.chose(host).length > 0, 20_000, `${host} chose`);
+      await peers.current.get(host)?.waitFor(() => peers.hasChosen(host), 20_000, `${host} chose`);
     expect(
       judgeRun(
         new Map(HOSTS.map((h) => [h, peers.lines(h)])),

@@ -83,6 +83,11 @@ export class LocalPeers {
     );
   }
 
+  /** Cheap enough to poll: judging (parsing every line) is for the end of a test. */
+  hasChosen(host: string): boolean {
+    return (this.current.get(host)?.stdout ?? []).some((l) => l.includes('"action":"chose"'));
+  }
+
   chose(host: string): LogLine[] {
     return this.lines(host).filter((l) => l.action === 'chose');
   }

@@ -59,3 +59,25 @@ export function judgeRun(
   expect([...values], 'every peer chose the same value').toHaveLength(1);
   return [...values][0] as string;
 }
+
+/**
+ * Testcase 2's promise beyond agreement: peer5, starting late with Y, hears the accepted X
+ * in its prepare_acks and sends accept with X under a number above peer1's.
+ */
+export function judgeTestcase2Takeover(linesByHost: ReadonlyMap<string, readonly LogLine[]>): void {
+  const accepts = (host: string) =>
+    (linesByHost.get(host) ?? []).filter((l) => l.action === 'sent' && l.message_type === 'accept');
+  const peer1Highest = Math.max(...accepts('peer1').map((l) => l.proposal_num));
+  expect(accepts('peer5').length, 'peer5 sends accept').toBeGreaterThan(0);
+  for (const a of accepts('peer5')) {
+    expect(a.message_value, 'peer5 re-proposes X').toBe('X');
+    expect(a.proposal_num, "peer5's number is above peer1's").toBeGreaterThan(peer1Highest);
+  }
+  const acks = (linesByHost.get('peer5') ?? []).filter(
+    (l) => l.action === 'received' && l.message_type === 'prepare_ack',
+  );
+  expect(
+    acks.some((l) => l.message_value === 'X'),
+    "peer5's prepare_acks carry X",
+  ).toBe(true);
+}
