@@ -220,3 +220,14 @@ describe('faults against live peers', () => {
     ).toBe('X');
   });
 });
+
+describe('signals', () => {
+  test.each(['SIGTERM', 'SIGINT'] as const)('%s closes the peer cleanly: exit 0', async (signal) => {
+    const peers = await peersOf('hostsfile-testcase1.txt');
+    const peer = peers.start('peer2');
+    await peers.listening('peer2');
+    peer.child.kill(signal);
+    expect(await peer.exited).toEqual({ code: 0, signal: null });
+    expect(peer.stderr).toEqual([]);
+  });
+});
