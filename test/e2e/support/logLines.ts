@@ -50,7 +50,8 @@ export function judgeRun(
     for (const l of lines) {
       if (l.action !== 'received')
         expect(l.peer_id, `${host} prints its own id on ${l.action} lines`).toBe(id);
-      else expect(l.peer_id, `${host} received from itself`).not.toBe(id);
+      // A peer holding two roles of one group talks to itself, so a received line may name it.
+      else expect([...ids.values()], `${host} received from a peer of the cluster`).toContain(l.peer_id);
     }
     const chose = lines.filter((l) => l.action === 'chose');
     expect(chose, `${host} prints exactly one chose`).toHaveLength(1);
