@@ -4,6 +4,9 @@
  */
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { register as registerCluster } from './cli/cluster';
+import { register as registerDiagrams } from './cli/diagrams';
+import { register as registerPeer } from './cli/peer';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -11,5 +14,9 @@ const program = new Command('paxos')
   .helpOption('--help', 'show help')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
+
+registerCluster(program);
+registerDiagrams(program);
+registerPeer(program);
 
 await program.parseAsync(process.argv);

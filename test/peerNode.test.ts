@@ -1,23 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Send } from '../machines/messages';
-import { clusterFromRoles } from '../src/config/cluster';
 import { createPeerLogic, type PeerState } from '../src/peer/node';
-
-// The lab's two testcases, as the hostsfiles of interface.md describe them.
-const testcase1 = clusterFromRoles('testcase1', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1] },
-  { host: 'peer3', acceptor: [1] },
-  { host: 'peer4', acceptor: [1] },
-  { host: 'peer5', learner: [1] },
-]);
-const testcase2 = clusterFromRoles('testcase2', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1, 2] },
-  { host: 'peer3', acceptor: [1, 2] },
-  { host: 'peer4', acceptor: [1, 2] },
-  { host: 'peer5', proposer: [2] },
-]);
+import { testcase1, testcase2 } from './support/clusters';
 
 /** Delivers messages first-in first-out until none is left; records chose lines and sends. */
 function runFifo(logic: ReturnType<typeof createPeerLogic>, starts: [number, string][]) {
@@ -81,5 +65,21 @@ describe('peer wiring over a first-in first-out network', () => {
     });
     expect(r.handled).toBe(false);
     expect(r.sends).toEqual([]);
+  });
+
+  test('a duplicated prepare is harmless: the second answer does not make the proposer back off', () => {
+    const logic = createPeerLogic(testcase1);
+    const prepare = { type: 'prepare', from: 1, group: 1, n: 1 } as const;
+    let acceptor = logic.init(2);
+    const first = logic.step(2, acceptor, { type: 'deliver', message: prepare });
+    acceptor = first.state;
+    const second = logic.step(2, acceptor, { type: 'deliver', message: prepare });
+    expect(second.sends[0]?.message).toMatchObject({ type: 'prepare_ack', promised: false, minProposal: 1 });
+
+    let proposer = logic.step(1, logic.init(1), { type: 'start', value: 'X' }).state;
+    proposer = logic.step(1, proposer, { type: 'deliver', message: (second.sends[0] as Send).message }).state;
+    expect(proposer.proposers[1]?.value).toBe('preparing');
+    proposer = logic.step(1, proposer, { type: 'deliver', message: (first.sends[0] as Send).message }).state;
+    expect(proposer.proposers[1]?.context.promises.map((p) => p.from)).toEqual([2]);
   });
 });
