@@ -1,7 +1,8 @@
 /**
  * Renaming peers inside machine contexts and messages, for symmetry reduction. Peer ids
- * sit in a few named fields; lists of ids and lists of records keyed by a sender are kept
- * sorted by the machines (so snapshots stay canonical), hence re-sorted after renaming.
+ * sit in a few named fields. The machines keep lists of ids sorted, and lists of records
+ * sorted by their fields in order (promises by sender, acceptances by group, number and
+ * sender), so that snapshots stay canonical; renamed lists are re-sorted the same way.
  * A property test holds renaming and stepping commutative on the real machines.
  */
 import type { PeerId } from '../../../machines/messages';
@@ -13,10 +14,20 @@ const ID_LIST_RECORD_FIELDS = new Set(['learners', 'groups']);
 const renameList = (ids: readonly PeerId[], rename: (id: PeerId) => PeerId) =>
   ids.map(rename).sort((a, b) => a - b);
 
-const byNumberThenSender = (a: unknown, b: unknown) => {
-  const x = a as { n?: number; from?: number };
-  const y = b as { n?: number; from?: number };
-  return (x.n ?? 0) - (y.n ?? 0) || (x.from ?? 0) - (y.from ?? 0);
+/** Records compared field by field, in the order of their fields. */
+const byFields = (a: unknown, b: unknown): number => {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  for (const k of Object.keys(x)) {
+    const u = x[k];
+    const v = y[k];
+    if (u === v) continue;
+    if (typeof u === 'number' && typeof v === 'number') return u - v;
+    const su = JSON.stringify(u) ?? '';
+    const sv = JSON.stringify(v) ?? '';
+    if (su !== sv) return su < sv ? -1 : 1;
+  }
+  return 0;
 };
 
 export function renamePeers<T>(value: T, rename: (id: PeerId) => PeerId): T {
@@ -28,7 +39,7 @@ function walk(value: unknown, rename: (id: PeerId) => PeerId, field: string | un
   if (Array.isArray(value)) {
     if (field !== undefined && ID_LIST_FIELDS.has(field)) return renameList(value as PeerId[], rename);
     const items = value.map((v) => walk(v, rename, undefined));
-    if (items.some((v) => typeof v === 'object' && v !== null && 'from' in v)) items.sort(byNumberThenSender);
+    if (items.some((v) => typeof v === 'object' && v !== null && 'from' in v)) items.sort(byFields);
     return items;
   }
   if (typeof value === 'object' && value !== null) {
