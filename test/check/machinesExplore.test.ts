@@ -37,11 +37,11 @@ describe('bounded searches prove nothing and say so', () => {
       maxRound: 2,
       faults: ['drop'],
       symmetry: true,
-      maxStates: 30_000,
+      maxStates: 10_000,
     });
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(false);
-    expect(r.distinctStates).toBe(30_000);
+    expect(r.distinctStates).toBe(10_000);
   });
 
   test('maxDepth stops at that level; a bound past the last level leaves the search complete', () => {
@@ -54,7 +54,7 @@ describe('bounded searches prove nothing and say so', () => {
   });
 });
 
-describe('the checker catches what it must', () => {
+describe('the checker catches what it must (every step refines the spec; without that check, the invariants)', () => {
   test('proposer groups whose majorities do not meet: two values chosen, shortest trace', () => {
     const r = exploreMachines({ cluster: disjointMajorities, maxRound: 1 });
     expect(r.complete).toBe(false);
@@ -80,7 +80,9 @@ describe('the checker catches what it must', () => {
       acceptor: acceptorMachine.provide({ guards: { atLeastPromised: () => true } }),
     };
     const r = exploreMachines({ cluster: testcase2, maxRound: 1, machines });
-    expect(r.violations.map((v) => v.invariant)).toEqual(['Agreement']);
+    expect(r.violations.map((v) => v.invariant)).toEqual(['Refinement']);
+    const unmapped = exploreMachines({ cluster: testcase2, maxRound: 1, machines, refinement: false });
+    expect(unmapped.violations.map((v) => v.invariant)).toEqual(['Agreement']);
   });
 
   test('an acceptor that accepts without raising its promise breaks its local invariant', () => {
@@ -96,7 +98,9 @@ describe('the checker catches what it must', () => {
       }),
     };
     const r = exploreMachines({ cluster: testcase1, maxRound: 1, machines });
-    expect(r.violations.map((v) => v.invariant)).toEqual(['AcceptorInvariant']);
+    expect(r.violations.map((v) => v.invariant)).toEqual(['Refinement']);
+    const unmapped = exploreMachines({ cluster: testcase1, maxRound: 1, machines, refinement: false });
+    expect(unmapped.violations.map((v) => v.invariant)).toEqual(['AcceptorInvariant']);
   });
 
   test('a proposer that ignores accepted values breaks agreement', () => {
@@ -107,7 +111,9 @@ describe('the checker catches what it must', () => {
       }),
     };
     const r = exploreMachines({ cluster: testcase2, maxRound: 1, machines, symmetry: true });
-    expect(r.violations.map((v) => v.invariant)).toEqual(['Agreement']);
+    expect(r.violations.map((v) => v.invariant)).toEqual(['Refinement']);
+    const unmapped = exploreMachines({ cluster: testcase2, maxRound: 1, machines, refinement: false });
+    expect(unmapped.violations.map((v) => v.invariant)).toEqual(['Agreement']);
   });
 
   test('a learner that learns from a single acceptance prints chose too early', () => {

@@ -53,7 +53,7 @@ export function checkStep(
   if (learning) return learning;
   if (refinement && (local.acceptorChanged || after[world.history] !== before[world.history])) {
     if (refinement.action(before, after) === null)
-      return { invariant: 'Refinement', detail: 'a step that maps to no spec action' };
+      return { invariant: 'Refinement', detail: 'this step maps to no action of Next in spec/Paxos.tla' };
   }
   return null;
 }

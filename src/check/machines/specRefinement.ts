@@ -1,0 +1,18 @@
+/**
+ * The spec's refinement mapping (spec/refinement.ts) for a check: the constants of
+ * Paxos.tla for the cluster, the values the proposers start with and the ballots that
+ * maxRound allows (proposal number n is ballot n - 1, and round R of P groups ends at
+ * number R * P).
+ */
+import { mapMessage, mapToSpec, specActionBetween, specParamsFor } from '../../../spec/refinement';
+import type { MappingFactory } from './explore';
+
+export const specRefinement: MappingFactory = (options) => {
+  const values = [...new Set(Object.values(options.values))];
+  const params = specParamsFor(options.cluster, values, options.maxRound * options.cluster.groupCount - 1);
+  return {
+    relevant: (message) => mapMessage(message) !== null,
+    map: (view) => mapToSpec(params, view),
+    actionBetween: (before, after) => specActionBetween(params, before as never, after as never),
+  };
+};
