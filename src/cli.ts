@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { register as registerCheck } from './cli/check';
 import { register as registerCluster } from './cli/cluster';
 import { register as registerDiagrams } from './cli/diagrams';
 import { register as registerPeer } from './cli/peer';
@@ -15,6 +16,7 @@ const program = new Command('paxos')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
 
+registerCheck(program);
 registerCluster(program);
 registerDiagrams(program);
 registerPeer(program);

@@ -1,41 +1,21 @@
-/** Clusters the checker's tests explore (hostsfiles of interface.md, and a few more). */
-import { clusterFromRoles } from '../../src/config/cluster';
+/** Clusters the checker's tests explore, written as hostsfiles and read by the real parser. */
+import { parseHostsfile } from '../../src/config/hostsfile';
 
-export const testcase1 = clusterFromRoles('testcase1', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1] },
-  { host: 'peer3', acceptor: [1] },
-  { host: 'peer4', acceptor: [1] },
-  { host: 'peer5', learner: [1] },
-]);
-
-export const testcase2 = clusterFromRoles('testcase2', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1, 2] },
-  { host: 'peer3', acceptor: [1, 2] },
-  { host: 'peer4', acceptor: [1, 2] },
-  { host: 'peer5', proposer: [2] },
-]);
+export { testcase1, testcase2 } from '../support/clusters';
 
 /** Majorities {2,3} of group 1 and {5,6} of group 2 do not meet: agreement cannot hold. */
-export const disjointMajorities = clusterFromRoles('disjoint', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1] },
-  { host: 'peer3', acceptor: [1] },
-  { host: 'peer4', acceptor: [1, 2] },
-  { host: 'peer5', acceptor: [2] },
-  { host: 'peer6', acceptor: [2] },
-  { host: 'peer7', proposer: [2] },
-]);
+export const disjointMajoritiesHostsfile =
+  'peer1:proposer1\npeer2:acceptor1\npeer3:acceptor1\npeer4:acceptor1,acceptor2\n' +
+  'peer5:acceptor2\npeer6:acceptor2\npeer7:proposer2\n';
+export const disjointMajorities = parseHostsfile(disjointMajoritiesHostsfile, 'disjoint.txt', {
+  allowUnsafeQuorums: true,
+});
 
-/** Three proposers sharing five acceptors, one of which is also a learner of every group. */
-export const fiveAcceptorsThreeProposers = clusterFromRoles('five-three', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', proposer: [2] },
-  { host: 'peer3', proposer: [3] },
-  { host: 'peer4', acceptor: [1, 2, 3] },
-  { host: 'peer5', acceptor: [1, 2, 3] },
-  { host: 'peer6', acceptor: [1, 2, 3] },
-  { host: 'peer7', acceptor: [1, 2, 3] },
-  { host: 'peer8', acceptor: [1, 2, 3], learner: [1, 2, 3] },
-]);
+/** Three proposers sharing five acceptors, one of which also learns for every group. */
+export const fiveAcceptorsThreeProposers = parseHostsfile(
+  'peer1:proposer1\npeer2:proposer2\npeer3:proposer3\n' +
+    'peer4:acceptor1,acceptor2,acceptor3\npeer5:acceptor1,acceptor2,acceptor3\n' +
+    'peer6:acceptor1,acceptor2,acceptor3\npeer7:acceptor1,acceptor2,acceptor3\n' +
+    'peer8:acceptor1,acceptor2,acceptor3,learner1,learner2,learner3\n',
+  'five-three.txt',
+);

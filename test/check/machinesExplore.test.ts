@@ -74,6 +74,24 @@ describe('the checker catches what it must (every step refines the spec; without
     expect(shorter.violations).toEqual([]);
   });
 
+  test('under symmetry the counterexample is a real run, and its verdict names real peers', () => {
+    const r = exploreMachines({ cluster: disjointMajorities, maxRound: 1, symmetry: true });
+    const trace = r.violations[0]?.trace ?? [];
+    const last = trace[trace.length - 1]?.state as {
+      violation: string;
+      acceptors: Record<string, { acceptedProposal: number; acceptedValue: string | null }>;
+    };
+    const majorities = [...last.violation.matchAll(/(\w) chosen at (\d) by acceptors ([\d,]+)/g)];
+    expect(majorities).toHaveLength(2);
+    for (const [, value, n, ids] of majorities) {
+      for (const id of (ids ?? '').split(','))
+        expect(last.acceptors[`peer${id}`]).toMatchObject({
+          acceptedProposal: Number(n),
+          acceptedValue: value,
+        });
+    }
+  });
+
   test('an acceptor that accepts below its promise breaks agreement', () => {
     const machines = {
       ...roleMachines,

@@ -96,12 +96,19 @@ export function buildTrace(ctx: TraceContext, at: BreachAt): TraceStep[] {
     steps.push(found);
     real = (found as ReplayedStep).after;
   }
-  if (at.kind === 'step') {
+  // Under symmetry the stored path may be a renaming of the real one: describe the real breach.
+  let detail = at.breach.detail;
+  if (at.kind === 'world') {
+    const facts = world.slots.map((_, slot) => world.peers.fact(real[slot] as number));
+    detail = ctx.invariants.checkWorld(facts, real[world.history] as number)?.detail ?? detail;
+  } else {
     let found: ReplayedStep | null = null;
     world.successors(real, real.length, scratch, (code, out, n, local) => {
       const after = out.slice(0, n);
-      if (checkStep(ctx, real, code, after, local)?.invariant !== at.breach.invariant) return false;
+      const breach = checkStep(ctx, real, code, after, local);
+      if (breach?.invariant !== at.breach.invariant) return false;
       found = { code, before: real, after, local };
+      detail = breach.detail;
       return true;
     });
     if (!found) throw new Error('internal error: the breaching step cannot be replayed');
@@ -117,7 +124,7 @@ export function buildTrace(ctx: TraceContext, at: BreachAt): TraceStep[] {
     });
   });
   const final = trace[trace.length - 1] as TraceStep;
-  final.state = { ...(final.state as object), violation: at.breach.detail };
+  final.state = { ...(final.state as object), violation: detail };
   return trace;
 }
 

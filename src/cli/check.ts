@@ -1,0 +1,218 @@
+/**
+ * `paxos check`: exhaustive breadth-first search, of the spec (`--model spec`, TLC's
+ * conventions, counts comparable with TLC's) or of worlds of the real machines for a
+ * hostsfile (`--model machines`). Exit 0 when complete without violation, 1 on a violation
+ * (with a shortest counterexample), 3 when a bound stopped it first, 2 on bad usage.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { GroupId } from '../../machines/messages';
+import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/machines';
+import { defaultValues } from '../check/machines/options';
+import type { CheckResult, Progress } from '../check/result';
+import { exploreSpec } from '../check/spec';
+import { collect, loadClusterOrExit, parseValue, usageAfterError, usageError } from './arguments';
+import { exitCode, jsonLine, progressLine, summaryLines } from './checkReport';
+
+interface CheckFlags {
+  model: 'spec' | 'machines';
+  hostsfile?: string;
+  maxRound?: number;
+  network: NetworkModel;
+  faults?: Fault[];
+  maxDups?: number;
+  maxCrashes?: number;
+  symmetry?: boolean;
+  refinement: boolean;
+  value?: [string, string][];
+  allowUnsafeQuorums?: boolean;
+  acceptors?: number;
+  values?: number;
+  maxBallot?: number;
+  maxStates?: number;
+  maxDepth?: number;
+  json?: boolean;
+  progress: number;
+}
+
+const integer = (min: number) => (text: string) => {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min)
+    throw new InvalidArgumentError(`expected an integer >= ${min}.`);
+  return n;
+};
+
+const parseFaults = (text: string): Fault[] => {
+  const faults = text
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
+  for (const f of faults)
+    if (!FAULTS.includes(f as Fault))
+      throw new InvalidArgumentError(`unknown fault '${f}' (faults: ${FAULTS.join(', ')}).`);
+  return faults as Fault[];
+};
+
+const parsePeerValue = (text: string): [string, string] => {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError('expected NAME=V.');
+  return [text.slice(0, eq), parseValue(text.slice(eq + 1))];
+};
+
+const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
+  ['hostsfile', '-h'],
+  ['maxRound', '--max-round'],
+  ['faults', '--faults'],
+  ['maxDups', '--max-dups'],
+  ['maxCrashes', '--max-crashes'],
+  ['symmetry', '--symmetry'],
+  ['value', '--value'],
+  ['allowUnsafeQuorums', '--allow-unsafe-quorums'],
+];
+const SPEC_FLAGS: [keyof CheckFlags, string][] = [
+  ['acceptors', '--acceptors'],
+  ['values', '--values'],
+  ['maxBallot', '--max-ballot'],
+];
+
+export function register(program: Command): void {
+  const command = program
+    .command('check')
+    .summary('exhaustive breadth-first check of the spec or of the real machines')
+    .description(
+      'Visit every reachable state, check the invariants in each (and, for the machines, that every ' +
+        'step maps to an action of the spec), and stop at the first violation with a shortest ' +
+        'counterexample. Exit 0: complete, no violation; 1: a violation; 3: a bound stopped the ' +
+        'search first (nothing proved); 2: bad usage or hostsfile.',
+    )
+    .usage(
+      '--model spec --acceptors A --values V --max-ballot B [options]\n' +
+        '       paxos check --model machines -h FILE --max-round R [--network bag|set] [--faults drop,dup,crash] ' +
+        '[--max-dups D] [--max-crashes C] [--symmetry] [--value NAME=V]... [options]',
+    )
+    .addOption(
+      new Option('--model <model>', 'what to explore').choices(['spec', 'machines']).makeOptionMandatory(),
+    )
+    .option('-h, --hostsfile <file>', 'machines: the hostsfile')
+    .option('--max-round <r>', 'machines: rounds each proposer may begin', integer(1))
+    .addOption(
+      new Option(
+        '--network <kind>',
+        'machines: bag (consumed on delivery) or set (never removed, as Paxos.tla)',
+      )
+        .choices(['bag', 'set'])
+        .default('bag'),
+    )
+    .option('--faults <list>', 'machines: faults on top of the network, of drop,dup,crash', parseFaults)
+    .option('--max-dups <d>', 'machines: duplications per path (default 1 with dup)', integer(0))
+    .option('--max-crashes <c>', 'machines: crash-restarts per path (default 1 with crash)', integer(0))
+    .option('--symmetry', 'machines: acceptors with identical roles are interchangeable')
+    .option('--no-refinement', 'machines: do not check steps against the spec (smaller on the bag)')
+    .option(
+      '--value <name=v>',
+      'machines: the value proposer peer NAME starts with (repeatable; default X, Y, Z, W, V5... by group)',
+      collect(parsePeerValue),
+    )
+    .option('--allow-unsafe-quorums', 'machines: accept proposer groups whose majorities need not intersect')
+    .option('--acceptors <a>', 'spec: number of acceptors', integer(1))
+    .option('--values <v>', 'spec: number of values', integer(1))
+    .option('--max-ballot <b>', 'spec: ballots are 0..B', integer(0))
+    .option('--max-states <n>', 'stop after this many distinct states (then nothing is proved)', integer(1))
+    .option('--max-depth <n>', 'explore this many levels at most (the initial state is level 1)', integer(1))
+    .option('--progress <s>', 'seconds between progress lines on stderr', integer(1), 5)
+    .option('--json', 'print the result as one JSON object on the last line of stdout')
+    .action((flags: CheckFlags) => {
+      const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
+        ([k]) => flags[k] !== undefined,
+      );
+      if (misplaced) usageError(command, `${misplaced[1]} does not apply to --model ${flags.model}`);
+      if (flags.model === 'spec' && flags.network !== 'bag')
+        usageError(command, '--network does not apply to --model spec');
+      const onProgress = (p: Progress) => process.stderr.write(`${progressLine(p)}\n`);
+      const bounds = {
+        ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+        ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+      };
+      let result: CheckResult;
+      if (flags.model === 'spec') {
+        for (const [k, flag] of SPEC_FLAGS)
+          if (flags[k] === undefined) usageError(command, `--model spec needs ${flag}`);
+        const options = {
+          acceptors: flags.acceptors as number,
+          values: flags.values as number,
+          maxBallot: flags.maxBallot as number,
+        };
+        process.stdout.write(
+          `spec/Paxos.tla: ${options.acceptors} acceptors, ${options.values} values, ballots 0..${options.maxBallot}\n`,
+        );
+        result = exploreSpec({ ...options, ...bounds, onProgress: throttled(onProgress, flags.progress) });
+      } else {
+        if (flags.hostsfile === undefined) usageError(command, '--model machines needs -h FILE');
+        if (flags.maxRound === undefined) usageError(command, '--model machines needs --max-round R');
+        const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
+        const values = defaultValues(cluster);
+        for (const [name, value] of flags.value ?? []) {
+          const peer = cluster.peers.find((p) => p.host.toLowerCase() === name.toLowerCase());
+          if (!peer || peer.proposer.length === 0)
+            usageError(command, `--value: '${name}' is not a proposer of ${flags.hostsfile}`);
+          for (const g of peer.proposer) values[g as GroupId] = value;
+        }
+        const faults = flags.faults ?? [];
+        if (flags.maxDups !== undefined && flags.maxDups > 0 && !faults.includes('dup'))
+          usageError(command, '--max-dups needs --faults dup');
+        if (flags.maxCrashes !== undefined && flags.maxCrashes > 0 && !faults.includes('crash'))
+          usageError(command, '--max-crashes needs --faults crash');
+        if (flags.network === 'set' && faults.some((f) => f !== 'crash'))
+          usageError(command, '--network set already loses and duplicates messages: only crash applies');
+        const proposers = cluster.groups
+          .map((g) => `${cluster.peers.find((p) => p.id === g.proposer)?.host}=${values[g.id]}`)
+          .join(' ');
+        process.stdout.write(
+          `machines of ${flags.hostsfile}: ${proposers}; ${flags.maxRound} round(s) each; ${flags.network} network; ` +
+            `faults: ${describeFaults(flags, faults)}; symmetry ${flags.symmetry ? 'on' : 'off'}; ` +
+            `refinement ${flags.refinement ? 'on' : 'off'}\n`,
+        );
+        result = exploreMachines({
+          cluster,
+          values,
+          maxRound: flags.maxRound,
+          network: flags.network,
+          faults,
+          ...(flags.maxDups !== undefined ? { maxDups: flags.maxDups } : {}),
+          ...(flags.maxCrashes !== undefined ? { maxCrashes: flags.maxCrashes } : {}),
+          symmetry: flags.symmetry === true,
+          refinement: flags.refinement,
+          ...bounds,
+          onProgress,
+          progressIntervalMs: flags.progress * 1000,
+        });
+      }
+      process.stdout.write(`${summaryLines(result).join('\n')}\n`);
+      if (flags.json) process.stdout.write(`${jsonLine(result)}\n`);
+      process.exitCode = exitCode(result);
+    });
+  command.showHelpAfterError(usageAfterError(command));
+}
+
+function describeFaults(flags: CheckFlags, faults: readonly Fault[]): string {
+  if (faults.length === 0) return 'none';
+  return faults
+    .map((f) =>
+      f === 'dup'
+        ? `dup (at most ${flags.maxDups ?? 1})`
+        : f === 'crash'
+          ? `crash (at most ${flags.maxCrashes ?? 1})`
+          : f,
+    )
+    .join(', ');
+}
+
+/** The spec checker reports progress often; print a line every `seconds` at most. */
+function throttled(f: (p: Progress) => void, seconds: number): (p: Progress) => void {
+  let last = 0;
+  return (p) => {
+    if (p.seconds - last >= seconds) {
+      last = p.seconds;
+      f(p);
+    }
+  };
+}

@@ -1,0 +1,163 @@
+/** `paxos check` through the built bundle: exit codes, the report, the --json last line. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CLI, ROOT, requireBuiltCli } from '../e2e/support/paths';
+import { run } from '../e2e/support/processes';
+import { disjointMajoritiesHostsfile } from './clusters';
+
+let dir = '';
+beforeAll(async () => {
+  requireBuiltCli();
+  dir = await mkdtemp(path.join(os.tmpdir(), 'paxos-check-'));
+  await writeFile(path.join(dir, 'disjoint.txt'), disjointMajoritiesHostsfile);
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const paxos = (...args: string[]) =>
+  run(process.execPath, [CLI, 'check', ...args], { cwd: ROOT, timeoutMs: 60_000 });
+const lastLine = (text: string) => JSON.parse(text.trim().split('\n').pop() ?? '');
+
+describe.concurrent('paxos check', () => {
+  test("the spec, 3 acceptors, 2 values, ballots 0..1: TLC's count, exit 0, --json last", async () => {
+    const r = await paxos(
+      '--model',
+      'spec',
+      '--acceptors',
+      '3',
+      '--values',
+      '2',
+      '--max-ballot',
+      '1',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    expect(lastLine(r.stdout)).toEqual({
+      model: 'spec',
+      distinctStates: 3921,
+      depth: 17,
+      transitions: expect.any(Number),
+      seconds: expect.any(Number),
+      complete: true,
+      violations: [],
+    });
+  });
+
+  test('the machines of testcase 1 with drop: complete, exit 0', async () => {
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase1.txt',
+      '--max-round',
+      '1',
+      '--faults',
+      'drop',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/peer1=X; 1 round\(s\) each; bag network; faults: drop;/);
+    expect(r.stdout).toMatch(
+      /^[\d,]+ distinct states, depth \d+, [\d,]+ transitions, [\d.]+ s \([\d,]+ states\/s\)$/m,
+    );
+    expect(r.stdout).toMatch(/complete: every reachable state checked, no violation/);
+  });
+
+  test('a bound that stops the search proves nothing: exit 3, complete false', async () => {
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase2.txt',
+      '--max-round',
+      '1',
+      '--max-states',
+      '500',
+      '--json',
+    );
+    expect(r.code).toBe(3);
+    expect(lastLine(r.stdout)).toMatchObject({
+      model: 'machines',
+      distinctStates: 500,
+      complete: false,
+      violations: [],
+    });
+    expect(r.stdout).toMatch(/INCOMPLETE/);
+  });
+
+  test('disjoint majorities, allowed: a counterexample with two values chosen, exit 1', async () => {
+    const file = path.join(dir, 'disjoint.txt');
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      file,
+      '--max-round',
+      '1',
+      '--allow-unsafe-quorums',
+      '--value',
+      'peer1=A',
+      '--value',
+      'peer7=B',
+      '--json',
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/VIOLATION of Agreement; a shortest counterexample, \d+ steps:/);
+    expect(r.stdout).toMatch(/A chosen at 1 by acceptors .* and B chosen at 2 by acceptors/);
+    const json = lastLine(r.stdout);
+    expect(json.violations).toHaveLength(1);
+    expect(json.violations[0].invariant).toBe('Agreement');
+    // The trace prints the lab's log lines.
+    expect(r.stdout).toMatch(
+      / \{"peer_id":7,"action":"sent","message_type":"accept","message_value":"B","proposal_num":2\}/,
+    );
+  });
+
+  test('disjoint majorities, not allowed: the hostsfile is refused, exit 2', async () => {
+    const r = await paxos('--model', 'machines', '-h', path.join(dir, 'disjoint.txt'), '--max-round', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/disjoint\.txt:\d+: groups 1 and 2 need not agree/);
+    expect(r.stdout).toBe('');
+  });
+
+  test.each([
+    [['--model', 'spec', '--acceptors', '3', '--values', '2'], /--model spec needs --max-ballot/],
+    [
+      ['--model', 'spec', '--acceptors', '3', '--values', '2', '--max-ballot', '1', '--symmetry'],
+      /--symmetry does not apply to --model spec/,
+    ],
+    [['--model', 'machines', '-h', 'hostsfile-testcase1.txt'], /--model machines needs --max-round R/],
+    [
+      ['--model', 'machines', '-h', 'hostsfile-testcase1.txt', '--max-round', '1', '--faults', 'lose'],
+      /unknown fault 'lose'/,
+    ],
+    [
+      [
+        '--model',
+        'machines',
+        '-h',
+        'hostsfile-testcase1.txt',
+        '--max-round',
+        '1',
+        '--network',
+        'set',
+        '--faults',
+        'drop',
+      ],
+      /only crash applies/,
+    ],
+    [
+      ['--model', 'machines', '-h', 'hostsfile-testcase1.txt', '--max-round', '1', '--value', 'peer2=Z'],
+      /'peer2' is not a proposer/,
+    ],
+    [['--model', 'machines', '-h', 'hostsfile-testcase1.txt', '--max-round', '0'], /argument '0' is invalid/],
+    [['--model', 'nonsense'], /argument 'nonsense' is invalid/],
+  ])('bad usage %j: one error line, exit 2', async (args, message) => {
+    const r = await paxos(...args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+});
