@@ -11,7 +11,7 @@ import { Canonicalizer } from './canonical';
 import { GhostHistory } from './ghost';
 import { Invariants } from './invariants';
 import { type MachineCheckOptions, type ResolvedOptions, resolveOptions } from './options';
-import { PeerTable } from './peerTable';
+import { type LocalStep, PeerTable } from './peerTable';
 import { RefinementChecker, type RefinementMapping } from './refinement';
 import { StateStore } from './stateStore';
 import { Renaming, renamings } from './symmetry';
@@ -102,37 +102,41 @@ export function searchMachines(
   let levelStart = 0;
   let levelEnd = store.size;
   let level = 1;
+  // One visitor for the whole search (no closure per state): it reads `index` and `probing`.
+  let index = 0;
+  let probing = false;
+  const visit = (code: number, out: Int32Array, n: number, local: LocalStep | null): boolean => {
+    transitions++;
+    const stepBreach = local ? checkStep(ctx, current, code, out, local) : null;
+    if (stepBreach) {
+      breach = { kind: 'step', parent: index, breach: stepBreach };
+      return true;
+    }
+    // Under symmetry the visited set holds each orbit's canonical key.
+    const key = canon ? canonical : out;
+    const keyLength = canon ? canon.canonical(out, n, canonical) : n;
+    if (probing || store.size >= opts.maxStates) {
+      if (store.find(key, keyLength) >= 0) return false;
+      truncated = true;
+      return !probing;
+    }
+    const added = store.add(key, keyLength, index, code);
+    if (added < 0) return false;
+    deepest = level + 1;
+    const worldBreach = checkWorld(out);
+    if (worldBreach) {
+      breach = { kind: 'world', index: added, breach: worldBreach };
+      return true;
+    }
+    return false;
+  };
+
   search: while (!breach && levelStart < levelEnd) {
     // States of the last allowed level are expanded only to learn whether anything lies beyond.
-    const probing = level >= opts.maxDepth;
-    for (let index = levelStart; index < levelEnd; index++) {
+    probing = level >= opts.maxDepth;
+    for (index = levelStart; index < levelEnd; index++) {
       const length = store.read(index, current);
-      const stop = world.successors(current, length, next, (code, out, n, local) => {
-        transitions++;
-        const stepBreach = local ? checkStep(ctx, current, code, out, local) : null;
-        if (stepBreach) {
-          breach = { kind: 'step', parent: index, breach: stepBreach };
-          return true;
-        }
-        // Under symmetry the visited set holds each orbit's canonical key.
-        const key = canon ? canonical : out;
-        const keyLength = canon ? canon.canonical(out, n, canonical) : n;
-        if (probing || store.size >= opts.maxStates) {
-          if (store.find(key, keyLength) >= 0) return false;
-          truncated = true;
-          return !probing;
-        }
-        const added = store.add(key, keyLength, index, code);
-        if (added < 0) return false;
-        deepest = level + 1;
-        const worldBreach = checkWorld(out);
-        if (worldBreach) {
-          breach = { kind: 'world', index: added, breach: worldBreach };
-          return true;
-        }
-        return false;
-      });
-      if (stop) break search;
+      if (world.successors(current, length, next, visit)) break search;
       if ((index & 1023) === 0 && options.onProgress) {
         const now = performance.now();
         if (now - lastProgress >= opts.progressIntervalMs) {

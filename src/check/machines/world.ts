@@ -12,7 +12,7 @@ import type { GroupId, PeerId, Value } from '../../../machines/messages';
 import { takesPart } from '../../config/cluster';
 import type { GhostHistory } from './ghost';
 import type { ResolvedOptions } from './options';
-import type { LocalStep, PeerTable } from './peerTable';
+import type { LocalStep, PeerTable, ProposerFacts } from './peerTable';
 
 export const DELIVER = 0;
 export const DROP = 1;
@@ -157,10 +157,7 @@ export class WorldModel {
         if (visit(stepCode(DUP, Math.max(slot, 0), m), out, length + 1, null)) return true;
       }
     }
-    return this.peerSuccessors(key, length, out, visit, (local, slot) => {
-      this.copyHead(key, out, slot, local);
-      return this.prune(out, mergeSorted(key, payload, length, -1, local.sortedSends, out, payload));
-    });
+    return this.peerSuccessors(key, length, out, visit);
   }
 
   private setSuccessors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
@@ -179,24 +176,34 @@ export class WorldModel {
         if (visit(stepCode(DELIVER, slot, m), out, n, local)) return true;
       }
     }
-    return this.peerSuccessors(key, length, out, visit, (local, slot) => {
-      this.copyHead(key, out, slot, local);
-      return this.prune(out, orBits(key, payload, length, local.sends, out));
-    });
+    return this.peerSuccessors(key, length, out, visit);
   }
 
-  /** START, TIMEOUT and crash steps; `withSends` writes the successor of a local step. */
-  private peerSuccessors(
+  /** Writes the successor of a local step of the peer in `slot` that was not a delivery. */
+  private afterLocal(
     key: Int32Array,
     length: number,
     out: Int32Array,
-    visit: Visit,
-    withSends: (local: LocalStep, slot: number) => number,
-  ): boolean {
+    slot: number,
+    local: LocalStep,
+  ): number {
+    this.copyHead(key, out, slot, local);
+    const { payload } = this;
+    return this.prune(
+      out,
+      this.set
+        ? orBits(key, payload, length, local.sends, out)
+        : mergeSorted(key, payload, length, -1, local.sortedSends, out, payload),
+    );
+  }
+
+  /** START, TIMEOUT and crash steps. */
+  private peerSuccessors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
     const { peers } = this;
     for (const p of this.proposers) {
       const state = key[p.slot] as number;
-      const facts = peers.fact(state).proposers.find((x) => x.group === p.group);
+      let facts: ProposerFacts | undefined;
+      for (const x of peers.fact(state).proposers) if (x.group === p.group) facts = x;
       if (!facts) continue;
       let local: LocalStep | null = null;
       let kind = START;
@@ -212,7 +219,7 @@ export class WorldModel {
         kind = TIMEOUT;
       }
       if (!local) continue;
-      const n = withSends(local, p.slot);
+      const n = this.afterLocal(key, length, out, p.slot, local);
       if (visit(stepCode(kind, p.slot, p.group), out, n, local)) return true;
     }
     if ((key[this.crashes] as number) > 0) {
@@ -236,30 +243,34 @@ export class WorldModel {
    * or duplicated, now or later, so worlds that differ only by it are one. Returns the end.
    */
   private prune(out: Int32Array, length: number): number {
-    const { peers, payload } = this;
+    const { payload } = this;
     const canCrash = (out[this.crashes] as number) > 0;
-    const dead = (m: number): boolean => {
-      const slot = this.slotOfSend(m);
-      if (slot < 0) return true;
-      const restart = canCrash && (this.crashableSlot[slot] as boolean);
-      return (peers.deadTypes(out[slot] as number, restart) & (peers.typeBits[m] as number)) !== 0;
-    };
     if (!this.set) {
       let o = payload;
       for (let i = payload; i < length; i++) {
         const m = out[i] as number;
-        if (!dead(m)) out[o++] = m;
+        if (!this.dead(out, m, canCrash)) out[o++] = m;
       }
       return o;
     }
     let end = payload;
     for (let w = payload; w < length; w++) {
       let word = out[w] as number;
-      for (let b = 0; b < 32; b++) if (word & (1 << b) && dead((w - payload) * 32 + b)) word &= ~(1 << b);
+      for (let b = 0; b < 32; b++) {
+        if (word & (1 << b) && this.dead(out, (w - payload) * 32 + b, canCrash)) word &= ~(1 << b);
+      }
       out[w] = word;
       if (word !== 0) end = w + 1;
     }
     return end;
+  }
+
+  /** Whether no machine of message m's receiver, as it stands in `world`, can react to it again. */
+  private dead(world: Int32Array, m: number, canCrash: boolean): boolean {
+    const slot = this.slotOfSend(m);
+    if (slot < 0) return true;
+    const restart = canCrash && (this.crashableSlot[slot] as boolean);
+    return (this.peers.deadTypes(world[slot] as number, restart) & (this.peers.typeBits[m] as number)) !== 0;
   }
 
   /** Whether a `chose` from `owner` is still in flight. */
