@@ -14,8 +14,9 @@ import { type MachineCheckOptions, type ResolvedOptions, resolveOptions } from '
 import { type LocalStep, PeerTable } from './peerTable';
 import { RefinementChecker, type RefinementMapping } from './refinement';
 import { StateStore } from './stateStore';
+import { checkStep, type SearchContext } from './stepChecks';
 import { Renaming, renamings } from './symmetry';
-import { type BreachAt, buildTrace, checkStep, type TraceContext } from './trace';
+import { type BreachAt, buildTrace } from './trace';
 import { INIT, WorldModel } from './world';
 
 export interface MachineCheckStats {
@@ -76,7 +77,7 @@ export function searchMachines(
     : [];
   const canon = symmetric.length > 0 ? new Canonicalizer(world, symmetric, opts.network === 'set') : null;
   const store = new StateStore();
-  const ctx: TraceContext = { store, world, canon, invariants, refinement };
+  const ctx: SearchContext = { store, world, canon, invariants, refinement };
 
   const current = new Int32Array(SCRATCH);
   const next = new Int32Array(SCRATCH);
@@ -95,7 +96,11 @@ export function searchMachines(
   const initialLength = world.initial(current);
   if (canon) store.add(canonical, canon.canonical(current, initialLength, canonical), -1, INIT);
   else store.add(current, initialLength, -1, INIT);
-  const initialBreach = checkWorld(current);
+  const initialBreach =
+    checkWorld(current) ??
+    (refinement && !refinement.initial(current)
+      ? { invariant: 'Refinement', detail: "the initial world does not map to the spec's Init" }
+      : null);
   if (initialBreach) breach = { kind: 'world', index: 0, breach: initialBreach };
 
   let lastProgress = started;
@@ -107,7 +112,7 @@ export function searchMachines(
   let probing = false;
   const visit = (code: number, out: Int32Array, n: number, local: LocalStep | null): boolean => {
     transitions++;
-    const stepBreach = local ? checkStep(ctx, current, code, out, local) : null;
+    const stepBreach = checkStep(ctx, current, code, out, local);
     if (stepBreach) {
       breach = { kind: 'step', parent: index, breach: stepBreach };
       return true;

@@ -16,6 +16,8 @@ export interface RefinementMapping<S> {
   /** Whether the mapping reads this message (others need not be remembered). */
   relevant(message: Message): boolean;
   map(view: { acceptors: Map<PeerId, AcceptorDurable>; sent: Iterable<Message> }): S;
+  /** Whether a spec state is the spec's Init (the initial world must map to it). */
+  isInitial(state: S): boolean;
   /** 'stutter', the spec action's name, or null when the step maps to none. */
   actionBetween(before: S, after: S): string | null;
 }
@@ -33,6 +35,11 @@ export class RefinementChecker<S> {
     private readonly ghost: GhostHistory,
   ) {
     this.acceptorSlots = world.crashable;
+  }
+
+  /** Whether the world maps to the spec's Init. */
+  initial(key: Int32Array): boolean {
+    return this.mapping.isInitial(this.specStates.value(this.specState(key)));
   }
 
   /** The spec action a step from `before` to `after` maps to, or null. */

@@ -7,11 +7,9 @@
 import type { Message, Send } from '../../../machines/messages';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../../peer/logLine';
 import type { TraceStep } from '../result';
-import type { Canonicalizer } from './canonical';
-import type { Breach, Invariants } from './invariants';
+import type { Breach } from './invariants';
 import type { LocalStep } from './peerTable';
-import type { RefinementChecker } from './refinement';
-import type { StateStore } from './stateStore';
+import { checkStep, type SearchContext } from './stepChecks';
 import {
   CRASH,
   DELIVER,
@@ -30,34 +28,6 @@ export type BreachAt =
   | { kind: 'world'; index: number; breach: Breach }
   | { kind: 'step'; parent: number; breach: Breach };
 
-export interface TraceContext {
-  store: StateStore;
-  world: WorldModel;
-  canon: Canonicalizer | null;
-  invariants: Invariants;
-  refinement: RefinementChecker<unknown> | null;
-}
-
-/** A step's verdict on the per-step properties (learner integrity, refinement). */
-export function checkStep(
-  ctx: TraceContext,
-  before: Int32Array,
-  code: number,
-  after: Int32Array,
-  local: LocalStep | null,
-): Breach | null {
-  if (!local) return null;
-  const { world, invariants, refinement } = ctx;
-  const fact = world.peers.fact(before[stepSlot(code)] as number);
-  const learning = invariants.checkLearning(fact, local.learned, after[world.history] as number);
-  if (learning) return learning;
-  if (refinement && (local.acceptorChanged || after[world.history] !== before[world.history])) {
-    if (refinement.action(before, after) === null)
-      return { invariant: 'Refinement', detail: 'this step maps to no action of Next in spec/Paxos.tla' };
-  }
-  return null;
-}
-
 interface ReplayedStep {
   code: number;
   before: Int32Array;
@@ -65,7 +35,7 @@ interface ReplayedStep {
   local: LocalStep | null;
 }
 
-export function buildTrace(ctx: TraceContext, at: BreachAt): TraceStep[] {
+export function buildTrace(ctx: SearchContext, at: BreachAt): TraceStep[] {
   const { store, world, canon } = ctx;
   const chain: number[] = [];
   for (let i = at.kind === 'world' ? at.index : at.parent; i >= 0; i = store.parent(i)) chain.push(i);
@@ -191,9 +161,12 @@ function summary(world: WorldModel, key: Int32Array, full: boolean): Record<stri
     if (f.learned) chose[host(world, id)] = f.learned;
   });
   const messages = world.messages(key, key.length);
+  // On the set network the messages are every message sent (that can still matter).
   return {
     acceptors,
     chose,
-    inFlight: full ? messages.map((m) => describeSend(world, world.peers.send(m))) : messages.length,
+    [world.options.network === 'set' ? 'sent' : 'inFlight']: full
+      ? messages.map((m) => describeSend(world, world.peers.send(m)))
+      : messages.length,
   };
 }

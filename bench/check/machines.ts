@@ -1,0 +1,71 @@
+/**
+ * How fast the checker explores worlds of the real machines: the lab's testcase 2 (two
+ * proposers, three shared acceptors), one round each, on the bag network, then with drop,
+ * several runs each, with the median and spread of the wall time and of states/s.
+ *
+ *   npm run bench:check:machines
+ *   BENCH_REPEATS=3 BENCH_SCENARIOS=bag,bag+drop,bag-norefinement,bag+symmetry,set+symmetry npm run bench:check:machines
+ *
+ * One core is used. On a shared machine the spread says how far to trust the median; the
+ * CPU seconds (user + system of this process) say what the search cost when it ran.
+ */
+import { exploreMachines, type MachineCheckOptions } from '../../src/check/machines';
+import { loadHostsfile } from '../../src/config/hostsfile';
+
+const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+const cluster = loadHostsfile('hostsfile-testcase2.txt');
+const scenarios: Record<string, MachineCheckOptions> = {
+  bag: { cluster, maxRound: 1 },
+  'bag+drop': { cluster, maxRound: 1, faults: ['drop'] },
+  'bag-norefinement': { cluster, maxRound: 1, refinement: false },
+  'bag+drop-norefinement': { cluster, maxRound: 1, faults: ['drop'], refinement: false },
+  'bag+symmetry': { cluster, maxRound: 1, symmetry: true },
+  'bag+drop+symmetry': { cluster, maxRound: 1, faults: ['drop'], symmetry: true },
+  'set+symmetry': { cluster, maxRound: 1, network: 'set', symmetry: true },
+};
+const chosen = (process.env.BENCH_SCENARIOS ?? 'bag,bag+drop').split(',');
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+const fmt = (x: number, digits = 1) => x.toFixed(digits);
+const spread = (xs: number[], digits = 1) =>
+  `min ${fmt(Math.min(...xs), digits)}, max ${fmt(Math.max(...xs), digits)}`;
+
+console.log(`node ${process.version}, ${repeats} runs each, testcase 2, one round each`);
+for (const name of chosen) {
+  const options = scenarios[name];
+  if (!options) {
+    console.error(`unknown scenario ${name} (known: ${Object.keys(scenarios).join(', ')})`);
+    process.exitCode = 2;
+    continue;
+  }
+  const seconds: number[] = [];
+  const rates: number[] = [];
+  const cpu: number[] = [];
+  let last = { states: 0, depth: 0, transitions: 0 };
+  for (let run = 1; run <= repeats; run++) {
+    const before = process.cpuUsage();
+    const r = exploreMachines(options);
+    const used = process.cpuUsage(before);
+    cpu.push((used.user + used.system) / 1e6);
+    seconds.push(r.seconds);
+    rates.push(r.distinctStates / r.seconds / 1000);
+    last = { states: r.distinctStates, depth: r.depth, transitions: r.transitions };
+    const mem = process.memoryUsage();
+    console.log(
+      `${name} run ${run}: ${r.distinctStates} states, depth ${r.depth}, ${r.transitions} transitions, ` +
+        `${fmt(r.seconds)} s (cpu ${fmt(cpu.at(-1) ?? 0)} s), ${fmt(rates.at(-1) ?? 0, 0)}k states/s, ` +
+        `complete ${r.complete}, violations ${r.violations.length}, store ${fmt(r.stats.storeBytes / 2 ** 20, 0)} MiB, ` +
+        `rss ${fmt(mem.rss / 2 ** 20, 0)} MiB, heap ${fmt(mem.heapUsed / 2 ** 20, 0)} MiB`,
+    );
+    if (!r.complete || r.violations.length > 0) process.exitCode = 1;
+  }
+  console.log(
+    `${name}: ${last.states} states, depth ${last.depth}, ${last.transitions} transitions; ` +
+      `seconds median ${fmt(median(seconds))} (${spread(seconds)}); ` +
+      `states/s median ${fmt(median(rates), 0)}k (${spread(rates, 0)}); cpu seconds median ${fmt(median(cpu))} (${spread(cpu)})`,
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * What must hold of every step, beyond the worlds it connects: a peer prints chose at most
+ * once and only what was chosen, and the step maps to an action of the spec or a stutter.
+ */
+import type { Canonicalizer } from './canonical';
+import type { Breach, Invariants } from './invariants';
+import type { LocalStep } from './peerTable';
+import type { RefinementChecker } from './refinement';
+import type { StateStore } from './stateStore';
+import { CRASH, stepKind, stepSlot, type WorldModel } from './world';
+
+export interface SearchContext {
+  store: StateStore;
+  world: WorldModel;
+  canon: Canonicalizer | null;
+  invariants: Invariants;
+  refinement: RefinementChecker<unknown> | null;
+}
+
+const UNMAPPED = 'this step maps to no action of Next in spec/Paxos.tla';
+
+/** The step's breach of learner integrity or of refinement, or null. */
+export function checkStep(
+  ctx: SearchContext,
+  before: Int32Array,
+  code: number,
+  after: Int32Array,
+  local: LocalStep | null,
+): Breach | null {
+  const { world, invariants, refinement } = ctx;
+  const slot = stepSlot(code);
+  if (!local) {
+    // A restart must bring back what the acceptor had on stable storage: anything else is
+    // a change of spec variables that no action of Next makes.
+    if (refinement && stepKind(code) === CRASH) {
+      const changed =
+        world.peers.fact(before[slot] as number).acceptorId !==
+        world.peers.fact(after[slot] as number).acceptorId;
+      if (changed && refinement.action(before, after) === null)
+        return { invariant: 'Refinement', detail: UNMAPPED };
+    }
+    return null;
+  }
+  const learning = invariants.checkLearning(
+    world.peers.fact(before[slot] as number),
+    local.learned,
+    after[world.history] as number,
+  );
+  if (learning) return learning;
+  if (refinement && (local.acceptorChanged || after[world.history] !== before[world.history])) {
+    if (refinement.action(before, after) === null) return { invariant: 'Refinement', detail: UNMAPPED };
+  }
+  return null;
+}
