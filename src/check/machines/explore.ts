@@ -11,7 +11,7 @@ import { Canonicalizer } from './canonical';
 import { GhostHistory } from './ghost';
 import { Invariants } from './invariants';
 import { type MachineCheckOptions, type ResolvedOptions, resolveOptions } from './options';
-import { type LocalStep, PeerTable } from './peerTable';
+import { type LocalStep, type PeerFacts, PeerTable } from './peerTable';
 import { RefinementChecker, type RefinementMapping } from './refinement';
 import { StateStore } from './stateStore';
 import { checkStep, type SearchContext } from './stepChecks';
@@ -82,9 +82,9 @@ export function searchMachines(
   const current = new Int32Array(SCRATCH);
   const next = new Int32Array(SCRATCH);
   const canonical = new Int32Array(SCRATCH);
-  const facts = world.slots.map(() => peers.fact(0));
+  const facts: PeerFacts[] = [];
   const checkWorld = (key: Int32Array) => {
-    for (let s = 0; s < facts.length; s++) facts[s] = peers.fact(key[s] as number);
+    for (let s = 0; s < world.slots.length; s++) facts[s] = peers.fact(key[s] as number);
     return invariants.checkWorld(facts, key[world.history] as number);
   };
 
