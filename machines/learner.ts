@@ -32,6 +32,7 @@ export interface LearnerInput {
 }
 
 export interface Acceptance {
+  group: GroupId;
   n: number;
   from: PeerId;
   value: Value;
@@ -40,7 +41,7 @@ export interface Acceptance {
 export interface LearnerContext extends LearnerDurable {
   self: PeerId;
   groups: Record<GroupId, PeerId[]>;
-  /** Acceptances heard so far, sorted by (n, from). */
+  /** Acceptances heard so far, sorted by (group, n, from); counted per group and number. */
   acceptances: Acceptance[];
 }
 
@@ -57,7 +58,7 @@ const isNewAcceptance = (context: LearnerContext, ack: AcceptAck) =>
   isAcceptance(ack) &&
   ack.value !== null &&
   (context.groups[ack.group] ?? []).includes(ack.from) &&
-  !context.acceptances.some((a) => a.n === ack.n && a.from === ack.from);
+  !context.acceptances.some((a) => a.group === ack.group && a.n === ack.n && a.from === ack.from);
 
 export const learnerMachine = setup({
   types: {
@@ -72,7 +73,7 @@ export const learnerMachine = setup({
     completesMajority: ({ context, event }) => {
       const ack = event as AcceptAck;
       if (!isNewAcceptance(context, ack)) return false;
-      const sameNumber = context.acceptances.filter((a) => a.n === ack.n).length + 1;
+      const sameNumber = context.acceptances.filter((a) => a.group === ack.group && a.n === ack.n).length + 1;
       return sameNumber >= majority((context.groups[ack.group] ?? []).length);
     },
   },
@@ -80,8 +81,9 @@ export const learnerMachine = setup({
     recordAcceptance: assign({
       acceptances: ({ context, event }) => {
         const ack = event as AcceptAck;
-        return [...context.acceptances, { n: ack.n, from: ack.from, value: ack.value ?? '' }].sort(
-          (a, b) => a.n - b.n || a.from - b.from,
+        const acceptance = { group: ack.group, n: ack.n, from: ack.from, value: ack.value ?? '' };
+        return [...context.acceptances, acceptance].sort(
+          (a, b) => a.group - b.group || a.n - b.n || a.from - b.from,
         );
       },
     }),

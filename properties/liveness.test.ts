@@ -13,6 +13,7 @@ import { createPeerLogic } from '../src/peer/node';
 import { createSimulator, namedClusters, type SimStep } from '../src/sim';
 import { timeoutFor } from './support/budget';
 import { assertProperty, check, LIVENESS_MAX_TIMEOUTS, renderFailure } from './support/harness';
+import { type ClusterRun, clusterRunArb, describeCluster, simulatorFor } from './support/randomClusters';
 import { scheduleArb } from './support/schedules';
 
 describe(`liveness: a proposer alone decides within ${LIVENESS_MAX_TIMEOUTS} timeouts, and every peer prints chose`, () => {
@@ -29,6 +30,19 @@ describe(`liveness: a proposer alone decides within ${LIVENESS_MAX_TIMEOUTS} tim
           (schedule, first) => run(schedule, first).violations.length === 0,
         ),
         ([schedule, first]) => renderFailure(sim, run(schedule, first)),
+      );
+    },
+    timeoutFor(60),
+  );
+
+  test(
+    'random valid hostsfiles',
+    () => {
+      const run = (r: ClusterRun) =>
+        check(simulatorFor(r.generated), r.schedule, { stopAtFirst: true, liveness: { first: r.first } });
+      assertProperty(
+        fc.property(clusterRunArb, (r) => run(r).violations.length === 0),
+        ([r]) => `${describeCluster(r.generated)}\n${renderFailure(simulatorFor(r.generated), run(r))}`,
       );
     },
     timeoutFor(60),

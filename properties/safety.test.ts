@@ -11,6 +11,7 @@ import { createSimulator, namedClusters, type SimStep } from '../src/sim';
 import { timeoutFor } from './support/budget';
 import { assertProperty, check, renderFailure } from './support/harness';
 import { safetyMonitors } from './support/monitors';
+import { type ClusterRun, clusterRunArb, describeCluster, simulatorFor } from './support/randomClusters';
 import { scheduleArb } from './support/schedules';
 
 describe(`safety (${safetyMonitors.map((m) => m.property).join(', ')})`, () => {
@@ -22,6 +23,18 @@ describe(`safety (${safetyMonitors.map((m) => m.property).join(', ')})`, () => {
       assertProperty(
         fc.property(scheduleArb(cluster), (schedule) => run(schedule).violations.length === 0),
         ([schedule]) => renderFailure(sim, run(schedule)),
+      );
+    },
+    timeoutFor(40),
+  );
+
+  test(
+    'random valid hostsfiles',
+    () => {
+      const run = (r: ClusterRun) => check(simulatorFor(r.generated), r.schedule, { stopAtFirst: true });
+      assertProperty(
+        fc.property(clusterRunArb, (r) => run(r).violations.length === 0),
+        ([r]) => `${describeCluster(r.generated)}\n${renderFailure(simulatorFor(r.generated), run(r))}`,
       );
     },
     timeoutFor(40),

@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { register as registerDiagrams } from './cli/diagrams';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -11,5 +12,7 @@ const program = new Command('paxos')
   .helpOption('--help', 'show help')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
+
+registerDiagrams(program);
 
 await program.parseAsync(process.argv);

@@ -1,23 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Send } from '../machines/messages';
-import { clusterFromRoles } from '../src/config/cluster';
 import { createPeerLogic, type PeerState } from '../src/peer/node';
-
-// The lab's two testcases, as the hostsfiles of interface.md describe them.
-const testcase1 = clusterFromRoles('testcase1', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1] },
-  { host: 'peer3', acceptor: [1] },
-  { host: 'peer4', acceptor: [1] },
-  { host: 'peer5', learner: [1] },
-]);
-const testcase2 = clusterFromRoles('testcase2', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1, 2] },
-  { host: 'peer3', acceptor: [1, 2] },
-  { host: 'peer4', acceptor: [1, 2] },
-  { host: 'peer5', proposer: [2] },
-]);
+import { testcase1, testcase2 } from './support/clusters';
 
 /** Delivers messages first-in first-out until none is left; records chose lines and sends. */
 function runFifo(logic: ReturnType<typeof createPeerLogic>, starts: [number, string][]) {

@@ -9,7 +9,7 @@ const newAcceptance = (context: LearnerContext, ack: AcceptAck) =>
   isAcceptance(ack) &&
   ack.value !== null &&
   (context.groups[ack.group] ?? []).includes(ack.from) &&
-  !context.acceptances.some((a) => a.n === ack.n && a.from === ack.from);
+  !context.acceptances.some((a) => a.group === ack.group && a.n === ack.n && a.from === ack.from);
 
 export const learnsFromMinority: Fault = {
   name: 'learner-learns-from-minority',
@@ -21,7 +21,8 @@ export const learnsFromMinority: Fault = {
         completesMajority: ({ context, event }) => {
           const ack = event as AcceptAck;
           if (!newAcceptance(context, ack)) return false;
-          const sameNumber = context.acceptances.filter((a) => a.n === ack.n).length + 1;
+          const sameNumber =
+            context.acceptances.filter((a) => a.group === ack.group && a.n === ack.n).length + 1;
           return sameNumber >= Math.floor((context.groups[ack.group] ?? []).length / 2);
         },
       },

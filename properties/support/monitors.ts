@@ -5,7 +5,10 @@
  * of src/sim/groundTruth.ts (a majority of a group's acceptors sent an acceptance of one
  * proposal number), and acceptor state is read from the real acceptor's snapshot.
  */
+import type { AcceptorDurable } from '../../machines/acceptor';
 import { majority, type PeerId } from '../../machines/messages';
+import type { SpecParams, SpecState } from '../../spec/paxos';
+import { SpecMessageLog, specActionBetween, specParamsFor } from '../../spec/refinement';
 import type { Chosen, GroundTruth } from '../../src/sim/groundTruth';
 import type { Applied, Simulator, World } from '../../src/sim/world';
 
@@ -144,12 +147,48 @@ export const learnerIntegrity = monitor('LearnerIntegrity', () => ({ world, appl
   return undefined;
 });
 
+/**
+ * Every step maps, through spec/refinement.ts, to one action of the spec's Next or to a
+ * stutter. The spec state is the acceptors' durable state (a crashed acceptor counts as
+ * what it would recover) and every message sent so far; the spec's Values are the values
+ * STARTs proposed, and ballots are unbounded.
+ */
+export const refinement = monitor('Refinement', (sim) => {
+  const base = specParamsFor(sim.cluster, [], Number.MAX_SAFE_INTEGER);
+  let params: SpecParams = base;
+  let proposed: readonly string[] = [];
+  const log = new SpecMessageLog();
+  const acceptors = new Map<PeerId, AcceptorDurable>();
+  for (const id of base.acceptors) {
+    const d = sim.logic.durable(sim.logic.init(id)).acceptor;
+    if (d) acceptors.set(id, d);
+  }
+  let before: SpecState = log.state(params, acceptors);
+  return ({ world, applied }) => {
+    if (world.proposed !== proposed) {
+      proposed = world.proposed;
+      params = { ...base, values: [...proposed] };
+    }
+    const id = applied.peer;
+    const d = id === undefined ? undefined : world.durable[id]?.acceptor;
+    if (id !== undefined && d && acceptors.has(id)) acceptors.set(id, d);
+    for (const s of applied.sends) log.add(s.message);
+    const after = log.state(params, acceptors);
+    const action = specActionBetween(params, before, after);
+    before = after;
+    if (action !== null) return undefined;
+    const what = id === undefined ? '' : ` (peer${id}'s acceptor now ${JSON.stringify(d ?? null)})`;
+    return `the step maps to no action of the spec's Next and is not a stutter${what}`;
+  };
+});
+
 export const safetyMonitors: readonly MonitorFactory[] = [
   agreement,
   validity,
   stability,
   acceptorMonotonicity,
   learnerIntegrity,
+  refinement,
 ];
 
 export const monitorsByProperty: ReadonlyMap<PropertyName, MonitorFactory> = new Map(

@@ -1,58 +1,61 @@
 /**
- * Named clusters for simulation: the lab's two testcases (interface.md) and a few shapes
- * that stress what the testcases do not (more acceptors, three proposers, peers holding
- * every role, learners outside the acceptors).
+ * Named clusters for simulation, written as hostsfiles and read by the real parser: the
+ * lab's two testcases (interface.md) and a few shapes that stress what the testcases do not
+ * (more acceptors, three proposers, peers holding every role, learners outside the acceptors).
  */
-import { type ClusterConfig, clusterFromRoles } from '../config/cluster';
+import type { ClusterConfig } from '../config/cluster';
+import { parseHostsfile } from '../config/hostsfile';
 
-const peers = (
-  n: number,
-  roles: (i: number) => { proposer?: number[]; acceptor?: number[]; learner?: number[] },
-) => Array.from({ length: n }, (_, i) => ({ host: `peer${i + 1}`, ...roles(i + 1) }));
+const hostsfile = (name: string, lines: string[]): ClusterConfig =>
+  parseHostsfile(`${lines.join('\n')}\n`, name);
 
-export const testcase1: ClusterConfig = clusterFromRoles('testcase1', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1] },
-  { host: 'peer3', acceptor: [1] },
-  { host: 'peer4', acceptor: [1] },
-  { host: 'peer5', learner: [1] },
+export const testcase1: ClusterConfig = hostsfile('hostsfile-testcase1.txt', [
+  'peer1:proposer1',
+  'peer2:acceptor1',
+  'peer3:acceptor1',
+  'peer4:acceptor1',
+  'peer5:learner1',
 ]);
 
-export const testcase2: ClusterConfig = clusterFromRoles('testcase2', [
-  { host: 'peer1', proposer: [1] },
-  { host: 'peer2', acceptor: [1, 2] },
-  { host: 'peer3', acceptor: [1, 2] },
-  { host: 'peer4', acceptor: [1, 2] },
-  { host: 'peer5', proposer: [2] },
+export const testcase2: ClusterConfig = hostsfile('hostsfile-testcase2.txt', [
+  'peer1:proposer1',
+  'peer2:acceptor1,acceptor2',
+  'peer3:acceptor1,acceptor2',
+  'peer4:acceptor1,acceptor2',
+  'peer5:proposer2',
 ]);
 
 /** Three proposers on their own peers, three shared acceptors, one learner of every group. */
-export const threeProposersThreeAcceptors: ClusterConfig = clusterFromRoles(
-  '3 proposers, 3 acceptors',
-  peers(7, (i) => (i <= 3 ? { proposer: [i] } : i <= 6 ? { acceptor: [1, 2, 3] } : { learner: [1, 2, 3] })),
-);
+export const threeProposersThreeAcceptors: ClusterConfig = hostsfile('3 proposers, 3 acceptors', [
+  'peer1:proposer1',
+  'peer2:proposer2',
+  'peer3:proposer3',
+  'peer4:acceptor1,acceptor2,acceptor3',
+  'peer5:acceptor1,acceptor2,acceptor3',
+  'peer6:acceptor1,acceptor2,acceptor3',
+  'peer7:learner1,learner2,learner3',
+]);
 
-/** Two proposers, five shared acceptors (one of them also learner1), a learner of both groups. */
-export const twoProposersFiveAcceptors: ClusterConfig = clusterFromRoles(
-  '2 proposers, 5 acceptors',
-  peers(8, (i) =>
-    i <= 2
-      ? { proposer: [i] }
-      : i <= 7
-        ? { acceptor: [1, 2], ...(i === 3 ? { learner: [1] } : {}) }
-        : { learner: [1, 2] },
-  ),
-);
+/** Two proposers, five shared acceptors (one also learner1), a learner of both groups. */
+export const twoProposersFiveAcceptors: ClusterConfig = hostsfile('2 proposers, 5 acceptors', [
+  'peer1:proposer1',
+  'peer2:proposer2',
+  'peer3:acceptor1,acceptor2,learner1',
+  'peer4:acceptor1,acceptor2',
+  'peer5:acceptor1,acceptor2',
+  'peer6:acceptor1,acceptor2',
+  'peer7:acceptor1,acceptor2',
+  'peer8:learner1,learner2',
+]);
 
-/** Three proposers that are also acceptors and learners, two acceptor-only peers. */
-export const threeProposersFiveAcceptors: ClusterConfig = clusterFromRoles(
-  '3 proposers, 5 acceptors, mixed roles',
-  peers(5, (i) => ({
-    ...(i <= 3 ? { proposer: [i] } : {}),
-    acceptor: [1, 2, 3],
-    learner: i === 5 ? [1, 2, 3] : i === 1 ? [2] : [],
-  })),
-);
+/** Three proposers that are also acceptors (and some learners), two acceptor-only peers. */
+export const threeProposersFiveAcceptors: ClusterConfig = hostsfile('3 proposers, 5 acceptors, mixed roles', [
+  'peer1:proposer1,acceptor1,acceptor2,acceptor3,learner2',
+  'peer2:proposer2,acceptor1,acceptor2,acceptor3',
+  'peer3:proposer3,acceptor1,acceptor2,acceptor3',
+  'peer4:acceptor1,acceptor2,acceptor3',
+  'peer5:acceptor1,acceptor2,acceptor3,learner1,learner2,learner3',
+]);
 
 export const namedClusters: readonly ClusterConfig[] = [
   testcase1,

@@ -31,20 +31,20 @@ export interface GroundTruth {
 
 export function groundTruth(cluster: ClusterConfig): GroundTruth {
   const acceptorsOf = new Map<GroupId, Set<PeerId>>(cluster.groups.map((g) => [g.id, new Set(g.acceptors)]));
-  /** `${n}\u0000${value}` -> acceptors that accepted (n, value). */
+  /** `${group} ${n} ${value}` -> acceptors that accepted (n, value) for the group. */
   const votes = new Map<string, Set<PeerId>>();
   const chosen: Chosen[] = [];
   const chosenKeys = new Set<string>();
   return {
     chosen,
-    isChosen: (n, value) => chosenKeys.has(`${n}\u0000${value}`),
+    isChosen: (n, value) => chosen.some((c) => c.n === n && c.value === value),
     observe(sends) {
       const fresh: Chosen[] = [];
       for (const { message: m } of sends) {
         if (m.type !== 'accept_ack' || !isAcceptance(m) || m.value === null) continue;
         const members = acceptorsOf.get(m.group);
         if (!members?.has(m.from)) continue;
-        const key = `${m.n}\u0000${m.value}`;
+        const key = `${m.group} ${m.n} ${m.value}`;
         let voters = votes.get(key);
         if (!voters) {
           voters = new Set();
