@@ -114,20 +114,17 @@ export function createSimulator(logic: PeerLogic): Simulator {
   /** Runs one input through a peer; persists before its messages leave, as hosts do. */
   const input = (w: World, step: SimStep, id: PeerId, r: PeerStep, message?: Send): Applied => {
     w.peers[id] = r.state;
-    w.durable[id] = logic.durable(r.state);
+    // A step no machine took changed nothing, stable storage included.
+    if (r.handled) w.durable[id] = logic.durable(r.state);
     let h = w.history;
     for (const s of r.sends) {
       w.inFlight.push(s);
       h = { send: s, prev: h, length: (h?.length ?? 0) + 1 };
     }
     w.history = h;
-    const applied: Applied = { step, peer: id, sends: r.sends, handled: r.handled };
-    if (message) applied.message = message;
-    if (r.learned) {
-      applied.learned = r.learned;
-      w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
-    }
-    return applied;
+    if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
+    // Every Applied has the same fields, in the same order: one object shape for the JIT.
+    return { step, peer: id, message, sends: r.sends, learned: r.learned, handled: r.handled };
   };
 
   const apply = (w: World, step: SimStep): Applied => {
@@ -137,15 +134,15 @@ export function createSimulator(logic: PeerLogic): Simulator {
       case 'drop':
       case 'duplicate': {
         const count = w.inFlight.length;
-        if (count === 0) return { step, sends: NO_SENDS, handled: false };
+        if (count === 0) return { step, peer: undefined, message: undefined, sends: NO_SENDS, learned: undefined, handled: false };
         const at = step.index % count;
         const message = w.inFlight[at] as Send;
         if (step.kind === 'duplicate') {
           w.inFlight.push(message);
-          return { step, message, sends: NO_SENDS, handled: true };
+          return { step, peer: undefined, message, sends: NO_SENDS, learned: undefined, handled: true };
         }
         w.inFlight.splice(at, 1);
-        if (step.kind === 'drop') return { step, message, sends: NO_SENDS, handled: true };
+        if (step.kind === 'drop') return { step, peer: undefined, message, sends: NO_SENDS, learned: undefined, handled: true };
         const id = message.to;
         const state = w.peers[id] as PeerState;
         return input(
@@ -158,10 +155,10 @@ export function createSimulator(logic: PeerLogic): Simulator {
       }
       case 'restart': {
         const id = step.peer;
-        if (w.peers[id] === undefined) return { step, sends: NO_SENDS, handled: false };
+        if (w.peers[id] === undefined) return { step, peer: undefined, message: undefined, sends: NO_SENDS, learned: undefined, handled: false };
         w.peers[id] = logic.init(id, w.durable[id]);
         w.durable[id] = logic.durable(w.peers[id]);
-        return { step, peer: id, sends: NO_SENDS, handled: true };
+        return { step, peer: id, message: undefined, sends: NO_SENDS, learned: undefined, handled: true };
       }
       case 'timeout': {
         const id = group(step.group).proposer;
