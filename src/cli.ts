@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
 import { register as registerDiagrams } from './cli/diagrams';
+import { register as registerSimulate } from './cli/simulate';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -14,5 +15,6 @@ const program = new Command('paxos')
   .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
 
 registerDiagrams(program);
+registerSimulate(program);
 
 await program.parseAsync(process.argv);

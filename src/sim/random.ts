@@ -31,6 +31,11 @@ export interface RandomRunOptions {
   weights?: Partial<StepWeights>;
   /** The value each group's proposer is started with; defaults to defaultValues. */
   values?: Record<GroupId, Value>;
+  /**
+   * Each proposer's first START comes at a random step in [0, earlyStarts] (default 10), so
+   * proposers compete as in the lab's testcase 2 instead of mostly running one after another.
+   */
+  earlyStarts?: number;
 }
 
 export interface Run {
@@ -82,13 +87,23 @@ export function randomRun(sim: Simulator, seed: number, options: RandomRunOption
     }
   };
 
+  const take = (step: SimStep) => {
+    steps.push(step);
+    applied.push(sim.apply(world, step));
+  };
+  const early = options.earlyStarts ?? 10;
+  const startAt = groups.map((group) => ({ group, at: rng.below(early + 1) }));
   // A draw that cannot apply (nothing in flight) is drawn again, so `steps` counts real steps;
   // the bound keeps a cluster with nothing to do from spinning.
   for (let tries = 0; steps.length < options.steps && tries < options.steps * 20; tries++) {
+    const due = startAt.find((s) => s.at <= steps.length);
+    if (due) {
+      startAt.splice(startAt.indexOf(due), 1);
+      take({ kind: 'start', group: due.group, value: values[due.group] ?? `V${due.group}` });
+      continue;
+    }
     const step = next();
-    if (!step) continue;
-    steps.push(step);
-    applied.push(sim.apply(world, step));
+    if (step) take(step);
   }
   return { seed, world, steps, applied };
 }

@@ -134,7 +134,15 @@ export function createSimulator(logic: PeerLogic): Simulator {
       case 'drop':
       case 'duplicate': {
         const count = w.inFlight.length;
-        if (count === 0) return { step, peer: undefined, message: undefined, sends: NO_SENDS, learned: undefined, handled: false };
+        if (count === 0)
+          return {
+            step,
+            peer: undefined,
+            message: undefined,
+            sends: NO_SENDS,
+            learned: undefined,
+            handled: false,
+          };
         const at = step.index % count;
         const message = w.inFlight[at] as Send;
         if (step.kind === 'duplicate') {
@@ -142,7 +150,8 @@ export function createSimulator(logic: PeerLogic): Simulator {
           return { step, peer: undefined, message, sends: NO_SENDS, learned: undefined, handled: true };
         }
         w.inFlight.splice(at, 1);
-        if (step.kind === 'drop') return { step, peer: undefined, message, sends: NO_SENDS, learned: undefined, handled: true };
+        if (step.kind === 'drop')
+          return { step, peer: undefined, message, sends: NO_SENDS, learned: undefined, handled: true };
         const id = message.to;
         const state = w.peers[id] as PeerState;
         return input(
@@ -155,7 +164,15 @@ export function createSimulator(logic: PeerLogic): Simulator {
       }
       case 'restart': {
         const id = step.peer;
-        if (w.peers[id] === undefined) return { step, peer: undefined, message: undefined, sends: NO_SENDS, learned: undefined, handled: false };
+        if (w.peers[id] === undefined)
+          return {
+            step,
+            peer: undefined,
+            message: undefined,
+            sends: NO_SENDS,
+            learned: undefined,
+            handled: false,
+          };
         w.peers[id] = logic.init(id, w.durable[id]);
         w.durable[id] = logic.durable(w.peers[id]);
         return { step, peer: id, message: undefined, sends: NO_SENDS, learned: undefined, handled: true };
