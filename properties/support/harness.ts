@@ -156,7 +156,13 @@ export function renderFailure(sim: Simulator, checked: Checked): string {
     `cluster: ${sim.cluster.source}`,
     '',
     "Trace (each peer's log lines, step by step):",
-    formatTrace(sim.cluster, upTo),
+    formatTrace(sim.cluster, upTo.slice(0, checked.scheduleLength)),
+    ...(upTo.length > checked.scheduleLength
+      ? [
+          '# ---- liveness phase: no more losses, duplicates or crashes; one proposer at a time runs alone ----',
+          formatTrace(sim.cluster, upTo.slice(checked.scheduleLength), checked.scheduleLength + 1),
+        ]
+      : []),
     '',
     'As a Mermaid sequence diagram:',
     toMermaidSequence(sim.cluster, upTo),

@@ -10,6 +10,7 @@ import { majority, type PeerId } from '../../machines/messages';
 import type { SpecParams, SpecState } from '../../spec/paxos';
 import { SpecMessageLog, specActionBetween, specParamsFor } from '../../spec/refinement';
 import type { Chosen, GroundTruth } from '../../src/sim/groundTruth';
+import { describeMessage } from '../../src/sim/trace';
 import type { Applied, Simulator, World } from '../../src/sim/world';
 
 export type PropertyName =
@@ -177,8 +178,13 @@ export const refinement = monitor('Refinement', (sim) => {
     const action = specActionBetween(params, before, after);
     before = after;
     if (action !== null) return undefined;
-    const what = id === undefined ? '' : ` (peer${id}'s acceptor now ${JSON.stringify(d ?? null)})`;
-    return `the step maps to no action of the spec's Next and is not a stutter${what}`;
+    const sent = [...new Set(applied.sends.map((x) => describeMessage(x.message)))].join(', ');
+    const did = [
+      sent ? `sent ${sent}` : '',
+      d && acceptors.has(id ?? 0) ? `left its acceptor at ${JSON.stringify(d)}` : '',
+    ].filter((x) => x);
+    const who = id === undefined ? 'the step' : `peer${id}'s step`;
+    return `${who}${did.length > 0 ? ` (${did.join('; ')})` : ''} maps to no action of the spec's Next and is not a stutter`;
   };
 });
 

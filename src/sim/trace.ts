@@ -49,14 +49,17 @@ export function describeStep(step: SimStep): string {
 const host = (cluster: ClusterConfig, id: PeerId) =>
   cluster.peers.find((p) => p.id === id)?.host ?? `peer${id}`;
 
-/** One header line per step, then the log lines the acting peer printed, prefixed with its host. */
-export function formatTrace(cluster: ClusterConfig, applied: readonly Applied[]): string {
+/**
+ * One header line per step (numbered from `first`), then the log lines the acting peer
+ * printed, each prefixed with its host.
+ */
+export function formatTrace(cluster: ClusterConfig, applied: readonly Applied[], first = 1): string {
   const out: string[] = [];
   applied.forEach((a, i) => {
     const what = a.message
       ? `${a.step.kind} ${describeMessage(a.message.message)} ${host(cluster, a.message.message.from)} -> ${host(cluster, a.message.to)}`
       : describeStep(a.step);
-    out.push(`# ${i + 1}. ${what}${a.handled ? '' : ' (no effect)'}`);
+    out.push(`# ${i + first}. ${what}${a.handled ? '' : ' (no effect)'}`);
     if (a.peer === undefined || a.step.kind === 'restart') return;
     const who = host(cluster, a.peer);
     if (a.step.kind === 'deliver' && a.message)
