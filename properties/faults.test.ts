@@ -80,6 +80,11 @@ describe('the suite catches every seeded fault', () => {
     );
   });
 
+  test('every property is the one that catches some fault on its own (a property is trusted once it has failed)', () => {
+    const properties = [...safetyMonitors.map((m) => m.property), 'Liveness'];
+    expect(properties.filter((p) => !faults.some((f) => f.caughtBy === p))).toEqual([]);
+  });
+
   test.each(faults.map((f) => [f.name, f] as const))('%s', (_, fault) => {
     const sim = createSimulator(fault.logic(fault.cluster));
     const found = hunt(sim, fault, safetyMonitors, (ps) => ps.length > 0, true);

@@ -53,7 +53,7 @@ export const hidesAcceptedValue: Fault = {
       },
     }),
   }),
-  caughtBy: 'Agreement',
+  caughtBy: 'Refinement',
 };
 
 export const forgetsPromise: Fault = {
