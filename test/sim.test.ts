@@ -25,7 +25,6 @@ const observable = (w: World) => ({
   peers: w.peers.map(
     (s) => s && { proposers: s.proposers, acceptor: s.acceptor?.context, learner: s.learner },
   ),
-  durable: w.durable,
   inFlight: w.inFlight,
   history: historyOf(w),
   printed: w.printed,

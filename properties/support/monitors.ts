@@ -114,11 +114,11 @@ export const acceptorMonotonicity = monitor('AcceptorMonotonicity', (sim) => {
     if (id === undefined) return undefined;
     if (applied.step.kind === 'restart') {
       const before = stored.get(id);
-      const after = sim.logic.durable(world.peers[id] ?? sim.logic.init(id));
+      const after = sim.durableOf(world, id);
       if (before !== undefined && durableText(before) !== durableText(after))
         return `peer${id} restarted with ${durableText(after)}, but had ${durableText(before)} on stable storage`;
     }
-    stored.set(id, world.durable[id]);
+    stored.set(id, sim.durableOf(world, id));
     const ctx = world.peers[id]?.acceptor?.context;
     if (!ctx) return undefined;
     const prev = last.get(id);
@@ -171,7 +171,7 @@ export const refinement = monitor('Refinement', (sim) => {
       params = { ...base, values: [...proposed] };
     }
     const id = applied.peer;
-    const d = id === undefined ? undefined : world.durable[id]?.acceptor;
+    const d = id === undefined || !acceptors.has(id) ? undefined : sim.durableOf(world, id).acceptor;
     if (id !== undefined && d && acceptors.has(id)) acceptors.set(id, d);
     for (const s of applied.sends) log.add(s.message);
     const after = log.state(params, acceptors);
