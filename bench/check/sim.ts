@@ -47,11 +47,12 @@ const countingMachines = {
   learner: counted('learner', roleMachines.learner),
 } as RoleMachines;
 
-const simulate = (machines: RoleMachines, seeds = runs) => {
+const simulate = (machines: RoleMachines, seeds = runs, weights?: { restart: number }) => {
   let worldSteps = 0;
   for (const cluster of namedClusters) {
     const sim = createSimulator(createPeerLogic(cluster, machines));
-    for (let seed = 1; seed <= seeds; seed++) worldSteps += randomRun(sim, seed, { steps }).steps.length;
+    for (let seed = 1; seed <= seeds; seed++)
+      worldSteps += randomRun(sim, seed, { steps, ...(weights ? { weights } : {}) }).steps.length;
   }
   return worldSteps;
 };
@@ -77,6 +78,7 @@ const bare = {
 interface Sample {
   machineSteps: number;
   plainWorldSteps: number;
+  noRestartWorldSteps: number;
   bareMachineSteps: number;
 }
 
@@ -95,6 +97,10 @@ function sample(): Sample {
   const plain = seconds(() => {
     plainSteps = simulate(roleMachines);
   });
+  let noRestartSteps = 0;
+  const noRestart = seconds(() => {
+    noRestartSteps = simulate(roleMachines, runs, { restart: 0 });
+  });
   let replayed = 0;
   const replay = seconds(() => {
     while (replayed < perPass) {
@@ -106,6 +112,7 @@ function sample(): Sample {
   return {
     machineSteps: transitions / counting,
     plainWorldSteps: plainSteps / plain,
+    noRestartWorldSteps: noRestartSteps / noRestart,
     bareMachineSteps: replayed / replay,
   };
 }
@@ -136,6 +143,10 @@ report(
 report(
   `  the same as machine steps (x ${machineStepsPerWorldStep.toFixed(3)} a world step)`,
   samples.map((s) => s.plainWorldSteps * machineStepsPerWorldStep),
+);
+report(
+  'the same without restarts: world steps',
+  samples.map((s) => s.noRestartWorldSteps),
 );
 report(
   'simulated run, counting machines: machine steps',

@@ -86,6 +86,7 @@ export interface Simulator {
 
 const NO_SENDS: readonly Send[] = Object.freeze([]);
 const NO_LEARNED: readonly Learned[] = Object.freeze([]);
+const RECOVERED_KEPT = 4096;
 
 export function createSimulator(logic: PeerLogic): Simulator {
   const cluster = logic.cluster;
@@ -97,12 +98,16 @@ export function createSimulator(logic: PeerLogic): Simulator {
     return g;
   };
 
+  // Snapshots are immutable values, so every world can start from the same ones; building
+  // them (logic.init makes throwaway actors) costs more than a short run's steps.
+  let initialPeers: PeerState[] | undefined;
   const initial = (): World => {
-    const size = Math.max(0, ...peerIds) + 1;
-    const peers: PeerState[] = new Array(size);
-    const printed: (readonly Learned[])[] = new Array(size).fill(NO_LEARNED);
-    for (const id of peerIds) peers[id] = logic.init(id);
-    return { peers, inFlight: [], history: null, printed, proposed: [], time: 0 };
+    if (!initialPeers) {
+      initialPeers = new Array(Math.max(0, ...peerIds) + 1);
+      for (const id of peerIds) initialPeers[id] = logic.init(id);
+    }
+    const printed: (readonly Learned[])[] = new Array(initialPeers.length).fill(NO_LEARNED);
+    return { peers: initialPeers.slice(), inFlight: [], history: null, printed, proposed: [], time: 0 };
   };
 
   const clone = (w: World): World => ({
@@ -118,6 +123,21 @@ export function createSimulator(logic: PeerLogic): Simulator {
     const state = w.peers[id];
     if (!state) throw new Error(`no peer ${id} in ${cluster.source}`);
     return logic.durable(state);
+  };
+
+  // A restart builds its peer's snapshots from stable storage, as costly as a dozen steps;
+  // the same peer often restarts from the same storage (a crash before its next promise),
+  // and the result is an immutable value, so recent ones are kept.
+  const recovered = new Map<string, PeerState>();
+  const recover = (id: PeerId, durable: PeerDurable): PeerState => {
+    const key = `${id} ${JSON.stringify(durable)}`;
+    let state = recovered.get(key);
+    if (!state) {
+      if (recovered.size >= RECOVERED_KEPT) recovered.clear();
+      state = logic.init(id, durable);
+      recovered.set(key, state);
+    }
+    return state;
   };
 
   /** Runs one input through a peer: its new state (and so its stable storage), then its messages. */
@@ -180,7 +200,7 @@ export function createSimulator(logic: PeerLogic): Simulator {
             learned: undefined,
             handled: false,
           };
-        w.peers[id] = logic.init(id, durableOf(w, id));
+        w.peers[id] = recover(id, durableOf(w, id));
         return { step, peer: id, message: undefined, sends: NO_SENDS, learned: undefined, handled: true };
       }
       case 'timeout': {
