@@ -36,7 +36,7 @@ function hunt(
   for (const seed of SEEDS) {
     const details = fc.check(
       fc.property(
-        scheduleArb(fault.cluster),
+        scheduleArb(fault.cluster, { maxShrinks: 300 }),
         fc.nat(),
         (schedule, first) =>
           !fails(

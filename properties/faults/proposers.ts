@@ -84,7 +84,7 @@ export const adoptsLowestAccepted: Fault = {
   name: 'proposer-adopts-lowest-accepted',
   description:
     'a proposer adopts the value of the lowest accepted proposal among its promises, not the highest',
-  cluster: testcase2,
+  cluster: threeProposersThreeAcceptors,
   logic: withMachines({
     proposer: proposerMachine.provide({
       actions: {

@@ -20,6 +20,11 @@ export interface ScheduleOptions {
   values?: Record<GroupId, Value>;
   /** Each proposer's first START goes at a position in [0, earlyStarts]. */
   earlyStarts?: number;
+  /**
+   * At most this many shrink candidates are tried (default 2,000), so a failure is reported
+   * in bounded time (each candidate is a whole run) rather than after minutes of shrinking.
+   */
+  maxShrinks?: number;
 }
 
 export function stepArb(cluster: ClusterConfig, options: ScheduleOptions = {}): fc.Arbitrary<SimStep> {
@@ -66,12 +71,13 @@ export function scheduleArb(cluster: ClusterConfig, options: ScheduleOptions = {
     minLength: groups.length,
     maxLength: groups.length,
   });
-  return fc.tuple(steps, starts).map(([generated, positions]) => {
-    const schedule = generated.slice().reverse();
+  const schedule = fc.tuple(steps, starts).map(([generated, positions]) => {
+    const out = generated.slice().reverse();
     groups.forEach((group, i) => {
-      const at = Math.min(positions[i] ?? 0, schedule.length);
-      schedule.splice(at, 0, { kind: 'start', group, value: values[group] ?? `V${group}` });
+      const at = Math.min(positions[i] ?? 0, out.length);
+      out.splice(at, 0, { kind: 'start', group, value: values[group] ?? `V${group}` });
     });
-    return schedule;
+    return out;
   });
+  return fc.limitShrink(schedule, options.maxShrinks ?? 2000);
 }
