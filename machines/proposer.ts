@@ -114,9 +114,11 @@ export const proposerMachine = setup({
     isNewPromise: ({ context, event }) => isNewPromise(context, event as PrepareAck),
     completesPromiseMajority: ({ context, event }) =>
       isNewPromise(context, event as PrepareAck) && context.promises.length + 1 >= quorum(context),
+    // Refused only if the acceptor promised a higher number. An answer to a duplicated
+    // prepare(n) is not a promise either (minProposal is already n), but it is no refusal.
     isRefusal: ({ context, event }) => {
       const ack = event as PrepareAck;
-      return ack.n === context.n && !ack.promised && isMember(context, ack.from);
+      return ack.n === context.n && !ack.promised && ack.minProposal > ack.n && isMember(context, ack.from);
     },
     isNewAcceptance: ({ context, event }) => isNewAcceptance(context, event as AcceptAck),
     completesAcceptMajority: ({ context, event }) =>

@@ -4,7 +4,9 @@
  */
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
+import { register as registerCluster } from './cli/cluster';
 import { register as registerDiagrams } from './cli/diagrams';
+import { register as registerPeer } from './cli/peer';
 import { register as registerSimulate } from './cli/simulate';
 
 const program = new Command('paxos')
@@ -14,7 +16,9 @@ const program = new Command('paxos')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
 
+registerCluster(program);
 registerDiagrams(program);
+registerPeer(program);
 registerSimulate(program);
 
 await program.parseAsync(process.argv);

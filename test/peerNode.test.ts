@@ -66,4 +66,20 @@ describe('peer wiring over a first-in first-out network', () => {
     expect(r.handled).toBe(false);
     expect(r.sends).toEqual([]);
   });
+
+  test('a duplicated prepare is harmless: the second answer does not make the proposer back off', () => {
+    const logic = createPeerLogic(testcase1);
+    const prepare = { type: 'prepare', from: 1, group: 1, n: 1 } as const;
+    let acceptor = logic.init(2);
+    const first = logic.step(2, acceptor, { type: 'deliver', message: prepare });
+    acceptor = first.state;
+    const second = logic.step(2, acceptor, { type: 'deliver', message: prepare });
+    expect(second.sends[0]?.message).toMatchObject({ type: 'prepare_ack', promised: false, minProposal: 1 });
+
+    let proposer = logic.step(1, logic.init(1), { type: 'start', value: 'X' }).state;
+    proposer = logic.step(1, proposer, { type: 'deliver', message: (second.sends[0] as Send).message }).state;
+    expect(proposer.proposers[1]?.value).toBe('preparing');
+    proposer = logic.step(1, proposer, { type: 'deliver', message: (first.sends[0] as Send).message }).state;
+    expect(proposer.proposers[1]?.context.promises.map((p) => p.from)).toEqual([2]);
+  });
 });

@@ -50,8 +50,8 @@ describe('paxos simulate', () => {
     expect(missing.status).toBe(2);
     expect(missing.stderr).toMatch(/cannot read/);
     const bad = paxos('--value', 'peer2=Z');
-    expect(bad.status).toBe(1);
-    expect(bad.stderr).toMatch(/--value peer2=Z/);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--value: 'peer2' is not a proposer/);
     expect(bad.stdout).toBe('');
   });
 });

@@ -1,0 +1,64 @@
+/** Argument parsers shared by the subcommands; a bad value names the flag through commander. */
+import { type Command, InvalidArgumentError } from 'commander';
+import type { ClusterConfig } from '../config/cluster';
+import { ConfigError, loadHostsfile } from '../config/hostsfile';
+import { type Endpoint, parseAddressOverride } from '../runtime/addresses';
+
+export function parseValue(text: string): string {
+  if (text === '') throw new InvalidArgumentError('a value must not be empty.');
+  if (/[\r\n]/.test(text)) throw new InvalidArgumentError('a value must not contain a newline.');
+  return text;
+}
+
+export function parseSeconds(text: string): number {
+  const s = Number(text);
+  if (text.trim() === '' || !Number.isFinite(s) || s < 0)
+    throw new InvalidArgumentError('expected a number of seconds >= 0 (fractions allowed).');
+  return s;
+}
+
+export function parsePositiveSeconds(text: string): number {
+  const s = parseSeconds(text);
+  if (s === 0) throw new InvalidArgumentError('expected a number of seconds > 0.');
+  return s;
+}
+
+export function parsePort(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65535)
+    throw new InvalidArgumentError('expected a port, 1 to 65535.');
+  return n;
+}
+
+export function parseAddress(text: string): [string, Endpoint] {
+  try {
+    return parseAddressOverride(text);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
+}
+
+/** For repeatable options: each occurrence, parsed, in order. */
+export const collect =
+  <T>(parse: (text: string) => T) =>
+  (text: string, previous: T[] | undefined): T[] => [...(previous ?? []), parse(text)];
+
+/** Loads the hostsfile or exits 2 with the parser's `file:line: problem`. */
+export function loadClusterOrExit(file: string, allowUnsafeQuorums: boolean): ClusterConfig {
+  try {
+    return loadHostsfile(file, { allowUnsafeQuorums });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`error: ${err.message}\n`);
+    process.exit(2);
+  }
+}
+
+/** A one-line error naming what is wrong, then the usage, exit 2 (as commander does for bad flags). */
+export function usageError(command: Command, message: string): never {
+  command.error(`error: ${message}`, { exitCode: 2, code: 'paxos.usage' });
+}
+
+/** What a wrong flag prints after its one-line error: the usage, not the whole help. */
+export const usageAfterError = (command: Command): string =>
+  `usage: ${command.parent?.name() ?? 'paxos'} ${command.name()} ${command.usage()}\n(run with --help for details)`;

@@ -1,0 +1,111 @@
+/**
+ * `paxos cluster`: every peer of a hostsfile as a separate process on this machine, over
+ * real TCP on loopback, output combined like `docker compose up`. Stops when every peer
+ * that should decide has printed chose (exit 0) or at the timeout (exit 1).
+ */
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError } from 'commander';
+import { runLocalCluster } from '../cluster/localCluster';
+import { summarize } from '../cluster/summary';
+import {
+  collect,
+  loadClusterOrExit,
+  parsePositiveSeconds,
+  parseSeconds,
+  parseValue,
+  usageAfterError,
+  usageError,
+} from './arguments';
+
+interface ClusterFlags {
+  hostsfile?: string;
+  value?: [string, string][];
+  delay?: [string, number][];
+  timeout: number;
+  order?: string;
+  stagger: number;
+  allowUnsafeQuorums?: boolean;
+}
+
+const pair =
+  <T>(what: string, parse: (text: string) => T) =>
+  (text: string): [string, T] => {
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`expected NAME=${what}.`);
+    return [text.slice(0, eq), parse(text.slice(eq + 1))];
+  };
+
+/** The `paxos` the peers run: this very bundle (dist/cli.js), under the same node and loader flags. */
+const selfCommand = () => ({
+  command: process.execPath,
+  args: [...process.execArgv, process.argv[1] ?? fileURLToPath(import.meta.url)],
+});
+
+export function register(program: Command): void {
+  const command = program
+    .command('cluster')
+    .summary('run every peer of a hostsfile on this machine, over loopback TCP')
+    .description(
+      'Run every peer of the hostsfile as a separate process on this machine (one loopback port each, ' +
+        'fresh data directories), print their output as `peerN | {...}`, and stop when every peer of a ' +
+        'started group has printed chose (exit 0) or at the timeout (exit 1).',
+    )
+    .usage('-h FILE [--value NAME=V]... [--delay NAME=S]... [--timeout S] [--order NAME,...] [--stagger S]')
+    .option('-h, --hostsfile <file>', 'the hostsfile (required)')
+    .option(
+      '--value <name=v>',
+      'the value proposer NAME proposes (repeatable)',
+      collect(pair('V', parseValue)),
+    )
+    .option(
+      '--delay <name=s>',
+      'seconds proposer NAME waits before it starts (repeatable)',
+      collect(pair('S', parseSeconds)),
+    )
+    .option('--timeout <s>', 'give up after this many seconds', parsePositiveSeconds, 30)
+    .option('--order <names>', 'launch these peers first, in this order (comma-separated)')
+    .option('--stagger <s>', 'seconds between two launches', parseSeconds, 0)
+    .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
+    .action(async (flags: ClusterFlags) => {
+      if (flags.hostsfile === undefined)
+        usageError(command, "required option '-h, --hostsfile <file>' not specified");
+      const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
+      const hosts = new Set(cluster.peers.map((p) => p.host));
+      const known = (flag: string, name: string) => {
+        if (!hosts.has(name))
+          usageError(
+            command,
+            `${flag}: host '${name}' is not in hostsfile ${flags.hostsfile} (its hosts: ${[...hosts].join(', ')})`,
+          );
+      };
+      for (const [name] of flags.value ?? []) known('--value', name);
+      for (const [name] of flags.delay ?? []) known('--delay', name);
+      const order =
+        flags.order
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '') ?? [];
+      for (const name of order) known('--order', name);
+      const values = new Map(flags.value ?? []);
+      if (!cluster.peers.some((p) => p.proposer.length > 0 && values.has(p.host)))
+        usageError(command, 'no proposer has a value: pass --value NAME=V for at least one proposer');
+
+      const result = await runLocalCluster({
+        hostsfile: flags.hostsfile,
+        cluster,
+        values,
+        delays: new Map(flags.delay ?? []),
+        timeoutMs: flags.timeout * 1000,
+        order,
+        staggerMs: flags.stagger * 1000,
+        allowUnsafeQuorums: flags.allowUnsafeQuorums === true,
+        paxos: selfCommand(),
+        out: (line) => process.stdout.write(`${line}\n`),
+        err: (line) => process.stderr.write(`${line}\n`),
+      });
+      const verdict = summarize(result);
+      process.stdout.write(`\n${verdict.lines.join('\n')}\n`);
+      process.exit(verdict.ok ? 0 : 1);
+    });
+  command.showHelpAfterError(usageAfterError(command));
+}

@@ -1,0 +1,149 @@
+/**
+ * One outbound connection to one peer, with its own send queue. Frames sent while the peer
+ * is not reachable wait in the queue and leave once a connection is up; peers therefore
+ * start in any order. A refused or broken connection is retried with randomised
+ * exponential backoff for as long as frames are waiting.
+ *
+ * TCP gives no receipt: frames written shortly before a connection broke may never have
+ * been read (the peer died after the kernel took them). Those written in the last
+ * `resendWindowMs` are sent again on the next connection; Paxos is indifferent to
+ * duplicates, not to losses that no timer repairs (after a decision none runs).
+ */
+import net from 'node:net';
+import type { Endpoint } from './addresses';
+import { type BackoffPolicy, backoffDelay, CONNECT_BACKOFF, type Random } from './backoff';
+
+export interface LinkOptions {
+  /** For diagnostics: `peer2`. */
+  name: string;
+  /** Looked up at every attempt (the address book may resolve names late, as Docker's DNS does). */
+  endpoint: () => Endpoint;
+  log: (text: string) => void;
+  backoff?: BackoffPolicy;
+  resendWindowMs?: number;
+  /** Failed attempts tolerated in silence: peers that start together need a few. */
+  quietAttempts?: number;
+  random?: Random;
+}
+
+interface Written {
+  at: number;
+  frame: string;
+}
+
+export class Link {
+  private queue: string[] = [];
+  private recent: Written[] = [];
+  private socket: net.Socket | undefined;
+  private connected = false;
+  private retry: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private lastError = '';
+  private closed = false;
+  private readonly backoff: BackoffPolicy;
+  private readonly resendWindowMs: number;
+  private readonly quietAttempts: number;
+  private readonly random: Random;
+
+  constructor(private readonly options: LinkOptions) {
+    this.backoff = options.backoff ?? CONNECT_BACKOFF;
+    this.resendWindowMs = options.resendWindowMs ?? 1000;
+    this.quietAttempts = options.quietAttempts ?? 5;
+    this.random = options.random ?? Math.random;
+  }
+
+  send(frame: string): void {
+    if (this.closed) return;
+    if (this.connected && this.socket) this.write(this.socket, frame);
+    else {
+      this.queue.push(frame);
+      this.ensureConnecting();
+    }
+  }
+
+  /** Frames not yet handed to a connection. */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = undefined;
+    this.socket?.destroy();
+    this.socket = undefined;
+    this.queue = [];
+    this.recent = [];
+  }
+
+  private ensureConnecting(): void {
+    if (this.socket || this.retry || this.closed) return;
+    this.connect();
+  }
+
+  private connect(): void {
+    const { host, port } = this.options.endpoint();
+    const socket = net.connect({ host, port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.on('connect', () => {
+      if (this.attempt > this.quietAttempts) this.options.log(`connected to ${this.describe()}`);
+      this.connected = true;
+      this.attempt = 0;
+      this.lastError = '';
+      socket.setKeepAlive(true, 1000);
+      const pending = this.queue;
+      this.queue = [];
+      for (const frame of pending) this.write(socket, frame);
+    });
+    // Peers never answer on this connection (answers come over their own); drain anything.
+    socket.on('data', () => {});
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      this.lastError = err.code ?? err.message;
+    });
+    socket.on('close', () => this.onClose(socket));
+  }
+
+  private write(socket: net.Socket, frame: string): void {
+    const now = Date.now();
+    while (this.recent.length > 0 && (this.recent[0]?.at ?? now) < now - this.resendWindowMs)
+      this.recent.shift();
+    this.recent.push({ at: now, frame });
+    socket.write(frame);
+  }
+
+  private onClose(socket: net.Socket): void {
+    if (this.socket !== socket) return;
+    const wasConnected = this.connected;
+    this.socket = undefined;
+    this.connected = false;
+    if (this.closed) return;
+    if (wasConnected) {
+      const cutoff = Date.now() - this.resendWindowMs;
+      const resend = this.recent.filter((w) => w.at >= cutoff).map((w) => w.frame);
+      this.recent = [];
+      this.queue = [...resend, ...this.queue];
+      this.options.log(
+        `connection to ${this.describe()} closed${this.lastError ? ` (${this.lastError})` : ''}` +
+          (resend.length > 0 ? `; ${resend.length} recent frame(s) will be sent again` : ''),
+      );
+      this.attempt = 0;
+    } else {
+      this.attempt += 1;
+      if (this.attempt === this.quietAttempts + 1)
+        this.options.log(`${this.describe()} not reachable yet (${this.lastError || 'closed'}); retrying`);
+    }
+    this.lastError = '';
+    if (this.queue.length === 0) return;
+    const delay = backoffDelay(this.backoff, this.attempt, this.random);
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.ensureConnecting();
+    }, delay);
+  }
+
+  private describe(): string {
+    const { host, port } = this.options.endpoint();
+    return `${this.options.name} (${host}:${port})`;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * One peer as an operating-system process: storage, network, host and signals wired
+ * together. `paxos peer` (and so the Docker image) runs exactly this.
+ */
+import type { Value } from '../../machines/messages';
+import type { ClusterConfig, PeerConfig } from '../config/cluster';
+import { createPeerLogic } from '../peer/node';
+import { AddressBook, type AddressOverrides } from './addresses';
+import { PeerHost } from './host';
+import { DurableStore, StorageError } from './storage';
+import { Transport } from './transport';
+
+export interface PeerRunOptions {
+  cluster: ClusterConfig;
+  self: PeerConfig;
+  value?: Value;
+  startDelayMs: number;
+  port: number;
+  dataDir: string;
+  addresses: AddressOverrides;
+}
+
+const printLine = (line: string) => {
+  process.stdout.write(`${line}\n`);
+};
+const logLine = (text: string) => {
+  process.stderr.write(`${text}\n`);
+};
+
+/** Runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1). Resolves once the peer is up. */
+export async function runPeer(options: PeerRunOptions): Promise<void> {
+  const { cluster, self } = options;
+  if (self.proposer.length > 0 && options.value === undefined)
+    logLine(
+      `${self.host} holds ${self.proposer.map((k) => `proposer${k}`).join(', ')} but has no -v value: it will not propose`,
+    );
+  if (self.proposer.length === 0 && options.value !== undefined)
+    logLine(`${self.host} holds no proposer role: -v ${options.value} is ignored`);
+
+  let opened: Awaited<ReturnType<typeof DurableStore.open>>;
+  try {
+    opened = await DurableStore.open(options.dataDir, cluster, self);
+  } catch (err) {
+    logLine(`error: ${err instanceof StorageError ? err.message : String(err)}`);
+    process.exit(1);
+  }
+
+  let host: PeerHost | undefined;
+  const transport = new Transport({
+    cluster,
+    selfHost: self.host,
+    addresses: new AddressBook(options.port, options.addresses),
+    inbound: {
+      frame: (line, remote) => host?.receive(line, remote),
+      badInput: (problem, remote) => host?.badInput(problem, remote),
+    },
+    log: logLine,
+  });
+  host = new PeerHost({
+    logic: createPeerLogic(cluster),
+    self,
+    store: opened.store,
+    ...(opened.durable ? { durable: opened.durable } : {}),
+    outbox: transport,
+    print: printLine,
+    log: logLine,
+    fatal: (err) => {
+      logLine(`fatal: cannot make the state durable in ${options.dataDir}: ${err.message}`);
+      process.exit(1);
+    },
+  });
+
+  const shutdown = () => {
+    host?.stop();
+    void transport.close().finally(() => process.exit(0));
+    // Closing waits for nothing that matters; do not let a stuck socket hold the exit.
+    setTimeout(() => process.exit(0), 500).unref();
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  try {
+    await transport.listen();
+  } catch (err) {
+    const listen = new AddressBook(options.port, options.addresses).listenOn(self.host);
+    logLine(`error: cannot listen on ${listen.host ?? ''}:${listen.port}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  if (options.value !== undefined) host.start(options.value, options.startDelayMs);
+}
