@@ -3,7 +3,8 @@
  * what went wrong at the first step that breaks it. They read the world (peer states, ghost
  * history, printed lines) and never re-implement the protocol: "chosen" is the ground truth
  * of src/sim/groundTruth.ts (a majority of a group's acceptors sent an acceptance of one
- * proposal number), and acceptor state is read from the real acceptor's snapshot.
+ * proposal number), acceptor state is read from the real acceptor's snapshot, and the
+ * spec is reached through spec/refinement.ts.
  */
 import type { AcceptorDurable } from '../../machines/acceptor';
 import { majority, type PeerId } from '../../machines/messages';

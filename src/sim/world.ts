@@ -99,7 +99,7 @@ export function createSimulator(logic: PeerLogic): Simulator {
   };
 
   // Snapshots are immutable values, so every world can start from the same ones; building
-  // them (logic.init makes throwaway actors) costs more than a short run's steps.
+  // them for every world cost a short property run as much as its steps.
   let initialPeers: PeerState[] | undefined;
   const initial = (): World => {
     if (!initialPeers) {
@@ -125,9 +125,9 @@ export function createSimulator(logic: PeerLogic): Simulator {
     return logic.durable(state);
   };
 
-  // A restart builds its peer's snapshots from stable storage, as costly as a dozen steps;
-  // the same peer often restarts from the same storage (a crash before its next promise),
-  // and the result is an immutable value, so recent ones are kept.
+  // A restart builds its peer's snapshots from stable storage, the cost of several steps; the
+  // same peer often restarts from the same storage (a crash before its next promise), and the
+  // result is an immutable value, so recent ones are kept.
   const recovered = new Map<string, PeerState>();
   const recover = (id: PeerId, durable: PeerDurable): PeerState => {
     const key = `${id} ${JSON.stringify(durable)}`;
@@ -140,6 +140,21 @@ export function createSimulator(logic: PeerLogic): Simulator {
     return state;
   };
 
+  /** A step that ran no machine. Every Applied has the same fields in the same order: one shape for the JIT. */
+  const outcome = (
+    step: SimStep,
+    peer: PeerId | undefined,
+    message: Send | undefined,
+    handled: boolean,
+  ): Applied => ({
+    step,
+    peer,
+    message,
+    sends: NO_SENDS,
+    learned: undefined,
+    handled,
+  });
+
   /** Runs one input through a peer: its new state (and so its stable storage), then its messages. */
   const input = (w: World, step: SimStep, id: PeerId, r: PeerStep, message?: Send): Applied => {
     w.peers[id] = r.state;
@@ -150,7 +165,6 @@ export function createSimulator(logic: PeerLogic): Simulator {
     }
     w.history = h;
     if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
-    // Every Applied has the same fields, in the same order: one object shape for the JIT.
     return { step, peer: id, message, sends: r.sends, learned: r.learned, handled: r.handled };
   };
 
@@ -161,24 +175,15 @@ export function createSimulator(logic: PeerLogic): Simulator {
       case 'drop':
       case 'duplicate': {
         const count = w.inFlight.length;
-        if (count === 0)
-          return {
-            step,
-            peer: undefined,
-            message: undefined,
-            sends: NO_SENDS,
-            learned: undefined,
-            handled: false,
-          };
+        if (count === 0) return outcome(step, undefined, undefined, false);
         const at = step.index % count;
         const message = w.inFlight[at] as Send;
         if (step.kind === 'duplicate') {
           w.inFlight.push(message);
-          return { step, peer: undefined, message, sends: NO_SENDS, learned: undefined, handled: true };
+          return outcome(step, undefined, message, true);
         }
         w.inFlight.splice(at, 1);
-        if (step.kind === 'drop')
-          return { step, peer: undefined, message, sends: NO_SENDS, learned: undefined, handled: true };
+        if (step.kind === 'drop') return outcome(step, undefined, message, true);
         const id = message.to;
         const state = w.peers[id] as PeerState;
         return input(
@@ -191,17 +196,9 @@ export function createSimulator(logic: PeerLogic): Simulator {
       }
       case 'restart': {
         const id = step.peer;
-        if (w.peers[id] === undefined)
-          return {
-            step,
-            peer: undefined,
-            message: undefined,
-            sends: NO_SENDS,
-            learned: undefined,
-            handled: false,
-          };
+        if (w.peers[id] === undefined) return outcome(step, undefined, undefined, false);
         w.peers[id] = recover(id, durableOf(w, id));
-        return { step, peer: id, message: undefined, sends: NO_SENDS, learned: undefined, handled: true };
+        return outcome(step, id, undefined, true);
       }
       case 'timeout': {
         const id = group(step.group).proposer;
