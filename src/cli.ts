@@ -8,6 +8,7 @@ import { register as registerCheck } from './cli/check';
 import { register as registerCluster } from './cli/cluster';
 import { register as registerDiagrams } from './cli/diagrams';
 import { register as registerPeer } from './cli/peer';
+import { register as registerSimulate } from './cli/simulate';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -20,5 +21,6 @@ registerCheck(program);
 registerCluster(program);
 registerDiagrams(program);
 registerPeer(program);
+registerSimulate(program);
 
 await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type AnyStateMachine, initialTransition, transition } from 'xstate';
+import { type AnyStateMachine, createActor, initialTransition, transition } from 'xstate';
 import { acceptorMachine, learnerMachine, proposerMachine } from '../machines';
 import { emittedOf, makeStepper } from '../src/peer/stepper';
 
@@ -77,6 +77,7 @@ describe('the fast stepper behaves exactly as xstate.transition()', () => {
           let [viaXState] = initialTransition(c.machine, c.input as any);
           let viaStepper = stepper.initial(c.input);
           expect(viaStepper.value).toEqual(viaXState.value);
+          expect(viaStepper.context).toEqual(viaXState.context);
           for (const event of events) {
             // biome-ignore lint/suspicious/noExplicitAny: as above
             const [nextX, actions] = transition(c.machine, viaXState, event as any);
@@ -90,6 +91,40 @@ describe('the fast stepper behaves exactly as xstate.transition()', () => {
           }
         }),
       );
+    });
+  }
+});
+
+describe('the stepper starts machines exactly as a fresh actor does', () => {
+  const restored: [string, AnyStateMachine, unknown][] = [
+    ['acceptor, fresh', acceptorMachine, { self: 2 }],
+    [
+      'acceptor, promised',
+      acceptorMachine,
+      { self: 2, durable: { minProposal: 3, acceptedProposal: 0, acceptedValue: null } },
+    ],
+    [
+      'acceptor, accepted',
+      acceptorMachine,
+      { self: 2, durable: { minProposal: 3, acceptedProposal: 1, acceptedValue: 'X' } },
+    ],
+    [
+      'proposer, after a crash',
+      proposerMachine,
+      { self: 1, group: 1, groupCount: 2, acceptors: [2, 3], durable: { n: 5 } },
+    ],
+    [
+      'learner, learned',
+      learnerMachine,
+      { self: 5, groups: { 1: [2, 3, 4] }, durable: { learned: { n: 1, value: 'X' } } },
+    ],
+  ];
+  for (const [name, machine, input] of restored) {
+    test(name, () => {
+      const viaStepper = makeStepper(machine).initial(input);
+      const viaActor = createActor(machine, { input }).getSnapshot();
+      expect(viaStepper.value).toEqual(viaActor.value);
+      expect(viaStepper.context).toEqual(viaActor.context);
     });
   }
 });

@@ -54,8 +54,12 @@ export function makeStepper<M extends AnyStateMachine>(machine: M): Stepper<M> {
   };
   return {
     machine,
+    // Restarts are frequent in simulations; a throwaway actor per initial snapshot costs
+    // about as much as six steps, so the inert scope serves here too.
     initial(input) {
-      return createActor(machine as AnyStateMachine, { input }).getSnapshot() as SnapshotFrom<M>;
+      sink = [];
+      // biome-ignore lint/suspicious/noExplicitAny: the inert scope is XState-internal (see above)
+      return machine.getInitialSnapshot(scope as any, input) as SnapshotFrom<M>;
     },
     step(snapshot, event) {
       sink = [];

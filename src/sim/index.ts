@@ -1,0 +1,6 @@
+export * from './clusters';
+export * from './groundTruth';
+export * from './prng';
+export * from './random';
+export * from './trace';
+export * from './world';

@@ -1,0 +1,238 @@
+/**
+ * The simulated world: every peer's state, the messages in flight, and ghost variables that
+ * no peer can see but properties need (every message ever sent, every value ever proposed,
+ * every chose line printed). Peers are driven only through src/peer/node.ts, so the
+ * simulator runs the real machines, wired as in production.
+ *
+ * A world is mutated in place by `apply` (the fast path for long runs); `clone` is cheap
+ * (a few short arrays; the history is a shared persistent list) for anyone who branches.
+ */
+import type { Learned } from '../../machines/learner';
+import type { GroupId, PeerId, Send, Value } from '../../machines/messages';
+import type { ClusterConfig, GroupConfig } from '../config/cluster';
+import type { PeerDurable, PeerLogic, PeerState, PeerStep } from '../peer/node';
+
+/**
+ * One step of a schedule, a small data value, so a run is a replayable list. `index` picks
+ * a message in flight, modulo their number (any list of steps is valid in any world; with
+ * nothing in flight a deliver, drop or duplicate does nothing).
+ */
+export type SimStep =
+  | { kind: 'deliver'; index: number }
+  | { kind: 'drop'; index: number }
+  | { kind: 'duplicate'; index: number }
+  /** Crash and restart a peer: durable state kept, volatile state lost, its mail still in flight. */
+  | { kind: 'restart'; peer: PeerId }
+  | { kind: 'timeout'; group: GroupId }
+  | { kind: 'start'; group: GroupId; value: Value };
+
+export type StepKind = SimStep['kind'];
+
+/** Every message ever sent, newest first; shared by clones, never changed once built. */
+export interface History {
+  readonly send: Send;
+  readonly prev: History | null;
+  readonly length: number;
+}
+
+export interface World {
+  /**
+   * Indexed by peer id (slot 0 unused). A host persists a peer's durable state after every
+   * step, before its messages leave, so what a peer has on stable storage is always
+   * `logic.durable` of its state here: `Simulator.durableOf` reads it when needed (a restart,
+   * a property) instead of every step paying for a copy nobody reads (about 1 µs a step).
+   */
+  peers: PeerState[];
+  /** The network: a multiset of messages, each with its destination (the sender is `message.from`). */
+  inFlight: Send[];
+  /** Ghost: every message any peer sent, in any step (duplicates made by the network excluded). */
+  history: History | null;
+  /** Ghost: each peer's chose lines, in order (a correct peer has at most one). */
+  printed: (readonly Learned[])[];
+  /** Ghost: every value some START gave a proposer. */
+  proposed: readonly Value[];
+  /** Steps applied so far. */
+  time: number;
+}
+
+/** What a step did, resolved against the world it was applied to. */
+export interface Applied {
+  step: SimStep;
+  /** The peer that took an input (deliver, timeout, start) or was restarted. */
+  peer?: PeerId;
+  /** The message delivered, dropped or duplicated. */
+  message?: Send;
+  /** Messages the peer sent in this step. */
+  sends: readonly Send[];
+  /** Set when the peer printed its chose line in this step. */
+  learned?: Learned;
+  /** False when nothing happened: nothing in flight, or no machine took the input. */
+  handled: boolean;
+}
+
+export interface Simulator {
+  readonly logic: PeerLogic;
+  readonly cluster: ClusterConfig;
+  /** Ids of all peers of the cluster, ascending. */
+  readonly peerIds: readonly PeerId[];
+  group(id: GroupId): GroupConfig;
+  initial(): World;
+  clone(world: World): World;
+  /** What peer `id` has on stable storage: what a restart recovers. */
+  durableOf(world: World, id: PeerId): PeerDurable;
+  /** Applies one step in place. */
+  apply(world: World, step: SimStep): Applied;
+}
+
+const NO_SENDS: readonly Send[] = Object.freeze([]);
+const NO_LEARNED: readonly Learned[] = Object.freeze([]);
+const RECOVERED_KEPT = 4096;
+
+export function createSimulator(logic: PeerLogic): Simulator {
+  const cluster = logic.cluster;
+  const peerIds = cluster.peers.map((p) => p.id).sort((a, b) => a - b);
+  const groups = new Map(cluster.groups.map((g) => [g.id, g]));
+  const group = (id: GroupId): GroupConfig => {
+    const g = groups.get(id);
+    if (!g) throw new Error(`no proposer group ${id} in ${cluster.source}`);
+    return g;
+  };
+
+  // Snapshots are immutable values, so every world can start from the same ones; building
+  // them for every world cost a short property run as much as its steps.
+  let initialPeers: PeerState[] | undefined;
+  const initial = (): World => {
+    if (!initialPeers) {
+      initialPeers = new Array(Math.max(0, ...peerIds) + 1);
+      for (const id of peerIds) initialPeers[id] = logic.init(id);
+    }
+    const printed: (readonly Learned[])[] = new Array(initialPeers.length).fill(NO_LEARNED);
+    return { peers: initialPeers.slice(), inFlight: [], history: null, printed, proposed: [], time: 0 };
+  };
+
+  const clone = (w: World): World => ({
+    peers: w.peers.slice(),
+    inFlight: w.inFlight.slice(),
+    history: w.history,
+    printed: w.printed.slice(),
+    proposed: w.proposed,
+    time: w.time,
+  });
+
+  const durableOf = (w: World, id: PeerId): PeerDurable => {
+    const state = w.peers[id];
+    if (!state) throw new Error(`no peer ${id} in ${cluster.source}`);
+    return logic.durable(state);
+  };
+
+  // A restart builds its peer's snapshots from stable storage, the cost of several steps; the
+  // same peer often restarts from the same storage (a crash before its next promise), and the
+  // result is an immutable value, so recent ones are kept.
+  const recovered = new Map<string, PeerState>();
+  const recover = (id: PeerId, durable: PeerDurable): PeerState => {
+    const key = `${id} ${JSON.stringify(durable)}`;
+    let state = recovered.get(key);
+    if (!state) {
+      if (recovered.size >= RECOVERED_KEPT) recovered.clear();
+      state = logic.init(id, durable);
+      recovered.set(key, state);
+    }
+    return state;
+  };
+
+  /** A step that ran no machine. Every Applied has the same fields in the same order: one shape for the JIT. */
+  const outcome = (
+    step: SimStep,
+    peer: PeerId | undefined,
+    message: Send | undefined,
+    handled: boolean,
+  ): Applied => ({
+    step,
+    peer,
+    message,
+    sends: NO_SENDS,
+    learned: undefined,
+    handled,
+  });
+
+  /** Runs one input through a peer: its new state (and so its stable storage), then its messages. */
+  const input = (w: World, step: SimStep, id: PeerId, r: PeerStep, message?: Send): Applied => {
+    w.peers[id] = r.state;
+    let h = w.history;
+    for (const s of r.sends) {
+      w.inFlight.push(s);
+      h = { send: s, prev: h, length: (h?.length ?? 0) + 1 };
+    }
+    w.history = h;
+    if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
+    return { step, peer: id, message, sends: r.sends, learned: r.learned, handled: r.handled };
+  };
+
+  const apply = (w: World, step: SimStep): Applied => {
+    w.time++;
+    switch (step.kind) {
+      case 'deliver':
+      case 'drop':
+      case 'duplicate': {
+        const count = w.inFlight.length;
+        if (count === 0) return outcome(step, undefined, undefined, false);
+        const at = step.index % count;
+        const message = w.inFlight[at] as Send;
+        if (step.kind === 'duplicate') {
+          w.inFlight.push(message);
+          return outcome(step, undefined, message, true);
+        }
+        w.inFlight.splice(at, 1);
+        if (step.kind === 'drop') return outcome(step, undefined, message, true);
+        const id = message.to;
+        const state = w.peers[id] as PeerState;
+        return input(
+          w,
+          step,
+          id,
+          logic.step(id, state, { type: 'deliver', message: message.message }),
+          message,
+        );
+      }
+      case 'restart': {
+        const id = step.peer;
+        if (w.peers[id] === undefined) return outcome(step, undefined, undefined, false);
+        w.peers[id] = recover(id, durableOf(w, id));
+        return outcome(step, id, undefined, true);
+      }
+      case 'timeout': {
+        const id = group(step.group).proposer;
+        const state = w.peers[id] as PeerState;
+        return input(w, step, id, logic.step(id, state, { type: 'timeout', group: step.group }));
+      }
+      case 'start': {
+        const id = group(step.group).proposer;
+        if (!w.proposed.includes(step.value)) w.proposed = [...w.proposed, step.value];
+        const state = w.peers[id] as PeerState;
+        return input(
+          w,
+          step,
+          id,
+          logic.step(id, state, { type: 'start', value: step.value, group: step.group }),
+        );
+      }
+    }
+  };
+
+  return { logic, cluster, peerIds, group, initial, clone, durableOf, apply };
+}
+
+/** Every message ever sent, oldest first. */
+export function historyOf(world: World): Send[] {
+  const out: Send[] = new Array(world.history?.length ?? 0);
+  let i = out.length;
+  for (let h = world.history; h; h = h.prev) out[--i] = h.send;
+  return out;
+}
+
+/** Replays a list of steps from the initial world. */
+export function replay(sim: Simulator, steps: readonly SimStep[]): { world: World; applied: Applied[] } {
+  const world = sim.initial();
+  const applied = steps.map((s) => sim.apply(world, s));
+  return { world, applied };
+}
