@@ -6,6 +6,7 @@ import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import type { Message } from '../../machines/messages';
 import { encodeMessage } from '../../src/runtime/codec';
+import { lineSink } from '../support/lineSink';
 import { LocalPeers } from './support/localPeers';
 import { judgeRun } from './support/logLines';
 import { repoFile, requireBuiltCli } from './support/paths';
@@ -40,25 +41,12 @@ async function rawClient(port: number): Promise<net.Socket> {
 
 /** Stands in for a peer: listens on its port and collects the messages sent to it. */
 async function fakePeer(port: number): Promise<{ received: Record<string, unknown>[]; close: () => void }> {
-  const received: Record<string, unknown>[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d;
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      for (const p of parts) received.push(JSON.parse(p));
-    });
-  });
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const sink = await lineSink(port);
   return {
-    received,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
+    get received() {
+      return sink.received.map((line) => JSON.parse(line) as Record<string, unknown>);
     },
+    close: () => void sink.close(),
   };
 }
 

@@ -1,33 +1,9 @@
-import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Link } from '../../src/runtime/link';
-
-/** A bare TCP sink that records what arrives, line by line. */
-function sink(
-  port = 0,
-): Promise<{ server: net.Server; port: number; received: string[]; sockets: Set<net.Socket> }> {
-  const received: string[] = [];
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((s) => {
-    sockets.add(s);
-    let buf = '';
-    s.on('data', (d) => {
-      buf += d;
-      const parts = buf.split('\n');
-      buf = parts.pop() ?? '';
-      received.push(...parts);
-    });
-    s.on('close', () => sockets.delete(s));
-  });
-  return new Promise((resolve) =>
-    server.listen(port, '127.0.0.1', () =>
-      resolve({ server, port: (server.address() as net.AddressInfo).port, received, sockets }),
-    ),
-  );
-}
+import { lineSink } from '../support/lineSink';
 
 const freePort = async () => {
-  const s = await sink();
+  const s = await lineSink();
   await new Promise((r) => s.server.close(r));
   return s.port;
 };
@@ -60,7 +36,7 @@ describe('outbound link', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(link.waiting).toBe(5);
     expect(logs.some((l) => l.includes('peer2 (127.0.0.1:') && l.includes('not reachable yet'))).toBe(true);
-    const s = await sink(port);
+    const s = await lineSink(port);
     cleanups.push(() => s.server.close());
     await until(() => s.received.length === 5);
     expect(s.received).toEqual(['m0', 'm1', 'm2', 'm3', 'm4']);
@@ -68,7 +44,7 @@ describe('outbound link', () => {
   });
 
   test('after the peer restarts, the connection is made again and recent frames are sent again', async () => {
-    const first = await sink();
+    const first = await lineSink();
     const port = first.port;
     const logs: string[] = [];
     const link = new Link({
@@ -84,7 +60,7 @@ describe('outbound link', () => {
     await new Promise((r) => first.server.close(r));
     await until(() => logs.some((l) => l.startsWith('connection to peer3')));
     link.send('after\n');
-    const second = await sink(port);
+    const second = await lineSink(port);
     cleanups.push(() => second.server.close());
     await until(() => second.received.includes('after'));
     // "before" was written within the resend window: it comes again (duplicates are harmless).
