@@ -10,7 +10,7 @@
  * Pure: answers leave through `emit`, and the host must put the durable context on
  * stable storage before it lets them go.
  */
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import {
   type Accept,
   type AcceptAck,
@@ -87,27 +87,36 @@ export const acceptorMachine = setup({
   actions: {
     promise: assign({ minProposal: ({ event }) => event.n }),
     accept: assign(({ event }) => {
-      const { n, value } = event as Accept;
-      return { minProposal: n, acceptedProposal: n, acceptedValue: value };
+      assertEvent(event, 'accept');
+      return { minProposal: event.n, acceptedProposal: event.n, acceptedValue: event.value };
     }),
-    replyPromise: emit(({ context, event }) => prepareAck(context, event as Prepare, true)),
-    replyRefusal: emit(({ context, event }) => prepareAck(context, event as Prepare, false)),
+    replyPromise: emit(({ context, event }) => {
+      assertEvent(event, 'prepare');
+      return prepareAck(context, event, true);
+    }),
+    replyRefusal: emit(({ context, event }) => {
+      assertEvent(event, 'prepare');
+      return prepareAck(context, event, false);
+    }),
     // An acceptance also goes to the group's learners, who count a majority themselves.
     replyAccepted: enqueueActions(({ context, event, enqueue }) => {
-      const accept = event as Accept;
-      const to = new Set([accept.from, ...(context.learners[accept.group] ?? [])]);
-      for (const peer of to) enqueue.emit(acceptAck(context, accept, peer));
+      assertEvent(event, 'accept');
+      const to = new Set([event.from, ...(context.learners[event.group] ?? [])]);
+      for (const peer of to) enqueue.emit(acceptAck(context, event, peer));
     }),
-    replyRejected: emit(({ context, event }) => acceptAck(context, event as Accept, (event as Accept).from)),
+    replyRejected: emit(({ context, event }) => {
+      assertEvent(event, 'accept');
+      return acceptAck(context, event, event.from);
+    }),
   },
 }).createMachine({
   id: 'acceptor',
   context: ({ input }) => ({
-    self: input?.self ?? 0,
-    learners: input?.learners ?? {},
-    minProposal: input?.durable?.minProposal ?? NO_PROPOSAL,
-    acceptedProposal: input?.durable?.acceptedProposal ?? NO_PROPOSAL,
-    acceptedValue: input?.durable?.acceptedValue ?? null,
+    self: input.self,
+    learners: input.learners ?? {},
+    minProposal: input.durable?.minProposal ?? NO_PROPOSAL,
+    acceptedProposal: input.durable?.acceptedProposal ?? NO_PROPOSAL,
+    acceptedValue: input.durable?.acceptedValue ?? null,
   }),
   initial: 'recovering',
   states: {

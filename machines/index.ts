@@ -3,3 +3,4 @@ export * from './learner';
 export * from './messages';
 export * from './proposalNumbers';
 export * from './proposer';
+export * from './timers';

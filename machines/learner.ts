@@ -8,7 +8,7 @@
  *  - it is told: a `chose` message from a proposer, or `decided` from its own proposer.
  * Accepting is not choosing: an acceptor's own acceptance teaches its learner nothing.
  */
-import { assign, emit, setup } from 'xstate';
+import { assertEvent, assign, emit, setup } from 'xstate';
 import {
   type AcceptAck,
   type Chose,
@@ -69,29 +69,30 @@ export const learnerMachine = setup({
   },
   guards: {
     hasLearned: ({ context }) => context.learned !== null,
-    isNewAcceptance: ({ context, event }) => isNewAcceptance(context, event as AcceptAck),
+    isNewAcceptance: ({ context, event }) => {
+      assertEvent(event, 'accept_ack');
+      return isNewAcceptance(context, event);
+    },
     completesMajority: ({ context, event }) => {
-      const ack = event as AcceptAck;
-      if (!isNewAcceptance(context, ack)) return false;
-      const sameNumber = context.acceptances.filter((a) => a.group === ack.group && a.n === ack.n).length + 1;
-      return sameNumber >= majority((context.groups[ack.group] ?? []).length);
+      assertEvent(event, 'accept_ack');
+      if (!isNewAcceptance(context, event)) return false;
+      const sameNumber =
+        context.acceptances.filter((a) => a.group === event.group && a.n === event.n).length + 1;
+      return sameNumber >= majority((context.groups[event.group] ?? []).length);
     },
   },
   actions: {
     recordAcceptance: assign({
       acceptances: ({ context, event }) => {
-        const ack = event as AcceptAck;
-        const acceptance = { group: ack.group, n: ack.n, from: ack.from, value: ack.value ?? '' };
+        assertEvent(event, 'accept_ack');
+        const acceptance = { group: event.group, n: event.n, from: event.from, value: event.value ?? '' };
         return [...context.acceptances, acceptance].sort(
           (a, b) => a.group - b.group || a.n - b.n || a.from - b.from,
         );
       },
     }),
     // Both paths carry (n, value); what was counted is no longer needed once learned.
-    learn: assign(({ event }) => {
-      const { n, value } = event as AcceptAck | Chose | Decided;
-      return { learned: { n, value: value ?? '' }, acceptances: [] };
-    }),
+    learn: assign(({ event }) => ({ learned: { n: event.n, value: event.value ?? '' }, acceptances: [] })),
     reportLearned: emit(({ context }) => ({
       type: 'learned' as const,
       n: context.learned?.n ?? 0,
@@ -101,10 +102,10 @@ export const learnerMachine = setup({
 }).createMachine({
   id: 'learner',
   context: ({ input }) => ({
-    self: input?.self ?? 0,
-    groups: input?.groups ?? {},
+    self: input.self,
+    groups: input.groups ?? {},
     acceptances: [],
-    learned: input?.durable?.learned ?? null,
+    learned: input.durable?.learned ?? null,
   }),
   initial: 'recovering',
   states: {

@@ -7,10 +7,11 @@
  *   on a majority of accept_acks: any result > n means retry with a higher n, otherwise
  *   the value is chosen.
  *
- * Time enters as TIMEOUT, sent by the host when no majority answered (or after a refusal,
- * once a randomised backoff has passed), so the machine stays pure and replayable.
+ * Time is the machine's own decision (machines/timers.ts): every state that waits for an
+ * answer arms a timer as it is entered, and its TIMEOUT says what to do when none came.
+ * The host only carries that out, so the machine stays pure and replayable.
  */
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import {
   type Accept,
   type AcceptAck,
@@ -26,6 +27,7 @@ import {
   type Value,
 } from './messages';
 import { nextProposalNumber } from './proposalNumbers';
+import { ANNOUNCE_ATTEMPT_CAP, type ArmTimer, BACKOFF_ATTEMPT_CAP } from './timers';
 
 /** What the proposer keeps on stable storage: a restarted proposer must never reuse a number. */
 export interface ProposerDurable {
@@ -43,7 +45,8 @@ export interface ProposerInput {
   durable?: ProposerDurable;
 }
 
-export interface Promise {
+/** A promise heard in the current round: what that acceptor had accepted before. */
+export interface PromiseHeard {
   from: PeerId;
   acceptedProposal: number;
   acceptedValue: Value | null;
@@ -63,11 +66,15 @@ export interface ProposerContext {
   /** The highest proposal number heard of, so that a retry goes above it. */
   highestSeen: number;
   /** Promises for `n`, one per acceptor, sorted by acceptor. */
-  promises: Promise[];
+  promises: PromiseHeard[];
   /** The value sent with accept(n, ·); fixed once per number. */
   proposal: Value | null;
   /** Acceptors that accepted (n, proposal), sorted. */
   accepted: PeerId[];
+  /** Rounds refused since one last made progress (an acceptor accepted it); sets the backoff. */
+  refusals: number;
+  /** Repeats of the announcement made so far; sets how long until the next. */
+  announcements: number;
   chosen: { n: number; value: Value } | null;
 }
 
@@ -85,7 +92,7 @@ export interface Decided {
   value: Value;
 }
 
-export type ProposerEmitted = Send | Decided;
+export type ProposerEmitted = Send | Decided | ArmTimer;
 
 const isMember = (context: ProposerContext, from: PeerId) => context.acceptors.includes(from);
 
@@ -103,6 +110,8 @@ const isNewAcceptance = (context: ProposerContext, ack: AcceptAck) =>
 
 const quorum = (context: ProposerContext) => majority(context.acceptors.length);
 
+const arm = (timer: ArmTimer['timer']): ArmTimer => ({ type: 'arm', timer });
+
 export const proposerMachine = setup({
   types: {
     context: {} as ProposerContext,
@@ -111,25 +120,45 @@ export const proposerMachine = setup({
     input: {} as ProposerInput,
   },
   guards: {
-    isNewPromise: ({ context, event }) => isNewPromise(context, event as PrepareAck),
-    completesPromiseMajority: ({ context, event }) =>
-      isNewPromise(context, event as PrepareAck) && context.promises.length + 1 >= quorum(context),
+    isNewPromise: ({ context, event }) => {
+      assertEvent(event, 'prepare_ack');
+      return isNewPromise(context, event);
+    },
+    completesPromiseMajority: ({ context, event }) => {
+      assertEvent(event, 'prepare_ack');
+      return isNewPromise(context, event) && context.promises.length + 1 >= quorum(context);
+    },
     // Refused only if the acceptor promised a higher number. An answer to a duplicated
     // prepare(n) is not a promise either (minProposal is already n), but it is no refusal.
     isRefusal: ({ context, event }) => {
-      const ack = event as PrepareAck;
-      return ack.n === context.n && !ack.promised && ack.minProposal > ack.n && isMember(context, ack.from);
+      assertEvent(event, 'prepare_ack');
+      return (
+        event.n === context.n &&
+        !event.promised &&
+        event.minProposal > event.n &&
+        isMember(context, event.from)
+      );
     },
-    isNewAcceptance: ({ context, event }) => isNewAcceptance(context, event as AcceptAck),
-    completesAcceptMajority: ({ context, event }) =>
-      isNewAcceptance(context, event as AcceptAck) && context.accepted.length + 1 >= quorum(context),
+    isNewAcceptance: ({ context, event }) => {
+      assertEvent(event, 'accept_ack');
+      return isNewAcceptance(context, event);
+    },
+    completesAcceptMajority: ({ context, event }) => {
+      assertEvent(event, 'accept_ack');
+      return isNewAcceptance(context, event) && context.accepted.length + 1 >= quorum(context);
+    },
     isRejection: ({ context, event }) => {
-      const ack = event as AcceptAck;
-      return ack.n === context.n && ack.minProposal > ack.n && isMember(context, ack.from);
+      assertEvent(event, 'accept_ack');
+      return event.n === context.n && event.minProposal > event.n && isMember(context, event.from);
     },
   },
   actions: {
-    takeValue: assign({ value: ({ event }) => (event as { value: Value }).value }),
+    takeValue: assign({
+      value: ({ event }) => {
+        assertEvent(event, 'START');
+        return event.value;
+      },
+    }),
     // Slide 45's "retry with a higher n": the smallest own number above all seen.
     beginRound: assign(({ context }) => ({
       n: nextProposalNumber(context.group, context.groupCount, Math.max(context.n, context.highestSeen)),
@@ -143,21 +172,25 @@ export const proposerMachine = setup({
         enqueue.emit({ type: 'send', to, message });
       }
     }),
+    // Each phase waits for its own majority: a round timer is armed with each broadcast.
+    armRoundTimer: emit(arm({ kind: 'round' })),
     noteHighestSeen: assign({
       highestSeen: ({ context, event }) => {
-        const ack = event as PrepareAck | AcceptAck;
+        assertEvent(event, ['prepare_ack', 'accept_ack']);
         const reported =
-          ack.type === 'prepare_ack' ? Math.max(ack.minProposal, ack.acceptedProposal) : ack.minProposal;
+          event.type === 'prepare_ack'
+            ? Math.max(event.minProposal, event.acceptedProposal)
+            : event.minProposal;
         return Math.max(context.highestSeen, reported);
       },
     }),
     recordPromise: assign({
       promises: ({ context, event }) => {
-        const ack = event as PrepareAck;
-        const promise = {
-          from: ack.from,
-          acceptedProposal: ack.acceptedProposal,
-          acceptedValue: ack.acceptedValue,
+        assertEvent(event, 'prepare_ack');
+        const promise: PromiseHeard = {
+          from: event.from,
+          acceptedProposal: event.acceptedProposal,
+          acceptedValue: event.acceptedValue,
         };
         return [...context.promises, promise].sort((a, b) => a.from - b.from);
       },
@@ -165,7 +198,7 @@ export const proposerMachine = setup({
     // Slide 46: a value some acceptor may already have seen chosen wins over our own.
     adoptHighestAccepted: assign({
       proposal: ({ context }) => {
-        let best: Promise | undefined;
+        let best: PromiseHeard | undefined;
         for (const p of context.promises) {
           if (p.acceptedProposal !== NO_PROPOSAL && (!best || p.acceptedProposal > best.acceptedProposal))
             best = p;
@@ -185,15 +218,18 @@ export const proposerMachine = setup({
         enqueue.emit({ type: 'send', to, message });
       }
     }),
-    recordAcceptance: assign({
-      accepted: ({ context, event }) =>
-        [...context.accepted, (event as AcceptAck).from].sort((a, b) => a - b),
+    // An acceptor took the proposal: the round got through, so contention is not growing.
+    recordAcceptance: assign(({ context, event }) => {
+      assertEvent(event, 'accept_ack');
+      return { accepted: [...context.accepted, event.from].sort((a, b) => a - b), refusals: 0 };
     }),
+    armBackoffTimer: emit(({ context }) => arm({ kind: 'backoff', attempt: context.refusals })),
+    countRefusal: assign({ refusals: ({ context }) => Math.min(context.refusals + 1, BACKOFF_ATTEMPT_CAP) }),
     decide: assign({ chosen: ({ context }) => ({ n: context.n, value: context.proposal ?? '' }) }),
     learnChosen: assign({
       chosen: ({ event }) => {
-        const { n, value } = event as { n: number; value: Value };
-        return { n, value };
+        assertEvent(event, 'LEARNED');
+        return { n: event.n, value: event.value };
       },
     }),
     announceChosen: enqueueActions(({ context, enqueue }) => {
@@ -204,6 +240,10 @@ export const proposerMachine = setup({
         enqueue.emit({ type: 'send', to, message });
       }
     }),
+    countAnnouncement: assign({
+      announcements: ({ context }) => Math.min(context.announcements + 1, ANNOUNCE_ATTEMPT_CAP),
+    }),
+    armAnnounceTimer: emit(({ context }) => arm({ kind: 'announce', attempt: context.announcements })),
     reportDecided: emit(({ context }) => ({
       type: 'decided' as const,
       n: context.chosen?.n ?? NO_PROPOSAL,
@@ -213,76 +253,107 @@ export const proposerMachine = setup({
 }).createMachine({
   id: 'proposer',
   context: ({ input }) => ({
-    self: input?.self ?? 0,
-    group: input?.group ?? 1,
-    groupCount: input?.groupCount ?? 1,
-    acceptors: [...(input?.acceptors ?? [])].sort((a, b) => a - b),
-    members: [...new Set([...(input?.acceptors ?? []), ...(input?.learners ?? [])])]
-      .filter((p) => p !== input?.self)
+    self: input.self,
+    group: input.group,
+    groupCount: input.groupCount,
+    acceptors: [...input.acceptors].sort((a, b) => a - b),
+    members: [...new Set([...input.acceptors, ...(input.learners ?? [])])]
+      .filter((p) => p !== input.self)
       .sort((a, b) => a - b),
     value: null,
-    n: input?.durable?.n ?? NO_PROPOSAL,
-    highestSeen: input?.durable?.n ?? NO_PROPOSAL,
+    n: input.durable?.n ?? NO_PROPOSAL,
+    highestSeen: input.durable?.n ?? NO_PROPOSAL,
     promises: [],
     proposal: null,
     accepted: [],
+    refusals: 0,
+    announcements: 0,
     chosen: null,
   }),
-  initial: 'idle',
-  on: {
-    // Whatever the round, the peer's learner may hear the decision first; then stop and pass it on.
-    LEARNED: { target: '.chosen', actions: ['learnChosen', 'announceChosen'] },
-  },
+  initial: 'undecided',
   states: {
-    idle: {
-      on: { START: { target: 'preparing', actions: ['takeValue', 'beginRound', 'sendPrepare'] } },
-    },
-    preparing: {
+    undecided: {
+      initial: 'idle',
       on: {
-        prepare_ack: [
-          {
-            guard: 'completesPromiseMajority',
-            target: 'accepting',
-            actions: ['noteHighestSeen', 'recordPromise', 'adoptHighestAccepted', 'sendAccept'],
-          },
-          { guard: 'isNewPromise', actions: ['noteHighestSeen', 'recordPromise'] },
-          { guard: 'isRefusal', target: 'backingOff', actions: 'noteHighestSeen' },
-          { actions: 'noteHighestSeen' },
-        ],
-        accept_ack: { actions: 'noteHighestSeen' },
-        TIMEOUT: { actions: ['beginRound', 'sendPrepare'] },
+        // Whatever the round, the peer's learner may hear the decision first; then stop and pass it on.
+        LEARNED: { target: 'chosen', actions: ['learnChosen', 'announceChosen', 'armAnnounceTimer'] },
       },
-    },
-    accepting: {
-      on: {
-        accept_ack: [
-          {
-            guard: 'completesAcceptMajority',
-            target: 'chosen',
-            actions: ['noteHighestSeen', 'recordAcceptance', 'decide', 'announceChosen', 'reportDecided'],
+      states: {
+        idle: {
+          on: {
+            START: {
+              target: 'preparing',
+              actions: ['takeValue', 'beginRound', 'sendPrepare', 'armRoundTimer'],
+            },
           },
-          { guard: 'isNewAcceptance', actions: ['noteHighestSeen', 'recordAcceptance'] },
-          { guard: 'isRejection', target: 'backingOff', actions: 'noteHighestSeen' },
-          { actions: 'noteHighestSeen' },
-        ],
-        prepare_ack: { actions: 'noteHighestSeen' },
-        TIMEOUT: { target: 'preparing', actions: ['beginRound', 'sendPrepare'] },
-      },
-    },
-    // Refused: someone runs a higher number. Wait for the host's randomised TIMEOUT so two
-    // proposers do not outbid each other forever.
-    backingOff: {
-      on: {
-        prepare_ack: { actions: 'noteHighestSeen' },
-        accept_ack: { actions: 'noteHighestSeen' },
-        TIMEOUT: { target: 'preparing', actions: ['beginRound', 'sendPrepare'] },
+        },
+        preparing: {
+          on: {
+            prepare_ack: [
+              {
+                guard: 'completesPromiseMajority',
+                target: 'accepting',
+                actions: [
+                  'noteHighestSeen',
+                  'recordPromise',
+                  'adoptHighestAccepted',
+                  'sendAccept',
+                  'armRoundTimer',
+                ],
+              },
+              { guard: 'isNewPromise', actions: ['noteHighestSeen', 'recordPromise'] },
+              {
+                guard: 'isRefusal',
+                target: 'backingOff',
+                actions: ['noteHighestSeen', 'armBackoffTimer', 'countRefusal'],
+              },
+              { actions: 'noteHighestSeen' },
+            ],
+            accept_ack: { actions: 'noteHighestSeen' },
+            TIMEOUT: { actions: ['beginRound', 'sendPrepare', 'armRoundTimer'] },
+          },
+        },
+        accepting: {
+          on: {
+            accept_ack: [
+              {
+                guard: 'completesAcceptMajority',
+                target: '#proposer.chosen',
+                actions: [
+                  'noteHighestSeen',
+                  'recordAcceptance',
+                  'decide',
+                  'announceChosen',
+                  'armAnnounceTimer',
+                  'reportDecided',
+                ],
+              },
+              { guard: 'isNewAcceptance', actions: ['noteHighestSeen', 'recordAcceptance'] },
+              {
+                guard: 'isRejection',
+                target: 'backingOff',
+                actions: ['noteHighestSeen', 'armBackoffTimer', 'countRefusal'],
+              },
+              { actions: 'noteHighestSeen' },
+            ],
+            prepare_ack: { actions: 'noteHighestSeen' },
+            TIMEOUT: { target: 'preparing', actions: ['beginRound', 'sendPrepare', 'armRoundTimer'] },
+          },
+        },
+        // Refused: someone runs a higher number. Wait out the backoff before the next round.
+        backingOff: {
+          on: {
+            prepare_ack: { actions: 'noteHighestSeen' },
+            accept_ack: { actions: 'noteHighestSeen' },
+            TIMEOUT: { target: 'preparing', actions: ['beginRound', 'sendPrepare', 'armRoundTimer'] },
+          },
+        },
       },
     },
     chosen: {
       on: {
         // A repeat of the announcement, for members whose copy was lost.
-        TIMEOUT: { actions: 'announceChosen' },
-        LEARNED: {},
+        TIMEOUT: { actions: ['announceChosen', 'countAnnouncement', 'armAnnounceTimer'] },
       },
     },
   },

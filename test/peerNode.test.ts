@@ -78,7 +78,7 @@ describe('peer wiring over a first-in first-out network', () => {
 
     let proposer = logic.step(1, logic.init(1), { type: 'start', value: 'X' }).state;
     proposer = logic.step(1, proposer, { type: 'deliver', message: (second.sends[0] as Send).message }).state;
-    expect(proposer.proposers[1]?.value).toBe('preparing');
+    expect(proposer.proposers[1]?.value).toEqual({ undecided: 'preparing' });
     proposer = logic.step(1, proposer, { type: 'deliver', message: (first.sends[0] as Send).message }).state;
     expect(proposer.proposers[1]?.context.promises.map((p) => p.from)).toEqual([2]);
   });

@@ -127,7 +127,7 @@ describe('simulator', () => {
     expect(w.inFlight).toEqual(inFlight);
     // The proposer forgets its round (volatile) but not its number (durable): started again, it goes higher.
     sim1.apply(w, { kind: 'restart', peer: 1 });
-    expect(w.peers[1]?.proposers[1]?.value).toBe('idle');
+    expect(w.peers[1]?.proposers[1]?.value).toEqual({ undecided: 'idle' });
     const again = sim1.apply(w, { kind: 'start', group: 1, value: 'X' });
     expect(again.sends.map((s) => s.message.n)).toEqual([2, 2, 2]);
   });

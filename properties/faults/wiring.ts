@@ -62,9 +62,9 @@ export function acceptorPerGroupLogic(cluster: ClusterConfig): PeerLogic {
       if (input.type === 'deliver' && (input.message.type === 'prepare' || input.message.type === 'accept')) {
         const m = input.message;
         const snapshot = own?.[m.group];
-        if (!snapshot) return { state, sends: [], handled: false };
+        if (!snapshot) return { state, sends: [], timers: [], handled: false };
         const [next, sends] = acceptor.step(snapshot, m);
-        return { state: withGroups(state, { ...own, [m.group]: next }), sends, handled: true };
+        return { state: withGroups(state, { ...own, [m.group]: next }), sends, timers: [], handled: true };
       }
       const r = base.step(id, state, input);
       return { ...r, state: withGroups(r.state, own) };

@@ -87,7 +87,7 @@ describe('coverage reports a transition no path can take, and only it', () => {
   });
 
   test('a root-level eventless branch of the proposer whose guard never holds', () => {
-    const variant = withDeadBranch(proposerMachine, { at: [], event: 'always', target: '.idle' });
+    const variant = withDeadBranch(proposerMachine, { at: [], event: 'always', target: '.undecided' });
     const report = coverageOf(variant, proposerModel);
     expect(report.transitions.missing).toEqual(['proposer always#0']);
     expect(report.edges.missing).toEqual(

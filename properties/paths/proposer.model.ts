@@ -24,6 +24,10 @@ export const proposerInput: ProposerInput = {
 /** What another proposer's decision looks like when this peer's learner hears of it. */
 export const LEARNED_ELSEWHERE = { type: 'LEARNED', n: 2, value: OTHER_VALUE } as const;
 
+/** The proposer's innermost state: `preparing` for `{ undecided: 'preparing' }`. */
+const leafOf = (value: string | Record<string, string>): string =>
+  typeof value === 'string' ? value : (Object.values(value)[0] ?? '');
+
 const valueFor = (n: number) => (n % 2 === 1 ? OWN_VALUE : OTHER_VALUE);
 
 const promise = (from: number, n: number, accepted: number): PrepareAck => ({
@@ -108,7 +112,7 @@ export const proposerModel: PathModel<ProposerMachine> = {
     {
       name: 'restarted after round 1',
       input: { ...proposerInput, durable: { n: 1 } },
-      stopWhen: ({ value }) => value !== 'idle',
+      stopWhen: ({ value }) => leafOf(value) !== 'idle',
     },
   ],
   shortest: {
@@ -116,12 +120,13 @@ export const proposerModel: PathModel<ProposerMachine> = {
       { type: 'START', value: OWN_VALUE },
       { type: 'TIMEOUT' },
       LEARNED_ELSEWHERE,
-      ...answers(String(value), context.n, context.proposal ?? OWN_VALUE),
+      ...answers(leafOf(value), context.n, context.proposal ?? OWN_VALUE),
     ],
     // Two rounds (numbers 1 and 3): enough for a retry to meet what the first round left.
     stopWhen: ({ context }) => context.n > 3,
-    // Once chosen, only the decision matters: it is all a TIMEOUT repeats.
-    relevant: ({ value, context }) => (value === 'chosen' ? context.chosen : context),
+    // Once chosen, only the decision and how often it was repeated matter: a TIMEOUT repeats it.
+    relevant: ({ value, context }) =>
+      value === 'chosen' ? [context.chosen, context.announcements] : context,
   },
   simple: {
     starts: ['fresh'],

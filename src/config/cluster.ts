@@ -71,3 +71,18 @@ export function clusterFromRoles(
   }));
   return { source, peers: full, groups, groupCount: Math.max(0, ...ids) };
 }
+
+/**
+ * The peers `peer` may ever send to: for each proposerK, the group's acceptors and
+ * learners; for each acceptorK, the group's proposer and learners. The runtime connects
+ * to exactly these at start, so the first message pays no name lookup and no connect.
+ */
+export function sendTargets(cluster: ClusterConfig, peer: PeerConfig): PeerId[] {
+  const out = new Set<PeerId>();
+  for (const g of cluster.groups) {
+    if (peer.proposer.includes(g.id)) for (const p of [...g.acceptors, ...g.learners]) out.add(p);
+    if (peer.acceptor.includes(g.id)) for (const p of [g.proposer, ...g.learners]) out.add(p);
+  }
+  out.delete(peer.id);
+  return [...out].sort((a, b) => a - b);
+}

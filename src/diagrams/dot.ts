@@ -3,12 +3,12 @@
  * cluster, a point marks the initial state, a final state has a double border. Transitions
  * that leave and enter a state are edges labelled `event [guard]` over `/ actions`; the
  * targetless ones of a state (it stays, without exit or entry) share one dashed loop with
- * a line each, since Graphviz stacks separate loops on top of one another. A root-level
- * transition is drawn from each state it can fire in; an `always` branch is labelled
- * `always`. Pure and deterministic, like the Mermaid text.
+ * a line each, since Graphviz stacks separate loops on top of one another. A compound
+ * state's transition leaves the cluster's border once; a root-level transition is drawn
+ * from each state it can fire in; an `always` branch is labelled `always`. Pure and deterministic, like the Mermaid text.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { leafSourcesOf, type TransitionInfo, transitionsOf } from '../statechart/structure';
+import { drawnSourcesOf, firstLeafOf, type TransitionInfo, transitionsOf } from '../statechart/structure';
 
 const quote = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const idOf = (node: AnyStateNode) => quote(node.id);
@@ -25,7 +25,7 @@ export function toDot(machine: AnyStateMachine): string {
   const out = [
     `digraph ${quote(machine.id)} {`,
     `  label=${quote(machine.id)}; labelloc=t; fontname="Helvetica"; fontsize=18;`,
-    '  nodesep=0.6; ranksep=0.7; pad=0.4;',
+    '  nodesep=0.6; ranksep=0.7; pad=0.4; compound=true;',
     '  node [shape=box, style="rounded", fontname="Helvetica", fontsize=12, margin="0.2,0.08"];',
     '  edge [fontname="Helvetica", fontsize=10];',
   ];
@@ -53,13 +53,16 @@ export function toDot(machine: AnyStateMachine): string {
 
   const stays = new Map<AnyStateNode, TransitionInfo[]>();
   for (const t of transitionsOf(machine)) {
-    for (const from of leafSourcesOf(t)) {
+    for (const from of drawnSourcesOf(t)) {
       if (t.targets.length === 0) {
         stays.set(from, [...(stays.get(from) ?? []), t]);
         continue;
       }
       const label = lines([trigger(t), effect(t)].filter(Boolean), '\\n');
-      for (const to of t.targets) out.push(`  ${idOf(from)} -> ${idOf(to)} [label="${label}"];`);
+      // An edge of a cluster leaves its border (ltail), anchored on a state inside it.
+      const anchor = firstLeafOf(from);
+      const tail = anchor === from ? '' : `, ltail=${quote(`cluster_${from.id}`)}`;
+      for (const to of t.targets) out.push(`  ${idOf(anchor)} -> ${idOf(to)} [label="${label}"${tail}];`);
     }
   }
   for (const [state, ts] of stays) {

@@ -1,12 +1,13 @@
 /**
  * A statechart as a Mermaid stateDiagram-v2, walked from `machine.root`: one edge per
- * transition definition, labelled `event [guard] / actions`. A transition declared on the
- * root (the proposer's LEARNED) is drawn from every state it can fire in, and an `always`
- * branch as an edge labelled `always`. The text is a pure function of the machine, so the
+ * transition definition, labelled `event [guard] / actions`. A transition declared on a
+ * compound state (the proposer's LEARNED on `undecided`) is drawn once, from that state;
+ * one declared on the root from every state it can fire in; an `always` branch as an edge
+ * labelled `always`. The text is a pure function of the machine, so the
  * same machines always give the same bytes.
  */
 import type { AnyStateMachine, AnyStateNode } from 'xstate';
-import { edgeLabel, leafSourcesOf, transitionsOf } from '../statechart/structure';
+import { drawnSourcesOf, edgeLabel, transitionsOf } from '../statechart/structure';
 
 /** Mermaid ids: the state's path below the root (`preparing`, or `parent_child` when nested). */
 const idOf = (node: AnyStateNode): string => node.path.join('_').replace(/[^A-Za-z0-9_]/g, '_');
@@ -37,7 +38,7 @@ export function toMermaid(machine: AnyStateMachine): string {
   declare(machine.root, '  ');
   for (const t of transitionsOf(machine)) {
     const label = escapeLabel(edgeLabel(t));
-    for (const from of leafSourcesOf(t)) {
+    for (const from of drawnSourcesOf(t)) {
       const targets = t.targets.length > 0 ? t.targets : [from];
       for (const to of targets) lines.push(`  ${idOf(from)} --> ${idOf(to)} : ${label}`);
     }

@@ -10,16 +10,27 @@
  * learner's `learned` is the peer's chose line and is told to every proposer it hosts.
  */
 import type { SnapshotFrom } from 'xstate';
-import { type AcceptorDurable, acceptorDurable, acceptorMachine } from '../../machines/acceptor';
-import { type Learned, type LearnerDurable, learnerDurable, learnerMachine } from '../../machines/learner';
+import {
+  type AcceptorDurable,
+  type AcceptorEvent,
+  acceptorDurable,
+  acceptorMachine,
+} from '../../machines/acceptor';
+import {
+  type Learned,
+  type LearnerDurable,
+  type LearnerEvent,
+  learnerDurable,
+  learnerMachine,
+} from '../../machines/learner';
 import type { GroupId, Message, PeerId, Send, Value } from '../../machines/messages';
 import {
   type ProposerDurable,
-  type ProposerEmitted,
   type ProposerEvent,
   proposerDurable,
   proposerMachine,
 } from '../../machines/proposer';
+import type { Timer } from '../../machines/timers';
 import { type ClusterConfig, type PeerConfig, peerById, takesPart } from '../config/cluster';
 import { makeStepper, type Stepper } from './stepper';
 
@@ -47,6 +58,12 @@ export interface PeerState {
   acceptor?: AcceptorSnapshot;
   /** Present exactly when the peer takes part in some group. */
   learner?: LearnerSnapshot;
+  /**
+   * The timer each proposer armed last and that has not fired yet (machines/timers.ts).
+   * Kept from the machines' effects, never read off their states: a TIMEOUT reaches a
+   * proposer exactly while its timer is armed, in every host.
+   */
+  timers: Record<GroupId, Timer>;
 }
 
 /** What survives a crash: everything a peer must not forget to stay safe and print once. */
@@ -60,15 +77,24 @@ export type PeerInput =
   | { type: 'deliver'; message: Message }
   /** Start this peer's proposers (or the one of `group`) with its value. */
   | { type: 'start'; value: Value; group?: GroupId }
+  /** The timer of proposer `group` fired; ignored unless one is armed. */
   | { type: 'timeout'; group: GroupId };
+
+/** A timer a proposer armed in this step, for the host to carry out. */
+export interface TimerEffect {
+  group: GroupId;
+  timer: Timer;
+}
 
 export interface PeerStep {
   state: PeerState;
   /** Messages to send, in the order the machines emitted them. */
   sends: Send[];
+  /** Timers armed in this step, in order; each replaces the group's previous one. */
+  timers: TimerEffect[];
   /** Set on the one step where this peer's learner learns: the peer's chose line. */
   learned?: Learned;
-  /** False when no machine of this peer takes the input (wrong group, role not held). */
+  /** False when no machine of this peer takes the input (wrong group, role not held, no timer armed). */
   handled: boolean;
 }
 
@@ -79,6 +105,12 @@ export interface PeerLogic {
   step(id: PeerId, state: PeerState, input: PeerInput): PeerStep;
   durable(state: PeerState): PeerDurable;
 }
+
+/** One event on its way to one machine of the peer. */
+type Work =
+  | { to: 'proposer'; group: GroupId; event: ProposerEvent }
+  | { to: 'acceptor'; event: AcceptorEvent }
+  | { to: 'learner'; event: LearnerEvent };
 
 type Steppers = {
   proposer: Stepper<typeof proposerMachine>;
@@ -106,6 +138,7 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
   function init(id: PeerId, durable?: PeerDurable): PeerState {
     const p = peer(id);
     const state: PeerState = {
+      timers: {},
       proposers: byGroup(p.proposer, (k) =>
         steppers.proposer.initial({
           self: id,
@@ -134,76 +167,110 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
     return state;
   }
 
+  /**
+   * Routes one input through the peer's machines. What a machine emits for another machine
+   * of the same peer (a proposer's `decided`, the learner's `learned`) becomes work of its
+   * own, handled before the rest, as a direct call would be: one loop over a stack, so the
+   * order of effects is that of the emits.
+   */
   function step(id: PeerId, state: PeerState, input: PeerInput): PeerStep {
     const p = peer(id);
     const proposers = { ...state.proposers };
+    let timers = state.timers;
     let { acceptor, learner } = state;
     const sends: Send[] = [];
+    const armed: TimerEffect[] = [];
     let learned: Learned | undefined;
     let handled = false;
 
-    const toLearner = (event: Parameters<Steppers['learner']['step']>[1]) => {
-      if (!learner) return;
-      handled = true;
-      const [next, out] = steppers.learner.step(learner, event);
-      learner = next;
-      for (const e of out) {
-        learned = e;
-        for (const k of Object.keys(proposers))
-          toProposer(Number(k), { type: 'LEARNED', n: e.n, value: e.value });
-      }
-    };
-    const toProposer = (k: GroupId, event: ProposerEvent) => {
-      const snapshot = proposers[k];
-      if (!snapshot) return;
-      handled = true;
-      const [next, out] = steppers.proposer.step(snapshot, event);
-      proposers[k] = next;
-      for (const e of out as ProposerEmitted[]) {
-        if (e.type === 'send') sends.push(e);
-        else toLearner({ type: 'decided', n: e.n, value: e.value });
-      }
-    };
-
+    const work: Work[] = [];
     switch (input.type) {
       case 'start':
         for (const k of p.proposer) {
           if (input.group === undefined || input.group === k)
-            toProposer(k, { type: 'START', value: input.value });
+            work.push({ to: 'proposer', group: k, event: { type: 'START', value: input.value } });
         }
         break;
       case 'timeout':
-        toProposer(input.group, { type: 'TIMEOUT' });
+        if (timers[input.group]) {
+          timers = { ...timers };
+          delete timers[input.group];
+          work.push({ to: 'proposer', group: input.group, event: { type: 'TIMEOUT' } });
+        }
         break;
       case 'deliver': {
         const m = input.message;
         switch (m.type) {
           case 'prepare':
           case 'accept':
-            if (acceptor && p.acceptor.includes(m.group)) {
-              handled = true;
-              const [next, out] = steppers.acceptor.step(acceptor, m);
-              acceptor = next;
-              sends.push(...out);
-            }
+            if (p.acceptor.includes(m.group)) work.push({ to: 'acceptor', event: m });
             break;
           case 'prepare_ack':
-            toProposer(m.group, m);
+            work.push({ to: 'proposer', group: m.group, event: m });
             break;
           case 'accept_ack':
-            toProposer(m.group, m);
-            toLearner(m);
+            work.push({ to: 'proposer', group: m.group, event: m }, { to: 'learner', event: m });
             break;
           case 'chose':
-            toLearner(m);
+            work.push({ to: 'learner', event: m });
             break;
         }
       }
     }
-    const next: PeerState = { proposers };
-    if (acceptor) next.acceptor = acceptor;
-    if (learner) next.learner = learner;
-    return learned ? { state: next, sends, learned, handled } : { state: next, sends, handled };
+    work.reverse();
+
+    for (let item = work.pop(); item; item = work.pop()) {
+      const next: Work[] = [];
+      switch (item.to) {
+        case 'acceptor': {
+          if (!acceptor) break;
+          handled = true;
+          const [snapshot, out] = steppers.acceptor.step(acceptor, item.event);
+          acceptor = snapshot;
+          sends.push(...out);
+          break;
+        }
+        case 'proposer': {
+          const before = proposers[item.group];
+          if (!before) break;
+          handled = true;
+          const [snapshot, out] = steppers.proposer.step(before, item.event);
+          proposers[item.group] = snapshot;
+          for (const e of out) {
+            if (e.type === 'send') sends.push(e);
+            else if (e.type === 'arm') {
+              armed.push({ group: item.group, timer: e.timer });
+              timers = { ...timers, [item.group]: e.timer };
+            } else next.push({ to: 'learner', event: e });
+          }
+          break;
+        }
+        case 'learner': {
+          if (!learner) break;
+          handled = true;
+          const [snapshot, out] = steppers.learner.step(learner, item.event);
+          learner = snapshot;
+          for (const e of out) {
+            learned = e;
+            for (const k of Object.keys(proposers))
+              next.push({
+                to: 'proposer',
+                group: Number(k),
+                event: { type: 'LEARNED', n: e.n, value: e.value },
+              });
+          }
+          break;
+        }
+      }
+      for (let i = next.length - 1; i >= 0; i--) work.push(next[i] as Work);
+    }
+
+    const after: PeerState = { proposers, timers };
+    if (acceptor) after.acceptor = acceptor;
+    if (learner) after.learner = learner;
+    return learned
+      ? { state: after, sends, timers: armed, learned, handled }
+      : { state: after, sends, timers: armed, handled };
   }
 
   function durable(state: PeerState): PeerDurable {

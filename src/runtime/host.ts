@@ -1,29 +1,42 @@
 /**
  * Runs one peer of the cluster: the pure peer logic of src/peer/node.ts, fed by the
- * network and by timers, one input at a time. For every input it
- *   1. prints the `received` line (for a message),
- *   2. steps the machines,
- *   3. puts the durable state on stable storage if it changed, and waits for that,
- *   4. prints the `sent` lines and hands the messages to the transport,
- *   5. prints the `chose` line if the peer learned the decision in this step,
- *   6. arms or clears the proposers' timers.
- * Inputs are handled strictly in order: a save in progress must not interleave with the
- * next step, or a reply could leave before the promise it depends on is stored.
+ * network and by timers, in the shape of etcd-io/raft's Ready loop. Inputs that arrive
+ * together form a batch, and for each batch the host
+ *   1. steps the machines once per input, in arrival order (a message a peer sends to
+ *      itself joins the same batch),
+ *   2. puts the durable state on stable storage, once for the whole batch, if it changed,
+ *   3. only then prints the batch's lines and hands its messages to the transport,
+ *   4. arms the timers the machines asked for.
+ * Nothing a step produced is seen outside before the state it depends on is durable
+ * (persist before send), and a burst of answers costs one write and one fdatasync.
  */
-import type { GroupId, Message, PeerId, Value } from '../../machines/messages';
+import type { GroupId, PeerId, Value } from '../../machines/messages';
+import { type Timer, timerDelayMs } from '../../machines/timers';
 import type { PeerConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
-import type { PeerDurable, PeerInput, PeerLogic, PeerState } from '../peer/node';
+import type { PeerDurable, PeerInput, PeerLogic, PeerState, TimerEffect } from '../peer/node';
 import type { Random } from './backoff';
 import { decodeMessage, encodeMessage } from './codec';
-import { DEFAULT_TIMER_POLICY, ProposerTimers, type TimerPolicy } from './proposerTimers';
 
 export interface Outbox {
   send(to: PeerId, frame: string): void;
 }
 
+/** Stable storage: `save` returns once the state is durable (written and synced). */
 export interface DurableSink {
-  save(durable: PeerDurable): Promise<void>;
+  save(durable: PeerDurable): void;
+}
+
+/** Where the time of one batch went, for the latency benchmark. */
+export interface BatchTiming {
+  /** performance.now() when the batch's first input arrived. */
+  arrived: number;
+  /** When its state was durable (equal to `stepped` when nothing changed). */
+  durable: number;
+  /** When its lines were printed and its frames handed to the sockets. */
+  sent: number;
+  inputs: number;
+  saved: boolean;
 }
 
 export interface HostOptions {
@@ -33,46 +46,58 @@ export interface HostOptions {
   /** State recovered from storage, if any. */
   durable?: PeerDurable;
   outbox: Outbox;
-  /** One protocol line (without newline) for stdout. */
-  print: (line: string) => void;
+  /** Protocol lines (without newlines) for stdout, all of one batch at once. */
+  print: (lines: readonly string[]) => void;
   /** One diagnostic line for stderr. */
   log: (text: string) => void;
   /** A step could not be made durable: the peer must stop rather than answer unsafely. */
   fatal: (err: Error) => void;
-  timers?: TimerPolicy;
+  /** Multiplies every timer's duration (tests run the machines' timers faster). */
+  timeScale?: number;
   random?: Random;
+  /** Called after each batch (the latency benchmark's breakdown). */
+  onBatch?: (timing: BatchTiming) => void;
+}
+
+interface Queued {
+  input: PeerInput;
+  /** For a timeout: the arming it belongs to, so a timer replaced after it fired is not taken for the new one. */
+  arming?: number;
+}
+
+interface Armed {
+  handle: NodeJS.Timeout;
+  arming: number;
 }
 
 export class PeerHost {
   private state: PeerState;
   private persisted: string;
-  private readonly inbox: PeerInput[] = [];
-  private draining = false;
+  private inbox: Queued[] = [];
+  private scheduled = false;
+  private arrived = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private stopped = false;
   private startTimer: NodeJS.Timeout | undefined;
-  private readonly timers: ProposerTimers;
+  private readonly timers = new Map<GroupId, Armed>();
+  private armings = 0;
   private readonly logic: PeerLogic;
   private readonly id: PeerId;
+  private readonly random: Random;
 
   constructor(private readonly options: HostOptions) {
     this.logic = options.logic;
     this.id = options.self.id;
+    this.random = options.random ?? Math.random;
     this.state = this.logic.init(this.id, options.durable);
     this.persisted = JSON.stringify(this.logic.durable(this.state));
-    this.timers = new ProposerTimers(
-      this.id,
-      (group) => this.enqueue({ type: 'timeout', group }),
-      options.timers ?? DEFAULT_TIMER_POLICY,
-      options.random,
-    );
   }
 
   /** Starts this peer's proposers with `value` after `delayMs` (the lab's -t). */
   start(value: Value, delayMs: number): void {
     if (this.options.self.proposer.length === 0) return;
-    if (delayMs <= 0) this.enqueue({ type: 'start', value });
-    else this.startTimer = setTimeout(() => this.enqueue({ type: 'start', value }), delayMs);
+    if (delayMs <= 0) this.enqueue({ input: { type: 'start', value } });
+    else this.startTimer = setTimeout(() => this.enqueue({ input: { type: 'start', value } }), delayMs);
   }
 
   /** A frame from the network: decoded and checked here, dropped with a report if bad. */
@@ -82,7 +107,7 @@ export class PeerHost {
       this.badInput(decoded.problem, remote, line);
       return;
     }
-    this.enqueue({ type: 'deliver', message: decoded.message });
+    this.enqueue({ input: { type: 'deliver', message: decoded.message } });
   }
 
   badInput(problem: string, remote: string, line?: string): void {
@@ -93,72 +118,103 @@ export class PeerHost {
 
   /** Resolves once every input queued so far has been handled. */
   idle(): Promise<void> {
-    if (!this.draining && this.inbox.length === 0) return Promise.resolve();
+    if (!this.scheduled && this.inbox.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   stop(): void {
     this.stopped = true;
     if (this.startTimer) clearTimeout(this.startTimer);
-    this.timers.stop();
+    for (const t of this.timers.values()) clearTimeout(t.handle);
+    this.timers.clear();
     this.inbox.length = 0;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   get snapshot(): PeerState {
     return this.state;
   }
 
-  /** Whether the group's proposer has a retry pending. */
-  timerPending(group: GroupId): boolean {
-    return this.timers.pending(group);
+  /** The timer the group's proposer has armed, if any (for tests and diagnostics). */
+  armedTimer(group: GroupId): Timer | undefined {
+    return this.timers.has(group) ? this.state.timers[group] : undefined;
   }
 
-  private enqueue(input: PeerInput): void {
+  private enqueue(queued: Queued): void {
     if (this.stopped) return;
-    this.inbox.push(input);
-    if (!this.draining) void this.drain();
+    if (this.inbox.length === 0) this.arrived = performance.now();
+    this.inbox.push(queued);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // Everything that arrives in the same turn of the event loop (frames of one chunk,
+    // several sockets ready at once) is handled as one batch.
+    setImmediate(() => this.flush());
   }
 
-  private async drain(): Promise<void> {
-    this.draining = true;
+  private flush(): void {
+    this.scheduled = false;
+    if (this.stopped) return;
+    const batch = this.inbox;
+    this.inbox = [];
+    const arrived = this.arrived;
     try {
-      for (let input = this.inbox.shift(); input && !this.stopped; input = this.inbox.shift()) {
-        await this.handle(input);
-      }
+      this.handle(batch, arrived);
     } catch (err) {
       this.stop();
       this.options.fatal(err as Error);
-    } finally {
-      this.draining = false;
-      for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
     }
+    if (this.inbox.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
-  private async handle(input: PeerInput): Promise<void> {
-    const { print } = this.options;
-    if (input.type === 'deliver') print(formatLogLine(receivedLine(input.message)));
-    const result = this.logic.step(this.id, this.state, input);
-    this.state = result.state;
+  private handle(batch: Queued[], arrived: number): void {
+    const lines: string[] = [];
+    const frames: { to: PeerId; frame: string }[] = [];
+    const armed: TimerEffect[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const { input, arming } = batch[i] as Queued;
+      if (input.type === 'timeout' && this.timers.get(input.group)?.arming !== arming) continue;
+      if (input.type === 'timeout') this.timers.delete(input.group);
+      if (input.type === 'deliver') lines.push(formatLogLine(receivedLine(input.message)));
+      const result = this.logic.step(this.id, this.state, input);
+      this.state = result.state;
+      for (const send of result.sends) {
+        lines.push(formatLogLine(sentLine(this.id, send.message)));
+        // A peer that holds two roles of one group talks to itself without the network.
+        if (send.to === this.id) batch.push({ input: { type: 'deliver', message: send.message } });
+        else frames.push({ to: send.to, frame: encodeMessage(send.message) });
+      }
+      if (result.learned) lines.push(formatLogLine(choseLine(this.id, result.learned)));
+      armed.push(...result.timers);
+    }
 
     const durable = this.logic.durable(this.state);
     const text = JSON.stringify(durable);
-    if (text !== this.persisted) {
-      await this.options.store.save(durable);
+    const saved = text !== this.persisted;
+    if (saved) {
+      this.options.store.save(durable);
       this.persisted = text;
     }
-    if (this.stopped) return;
+    const durableAt = performance.now();
 
-    for (const send of result.sends) {
-      print(formatLogLine(sentLine(this.id, send.message)));
-      if (send.to === this.id) this.deliverLocally(send.message);
-      else this.options.outbox.send(send.to, encodeMessage(send.message));
-    }
-    if (result.learned) print(formatLogLine(choseLine(this.id, result.learned)));
-    this.timers.update(this.state, result.sends);
+    if (lines.length > 0) this.options.print(lines);
+    for (const { to, frame } of frames) this.options.outbox.send(to, frame);
+    for (const { group, timer } of armed) this.arm(group, timer);
+    this.options.onBatch?.({
+      arrived,
+      durable: durableAt,
+      sent: performance.now(),
+      inputs: batch.length,
+      saved,
+    });
   }
 
-  /** A peer that holds two roles of one group (proposer and acceptor) talks to itself without the network. */
-  private deliverLocally(message: Message): void {
-    this.inbox.push({ type: 'deliver', message });
+  private arm(group: GroupId, timer: Timer): void {
+    const previous = this.timers.get(group);
+    if (previous) clearTimeout(previous.handle);
+    const arming = ++this.armings;
+    const ms = timerDelayMs(timer, this.random()) * (this.options.timeScale ?? 1);
+    const handle = setTimeout(() => this.enqueue({ input: { type: 'timeout', group }, arming }), ms);
+    this.timers.set(group, { handle, arming });
   }
 }

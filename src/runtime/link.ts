@@ -40,6 +40,8 @@ export class Link {
   private attempt = 0;
   private lastError = '';
   private closed = false;
+  /** Reconnect even with nothing to send: a warm link for a peer that will be needed. */
+  private persistent = false;
   private readonly backoff: BackoffPolicy;
   private readonly resendWindowMs: number;
   private readonly quietAttempts: number;
@@ -59,6 +61,12 @@ export class Link {
       this.queue.push(frame);
       this.ensureConnecting();
     }
+  }
+
+  /** Connects now and reconnects whenever the connection breaks, queue or not. */
+  keepConnected(): void {
+    this.persistent = true;
+    this.ensureConnecting();
   }
 
   /** Frames not yet handed to a connection. */
@@ -134,7 +142,7 @@ export class Link {
         this.options.log(`${this.describe()} not reachable yet (${this.lastError || 'closed'}); retrying`);
     }
     this.lastError = '';
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 && !this.persistent) return;
     const delay = backoffDelay(this.backoff, this.attempt, this.random);
     this.retry = setTimeout(() => {
       this.retry = undefined;

@@ -3,11 +3,11 @@
  * together. `paxos peer` (and so the Docker image) runs exactly this.
  */
 import type { Value } from '../../machines/messages';
-import type { ClusterConfig, PeerConfig } from '../config/cluster';
+import { type ClusterConfig, type PeerConfig, sendTargets } from '../config/cluster';
 import { createPeerLogic } from '../peer/node';
 import { AddressBook, type AddressOverrides } from './addresses';
-import { PeerHost } from './host';
-import { DurableStore, StorageError } from './storage';
+import { type BatchTiming, PeerHost } from './host';
+import { DurableStore, ForeignStateError, StorageError } from './storage';
 import { Transport } from './transport';
 
 export interface PeerRunOptions {
@@ -20,11 +20,24 @@ export interface PeerRunOptions {
   addresses: AddressOverrides;
 }
 
-const printLine = (line: string) => {
-  process.stdout.write(`${line}\n`);
+const printLines = (lines: readonly string[]) => {
+  process.stdout.write(`${lines.join('\n')}\n`);
 };
 const logLine = (text: string) => {
   process.stderr.write(`${text}\n`);
+};
+
+/**
+ * PAXOS_TIMING=1: one stderr line per batch that changed or sent something, with absolute
+ * times in ms (performance.timeOrigin + now, comparable across the processes of one
+ * machine), for bench/latency.ts's breakdown of where a decision's time goes.
+ */
+const timingWanted = process.env.PAXOS_TIMING === '1';
+const logTiming = (t: BatchTiming) => {
+  const at = (x: number) => Number((performance.timeOrigin + x).toFixed(3));
+  logLine(
+    `timing ${JSON.stringify({ arrived: at(t.arrived), durable: at(t.durable), sent: at(t.sent), inputs: t.inputs, saved: t.saved })}`,
+  );
 };
 
 /** Runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1). Resolves once the peer is up. */
@@ -37,13 +50,21 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   if (self.proposer.length === 0 && options.value !== undefined)
     logLine(`${self.host} holds no proposer role: -v ${options.value} is ignored`);
 
-  let opened: Awaited<ReturnType<typeof DurableStore.open>>;
+  let opened: ReturnType<typeof DurableStore.open>;
   try {
-    opened = await DurableStore.open(options.dataDir, cluster, self);
+    opened = DurableStore.open(options.dataDir, cluster, self);
   } catch (err) {
     logLine(`error: ${err instanceof StorageError ? err.message : String(err)}`);
-    process.exit(1);
+    process.exit(err instanceof ForeignStateError ? 2 : 1);
   }
+  if (opened.tornBytes > 0)
+    logLine(`${opened.store.file}: a save torn by a crash (${opened.tornBytes} bytes) was discarded`);
+  const learned = opened.durable?.learner?.learned;
+  if (learned)
+    logLine(
+      `already decided ${learned.value} at proposal ${learned.n} (state in ${options.dataDir}); ` +
+        'remove it or use a fresh --data-dir for a new run',
+    );
 
   let host: PeerHost | undefined;
   const transport = new Transport({
@@ -62,8 +83,9 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     store: opened.store,
     ...(opened.durable ? { durable: opened.durable } : {}),
     outbox: transport,
-    print: printLine,
+    print: printLines,
     log: logLine,
+    ...(timingWanted ? { onBatch: logTiming } : {}),
     fatal: (err) => {
       logLine(`fatal: cannot make the state durable in ${options.dataDir}: ${err.message}`);
       process.exit(1);
@@ -86,5 +108,6 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     logLine(`error: cannot listen on ${listen.host ?? ''}:${listen.port}: ${(err as Error).message}`);
     process.exit(1);
   }
+  transport.warm(sendTargets(cluster, self));
   if (options.value !== undefined) host.start(options.value, options.startDelayMs);
 }

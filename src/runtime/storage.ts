@@ -1,22 +1,39 @@
 /**
- * A peer's stable storage: its durable state (src/peer/node.ts `durable`) in one JSON file
- * in the data directory. A save is atomic and durable before it resolves (write a temporary
- * file, fsync it, rename it over the old one, fsync the directory), so after a crash the
- * file holds either the old state or the new one, and never a state older than a reply
- * that has left. The file also records which peer of which cluster wrote it: state kept
- * for another cluster means nothing here and is refused rather than silently mixed in.
+ * A peer's stable storage: an append-only log in one file (`state.log` in the data
+ * directory), opened once. A save appends one record with one write and one fdatasync,
+ * so a decision's durable writes cost what the disk costs and nothing more (no temporary
+ * file, rename and directory sync per step).
+ *
+ * Record: [payload length u32 LE][CRC-32 of the payload u32 LE][payload: JSON]. The first
+ * record says whose state this is (format, cluster fingerprint, peer); every later one is
+ * the whole durable state after a batch, so the last good record is the state.
+ *
+ * Recovery: a record cut short or failing its checksum at the very end of the file is a
+ * write that was torn by a crash. Its fdatasync never returned, so no reply depended on
+ * it: it is cut off and the previous record stands. A bad record with more data after it
+ * is not a torn write but damage, and the peer refuses to start (file and offset named)
+ * rather than forget promises it made. When the log grows past a bound it is rewritten
+ * as the header and the current state (temp file, fsync, rename, directory fsync: rare).
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
+import { crc32 } from 'node:zlib';
 import type { ClusterConfig, PeerConfig } from '../config/cluster';
 import type { PeerDurable } from '../peer/node';
 
-const FILE = 'state.json';
-const TEMP = 'state.json.tmp';
-const FORMAT = 1;
+export const LOG_FILE = 'state.log';
+const COMPACTED = 'state.log.compact';
+/** The state file of versions before the log; its promises are not silently forgotten. */
+const OLD_FILE = 'state.json';
+const FORMAT = 2;
+const HEADER_BYTES = 8;
+const COMPACT_AT_BYTES = 256 * 1024;
 
 export class StorageError extends Error {}
+
+/** The state belongs to another cluster or peer: refused, with exit 2 (a usage problem, not a fault). */
+export class ForeignStateError extends StorageError {}
 
 /** Identifies a cluster by what its hostsfile says (hosts and roles), not by the file's path. */
 export function clusterFingerprint(cluster: ClusterConfig): string {
@@ -24,11 +41,10 @@ export function clusterFingerprint(cluster: ClusterConfig): string {
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }
 
-interface StoredFile {
+interface Owner {
   format: number;
   cluster: string;
   peer: { id: number; host: string };
-  durable: PeerDurable;
 }
 
 const isInt = (v: unknown, min: number): v is number => Number.isSafeInteger(v) && (v as number) >= min;
@@ -62,86 +78,186 @@ function durableProblem(v: unknown, peer: PeerConfig): string | undefined {
   return undefined;
 }
 
+/** One record's bytes: header and payload in one buffer, so a save is one write. */
+export function encodeRecord(payload: unknown): Buffer {
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const record = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  record.writeUInt32LE(body.length, 0);
+  record.writeUInt32LE(crc32(body), 4);
+  body.copy(record, HEADER_BYTES);
+  return record;
+}
+
+interface Scanned {
+  payloads: { offset: number; value: unknown }[];
+  /** Where the good records end: a torn tail after it is cut off. */
+  end: number;
+  torn: boolean;
+}
+
+/** Reads every record; throws StorageError naming the offset of damage that is not a torn tail. */
+export function scanLog(bytes: Buffer, where: string): Scanned {
+  const payloads: Scanned['payloads'] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (offset + HEADER_BYTES > bytes.length) return { payloads, end: offset, torn: true };
+    const length = bytes.readUInt32LE(offset);
+    const end = offset + HEADER_BYTES + length;
+    if (end > bytes.length) return { payloads, end: offset, torn: true };
+    const body = bytes.subarray(offset + HEADER_BYTES, end);
+    if (crc32(body) !== bytes.readUInt32LE(offset + 4)) {
+      if (end === bytes.length) return { payloads, end: offset, torn: true };
+      throw new StorageError(
+        `${where}: record at offset ${offset} fails its checksum and ${bytes.length - end} bytes follow it: ` +
+          'the file is damaged, not torn by a crash; refusing to start without the promises it held',
+      );
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new StorageError(`${where}: record at offset ${offset} is not JSON though its checksum holds`);
+    }
+    payloads.push({ offset, value });
+    offset = end;
+  }
+  return { payloads, end: offset, torn: false };
+}
+
 export class DurableStore {
+  private fd: number;
+  private size: number;
+
   private constructor(
     readonly dir: string,
-    private readonly header: Omit<StoredFile, 'durable'>,
-  ) {}
+    private readonly owner: Owner,
+    fd: number,
+    size: number,
+  ) {
+    this.fd = fd;
+    this.size = size;
+  }
+
+  get file(): string {
+    return path.join(this.dir, LOG_FILE);
+  }
 
   /**
    * Opens (creating if needed) the data directory of `peer` and reads what it holds:
-   * undefined for a fresh directory. Throws StorageError if the file is unreadable or
-   * belongs to another peer or cluster.
+   * undefined for a fresh directory. Throws StorageError if the log is damaged, or
+   * ForeignStateError if it belongs to another peer or cluster.
    */
-  static async open(
+  static open(
     dir: string,
     cluster: ClusterConfig,
     peer: PeerConfig,
-  ): Promise<{ store: DurableStore; durable: PeerDurable | undefined }> {
-    const header = {
+  ): { store: DurableStore; durable: PeerDurable | undefined; tornBytes: number } {
+    const owner: Owner = {
       format: FORMAT,
       cluster: clusterFingerprint(cluster),
       peer: { id: peer.id, host: peer.host },
     };
-    const store = new DurableStore(dir, header);
+    const where = path.join(dir, LOG_FILE);
+    let fd: number;
     try {
-      await mkdir(dir, { recursive: true });
-      // A temporary file is an interrupted save; the state file still holds the last complete one.
-      await rm(path.join(dir, TEMP), { force: true });
+      fs.mkdirSync(dir, { recursive: true });
+      if (fs.existsSync(path.join(dir, OLD_FILE)))
+        throw new StorageError(
+          `${path.join(dir, OLD_FILE)} was written by an older version; remove the directory ` +
+            '(its promises are lost) or use a fresh --data-dir',
+        );
+      fs.rmSync(path.join(dir, COMPACTED), { force: true });
+      fd = fs.openSync(where, fs.constants.O_RDWR | fs.constants.O_CREAT);
     } catch (err) {
+      if (err instanceof StorageError) throw err;
       throw new StorageError(`data dir ${dir}: ${(err as Error).message}`);
     }
-    let text: string;
     try {
-      text = await readFile(path.join(dir, FILE), 'utf8');
+      const bytes = fs.readFileSync(where);
+      const scanned = scanLog(bytes, where);
+      const [first, ...rest] = scanned.payloads;
+      const tornBytes = bytes.length - scanned.end;
+      if (tornBytes > 0) fs.ftruncateSync(fd, scanned.end);
+      if (!first) {
+        // Fresh (or only a torn header): say whose state this is before anything else is written.
+        const header = encodeRecord(owner);
+        fs.writeSync(fd, header, 0, header.length, 0);
+        fs.fdatasyncSync(fd);
+        syncDirectory(dir);
+        return { store: new DurableStore(dir, owner, fd, header.length), durable: undefined, tornBytes };
+      }
+      const stored = first.value;
+      if (!isObject(stored) || stored.format !== FORMAT) throw new StorageError(`${where}: unknown format`);
+      const who = stored.peer as { id?: unknown; host?: unknown } | undefined;
+      if (stored.cluster !== owner.cluster || who?.id !== peer.id || who?.host !== peer.host)
+        throw new ForeignStateError(
+          `${where} holds the state of ${String(who?.host)} in another cluster (or another peer); ` +
+            'remove it or use a fresh --data-dir for a new run',
+        );
+      const last = rest.at(-1);
+      if (last) {
+        const problem = durableProblem(last.value, peer);
+        if (problem) throw new StorageError(`${where}: record at offset ${last.offset}: ${problem}`);
+      }
+      const store = new DurableStore(dir, owner, fd, scanned.end);
+      return { store, durable: last?.value as PeerDurable | undefined, tornBytes };
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { store, durable: undefined };
-      throw new StorageError(`data dir ${dir}: ${(err as Error).message}`);
+      fs.closeSync(fd);
+      throw err;
     }
-    const where = path.join(dir, FILE);
-    let stored: unknown;
-    try {
-      stored = JSON.parse(text);
-    } catch {
-      throw new StorageError(`${where}: not JSON; refusing to start without the promises it held`);
-    }
-    if (!isObject(stored) || stored.format !== FORMAT) throw new StorageError(`${where}: unknown format`);
-    const owner = stored.peer as { id?: unknown; host?: unknown } | undefined;
-    if (stored.cluster !== header.cluster || owner?.id !== peer.id || owner?.host !== peer.host)
-      throw new StorageError(
-        `${where} holds the state of ${String(owner?.host)} in another cluster (or another peer); ` +
-          'use a fresh --data-dir or remove the old one',
-      );
-    const problem = durableProblem(stored.durable, peer);
-    if (problem) throw new StorageError(`${where}: ${problem}`);
-    return { store, durable: stored.durable as PeerDurable };
   }
 
-  async save(durable: PeerDurable): Promise<void> {
-    const file: StoredFile = { ...this.header, durable };
-    const temp = path.join(this.dir, TEMP);
-    const handle = await open(temp, 'w');
-    try {
-      await handle.writeFile(`${JSON.stringify(file)}\n`);
-      await handle.sync();
-    } finally {
-      await handle.close();
+  /** Appends the state and returns once it is durable: one write, one fdatasync. */
+  save(durable: PeerDurable): void {
+    if (this.size > COMPACT_AT_BYTES) {
+      this.compact(durable);
+      return;
     }
-    await rename(temp, path.join(this.dir, FILE));
-    await syncDirectory(this.dir);
+    const record = encodeRecord(durable);
+    writeAll(this.fd, record, this.size);
+    fs.fdatasyncSync(this.fd);
+    this.size += record.length;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+
+  /** The log as the header and `durable` alone, swapped in atomically. */
+  private compact(durable: PeerDurable): void {
+    const temp = path.join(this.dir, COMPACTED);
+    const bytes = Buffer.concat([encodeRecord(this.owner), encodeRecord(durable)]);
+    const fd = fs.openSync(temp, 'w');
+    try {
+      writeAll(fd, bytes, 0);
+      fs.fsyncSync(fd);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+    fs.renameSync(temp, this.file);
+    syncDirectory(this.dir);
+    fs.closeSync(this.fd);
+    this.fd = fd;
+    this.size = bytes.length;
   }
 }
 
-/** Makes the rename itself durable. Some platforms cannot open a directory for fsync; there the rename is all we get. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>> | undefined;
+function writeAll(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
+/** Makes a new file's directory entry durable. Some platforms cannot fsync a directory; there this is all we get. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
   try {
-    handle = await open(dir, 'r');
-    await handle.sync();
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'EISDIR' && code !== 'EINVAL' && code !== 'EPERM') throw err;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -1,7 +1,10 @@
 /**
  * A peer's network: one TCP listener for everything addressed to it, and one outbound
- * link per destination, opened on first use. Inbound bytes are split into frames here;
- * what a frame means is the host's business (it decodes and validates).
+ * link per destination. `warm` opens the links a peer will need as it starts, so a
+ * decision's first messages find a connection ready; a link to anyone else opens on first
+ * use. Inbound bytes are split into frames here; what a frame means is the host's
+ * business (it decodes and validates). Answers travel on the answerer's own link, not on
+ * the connection the request came in on: one kind of connection, one reconnect policy.
  */
 import net from 'node:net';
 import type { PeerId } from '../../machines/messages';
@@ -58,6 +61,15 @@ export class Transport {
   }
 
   send(to: PeerId, frame: string): void {
+    this.link(to).send(frame);
+  }
+
+  /** Connects now to each of `peers` (and keeps reconnecting), before anything is sent. */
+  warm(peers: readonly PeerId[]): void {
+    for (const p of peers) this.link(p).keepConnected();
+  }
+
+  private link(to: PeerId): Link {
     let link = this.links.get(to);
     if (!link) {
       const peer = this.options.cluster.peers.find((p) => p.id === to);
@@ -70,7 +82,7 @@ export class Transport {
       });
       this.links.set(to, link);
     }
-    link.send(frame);
+    return link;
   }
 
   close(): Promise<void> {

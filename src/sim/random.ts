@@ -77,8 +77,11 @@ export function randomRun(sim: Simulator, seed: number, options: RandomRunOption
         return inFlight === 0 ? undefined : { kind, index: rng.below(inFlight) };
       case 'restart':
         return restartable.length === 0 ? undefined : { kind, peer: rng.pick(restartable) };
-      case 'timeout':
-        return groups.length === 0 ? undefined : { kind, group: rng.pick(groups) };
+      case 'timeout': {
+        // Only a proposer with a timer armed can time out (machines/timers.ts).
+        const armed = groups.filter((g) => world.peers[sim.group(g).proposer]?.timers[g] !== undefined);
+        return armed.length === 0 ? undefined : { kind, group: rng.pick(armed) };
+      }
       case 'start': {
         if (groups.length === 0) return undefined;
         const group = rng.pick(groups);

@@ -98,6 +98,20 @@ export const leafSourcesOf = (t: TransitionInfo): AnyStateNode[] => {
   return leaves;
 };
 
+/**
+ * Where a diagram draws a transition from: a compound state's own transition once, from
+ * the compound state (it says "from anywhere inside", which is what the hierarchy is
+ * for); a root-level one from each leaf it can fire in, since the root is not drawn.
+ */
+export const drawnSourcesOf = (t: TransitionInfo): AnyStateNode[] =>
+  t.source.parent !== undefined && Object.keys(t.source.states).length > 0 ? [t.source] : leafSourcesOf(t);
+
+/** The first leaf inside `node` (itself if it is one): where Graphviz anchors an edge of a cluster. */
+export const firstLeafOf = (node: AnyStateNode): AnyStateNode => {
+  const children = Object.values(node.states) as AnyStateNode[];
+  return children[0] ? firstLeafOf(children[0]) : node;
+};
+
 /** A one-line description, the same the diagrams print on the edge. */
 export const edgeLabel = (t: TransitionInfo): string => {
   const guard = t.guard ? ` [${t.guard}]` : '';

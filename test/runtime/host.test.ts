@@ -19,7 +19,7 @@ type Event =
 function recordingHost(
   cluster: ClusterConfig,
   id: number,
-  opts: { saveGate?: () => Promise<void>; roundMs?: number; durable?: PeerDurable } = {},
+  opts: { failSave?: boolean; timeScale?: number; durable?: PeerDurable } = {},
 ) {
   const events: Event[] = [];
   const host = new PeerHost({
@@ -27,16 +27,21 @@ function recordingHost(
     self: cluster.peers[id - 1] as ClusterConfig['peers'][number],
     ...(opts.durable ? { durable: opts.durable } : {}),
     store: {
-      save: async (durable) => {
-        await opts.saveGate?.();
+      save: (durable) => {
+        if (opts.failSave) throw new Error('disk full');
         events.push({ kind: 'save', durable: structuredClone(durable) });
       },
     },
     outbox: { send: (to, frame) => events.push({ kind: 'send', to, frame }) },
-    print: (line) => events.push({ kind: 'print', line: JSON.parse(line) }),
+    print: (lines) => {
+      for (const line of lines) events.push({ kind: 'print', line: JSON.parse(line) });
+    },
     log: (text) => events.push({ kind: 'log', text }),
     fatal: (err) => events.push({ kind: 'log', text: `fatal: ${err.message}` }),
-    timers: { roundTimeoutMs: () => opts.roundMs ?? 60_000, backoff: { baseMs: 20, capMs: 40, jitter: 0 } },
+    // Time as the machines set it, 50 times faster (a round times out after 20 to 30 ms),
+    // or hardly ever (the default) for tests about one step.
+    timeScale: opts.timeScale ?? 100,
+    random: () => 0.5,
   });
   hosts.push(host);
   return { host, events };
@@ -60,32 +65,54 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('peer host', () => {
   test('a promise is on stable storage before the prepare_ack leaves or is printed', async () => {
-    let open: () => void = () => {};
-    const gate = new Promise<void>((r) => {
-      open = r;
-    });
-    const { host, events } = recordingHost(testcase1, 2, { saveGate: () => gate });
+    const { host, events } = recordingHost(testcase1, 2);
     host.receive(line({ type: 'prepare', from: 1, group: 1, n: 1 }), 'test');
-    host.receive(line({ type: 'prepare', from: 1, group: 1, n: 3 }), 'test');
-    await sleep(50);
-    // Only the first received line: the save is pending and the second prepare waits its turn.
-    expect(events.map((e) => e.kind)).toEqual(['print']);
-    open();
     await host.idle();
     expect(events.map((e) => `${e.kind}${e.kind === 'print' ? `:${e.line.action}` : ''}`)).toEqual([
-      'print:received',
       'save',
-      'print:sent',
-      'send',
       'print:received',
-      'save',
       'print:sent',
       'send',
     ]);
-    expect(events[1]).toMatchObject({ kind: 'save', durable: { acceptor: { minProposal: 1 } } });
+    expect(events[0]).toMatchObject({ kind: 'save', durable: { acceptor: { minProposal: 1 } } });
     expect(events[2]).toMatchObject({
       line: { peer_id: 2, action: 'sent', message_type: 'prepare_ack', message_value: '', proposal_num: 1 },
     });
+  });
+
+  test('inputs that arrive together are one batch: stepped in order, saved once, then let out', async () => {
+    const { host, events } = recordingHost(testcase1, 2);
+    host.receive(line({ type: 'prepare', from: 1, group: 1, n: 1 }), 'test');
+    host.receive(line({ type: 'prepare', from: 1, group: 1, n: 3 }), 'test');
+    host.receive(line({ type: 'accept', from: 1, group: 1, n: 3, value: 'X' }), 'test');
+    await host.idle();
+    expect(events.map((e) => `${e.kind}${e.kind === 'print' ? `:${e.line.action}` : ''}`)).toEqual([
+      'save',
+      'print:received',
+      'print:sent',
+      'print:received',
+      'print:sent',
+      'print:received',
+      'print:sent',
+      'print:sent',
+      'send',
+      'send',
+      'send',
+      'send',
+    ]);
+    expect(events[0]).toMatchObject({
+      durable: { acceptor: { minProposal: 3, acceptedProposal: 3, acceptedValue: 'X' } },
+    });
+  });
+
+  test('a save that fails stops the peer before anything of its batch is seen', async () => {
+    const { host, events } = recordingHost(testcase1, 2, { failSave: true });
+    host.receive(line({ type: 'prepare', from: 1, group: 1, n: 1 }), 'test');
+    await host.idle();
+    expect(events).toEqual([{ kind: 'log', text: 'fatal: disk full' }]);
+    host.receive(line({ type: 'prepare', from: 1, group: 1, n: 3 }), 'test');
+    await host.idle();
+    expect(events).toHaveLength(1);
   });
 
   test('a restarted acceptor refuses a prepare below its stored promise', async () => {
@@ -118,15 +145,14 @@ describe('peer host', () => {
     expect(events.filter((e) => e.kind === 'send')).toHaveLength(1);
   });
 
-  test('a round that hears no majority is retried with a higher number; after the decision no timer runs', async () => {
-    const { host, events } = recordingHost(testcase1, 1, { roundMs: 30 });
+  test('a round that hears no majority is retried with a higher number; once decided, only the announcement repeats', async () => {
+    const { host, events } = recordingHost(testcase1, 1, { timeScale: 0.02 });
     host.start('X', 0);
     await sleep(200);
     const numbers = [...new Set(sentNumbers(events, 'prepare'))];
     expect(numbers.length).toBeGreaterThanOrEqual(3);
     expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
-    expect(host.timerPending(1)).toBe(true);
-    // The decision arrives from elsewhere (say the learner path): the proposer stops for good.
+    expect(host.armedTimer(1)).toEqual({ kind: 'round' });
     const n = numbers.at(-1) as number;
     for (const from of [2, 3]) {
       host.receive(
@@ -147,14 +173,17 @@ describe('peer host', () => {
       host.receive(line({ type: 'accept_ack', from, group: 1, n, minProposal: n, value: 'X' }), 't');
     await host.idle();
     expect(printed(events).filter((l) => l.action === 'chose')).toHaveLength(1);
-    expect(host.timerPending(1)).toBe(false);
-    const count = events.length;
-    await sleep(100);
-    expect(events.length).toBe(count);
+    expect(host.armedTimer(1)).toEqual({ kind: 'announce', attempt: 0 });
+    const prepares = sentNumbers(events, 'prepare').length;
+    // Announcements repeat after 40 ms, then 80 ms (2 s and 4 s at full scale): no new round.
+    await sleep(150);
+    expect(sentNumbers(events, 'prepare')).toHaveLength(prepares);
+    expect(sentNumbers(events, 'chose')).toEqual(Array(3 * 4).fill(n));
+    expect(host.armedTimer(1)).toEqual({ kind: 'announce', attempt: 2 });
   });
 
   test('a refused proposer backs off, then retries above the number that refused it', async () => {
-    const { host, events } = recordingHost(testcase2, 5);
+    const { host, events } = recordingHost(testcase2, 5, { timeScale: 0.1 });
     host.start('Y', 0);
     await host.idle();
     host.receive(
@@ -171,10 +200,12 @@ describe('peer host', () => {
       't',
     );
     await host.idle();
-    expect(host.timerPending(2)).toBe(true);
-    await sleep(100);
+    expect(host.armedTimer(2)).toEqual({ kind: 'backoff', attempt: 0 });
+    // 100 ms * (1 - 0.5) at full scale: 5 ms here.
+    await sleep(40);
     await host.idle();
     expect([...new Set(sentNumbers(events, 'prepare'))]).toEqual([2, 8]);
+    expect(host.armedTimer(2)).toEqual({ kind: 'round' });
   });
 });
 
@@ -203,12 +234,14 @@ describe('five hosts over loopback TCP', () => {
       host = new PeerHost({
         logic,
         self,
-        store: { save: async () => {} },
+        store: { save: () => {} },
         outbox: transport,
-        print: (l) => {
-          const parsed = JSON.parse(l) as Record<string, unknown>;
-          all.push(parsed);
-          if (parsed.action === 'chose') chose.set(self.id, [...(chose.get(self.id) ?? []), parsed]);
+        print: (lines) => {
+          for (const l of lines) {
+            const parsed = JSON.parse(l) as Record<string, unknown>;
+            all.push(parsed);
+            if (parsed.action === 'chose') chose.set(self.id, [...(chose.get(self.id) ?? []), parsed]);
+          }
         },
         log: () => {},
         fatal: (e) => {

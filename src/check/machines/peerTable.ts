@@ -16,6 +16,7 @@ import {
   type Value,
 } from '../../../machines/messages';
 import { nextProposalNumber } from '../../../machines/proposalNumbers';
+import type { Timer } from '../../../machines/timers';
 import type { PeerInput, PeerLogic, PeerState } from '../../peer/node';
 import type { GhostHistory } from './ghost';
 import { Interner, PairMemo } from './interner';
@@ -38,8 +39,10 @@ export interface LocalStep {
 
 export interface ProposerFacts {
   group: GroupId;
-  /** The proposer statechart's state: idle, preparing, accepting, backingOff, chosen. */
-  phase: string;
+  /** Whether the proposer takes a START now (it has not started, nor heard of a decision). */
+  startable: boolean;
+  /** The timer it armed last, if it has not fired: its TIMEOUT is enabled exactly then. */
+  timer: Timer | null;
   /** The number a START or a new-round TIMEOUT would take now. */
   nextNumber: number;
 }
@@ -86,7 +89,7 @@ export class PeerTable {
   intern(owner: PeerId, state: PeerState): number {
     const key = JSON.stringify([
       owner,
-      Object.entries(state.proposers).map(([g, s]) => [g, snapshotKey(s)]),
+      Object.entries(state.proposers).map(([g, s]) => [g, snapshotKey(s), state.timers[Number(g)] ?? null]),
       snapshotKey(state.acceptor),
       snapshotKey(state.learner),
     ]);
@@ -240,7 +243,8 @@ export class PeerTable {
       acceptorId: acceptor ? this.acceptorStates.intern(JSON.stringify(acceptor), acceptor) : -1,
       proposers: Object.entries(state.proposers).map(([g, s]) => ({
         group: Number(g),
-        phase: String(s.value),
+        startable: s.can({ type: 'START', value: '' }),
+        timer: state.timers[Number(g)] ?? null,
         nextNumber: nextProposalNumber(Number(g), groupCount, Math.max(s.context.n, s.context.highestSeen)),
       })),
     };

@@ -78,6 +78,7 @@ export class Renaming {
           context: renamePeers(snapshot.context, this.rename) as never,
         });
       const renamed = {
+        timers: s.timers,
         proposers: Object.fromEntries(
           Object.entries(s.proposers).map(([g, p]) => [g, resolve(machines.proposer, p)]),
         ),

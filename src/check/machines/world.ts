@@ -207,14 +207,18 @@ export class WorldModel {
       if (!facts) continue;
       let local: LocalStep | null = null;
       let kind = START;
-      if (facts.phase === 'idle') {
+      // START is an input, not time: once per proposer, as the lab starts each one once.
+      // TIMEOUT is enabled exactly while the proposer has a timer armed, within the bounds:
+      // no number above the last round's, and a repeated announcement (which only matters
+      // when a copy can be lost) only once none of the previous one is still in flight.
+      if (facts.startable) {
         if (facts.nextNumber <= p.lastNumber) local = peers.start(state, p.group, p.value);
-      } else if (facts.phase === 'chosen') {
+      } else if (facts.timer?.kind === 'announce') {
         if (this.repeatAnnouncements && !this.announcing(key, length, p.owner)) {
           local = peers.timeout(state, p.group);
           kind = TIMEOUT;
         }
-      } else if (facts.nextNumber <= p.lastNumber) {
+      } else if (facts.timer && facts.nextNumber <= p.lastNumber) {
         local = peers.timeout(state, p.group);
         kind = TIMEOUT;
       }
