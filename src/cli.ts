@@ -9,6 +9,7 @@ import { register as registerCluster } from './cli/cluster';
 import { register as registerDiagrams } from './cli/diagrams';
 import { register as registerPeer } from './cli/peer';
 import { register as registerSimulate } from './cli/simulate';
+import { register as registerTrace } from './cli/trace';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -22,5 +23,6 @@ registerCluster(program);
 registerDiagrams(program);
 registerPeer(program);
 registerSimulate(program);
+registerTrace(program);
 
 await program.parseAsync(process.argv);

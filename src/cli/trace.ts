@@ -1,0 +1,97 @@
+/**
+ * `paxos trace`: validates a real run from the lab's stdout lines (per-peer files or one
+ * `docker compose` log). Results on stdout (the last line is one JSON object with --json),
+ * warnings on stderr. Exit 0 PASS, 1 FAIL, 2 unreadable input or bad arguments, 3 undecided.
+ */
+import { readFileSync } from 'node:fs';
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  DEFAULT_MAX_INTERLEAVINGS,
+  type LabInput,
+  parseFileArgument,
+  readLabRun,
+  TraceInputError,
+  validateRun,
+} from '../trace/index';
+import { formatJson, formatText } from '../trace/report';
+import { loadClusterOrExit, usageAfterError, usageError } from './arguments';
+
+interface TraceFlags {
+  hostsfile?: string;
+  expectDecided?: boolean;
+  json?: boolean;
+  maxInterleavings: number;
+  allowUnsafeQuorums?: boolean;
+}
+
+const EXIT = { PASS: 0, FAIL: 1, UNDECIDED: 3 } as const;
+
+function parseCount(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.');
+  return n;
+}
+
+function inputError(json: boolean | undefined, message: string): never {
+  process.stderr.write(`error: ${message}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ verdict: 'ERROR', error: message })}\n`);
+  process.exit(2);
+}
+
+export function register(program: Command): void {
+  const command = program
+    .command('trace')
+    .summary("validate a real run from the lab's stdout lines")
+    .description(
+      "Validate a run from the lab's stdout lines: one file per peer (peer3.log, peer3.txt, or peer3=FILE) or one " +
+        '`docker compose up` / `docker compose logs` capture. PASS if one interleaving of the per-peer sequences ' +
+        'explains every line under the rules of the lab (exit 0), FAIL with the first line that cannot be ' +
+        'explained (exit 1), exit 2 on unreadable input, exit 3 when the search ran out of budget.',
+    )
+    .usage('-h HOSTSFILE [--expect-decided] [--json] [--max-interleavings N] FILE...')
+    .argument('<files...>', 'per-peer logs or one compose log')
+    .option('-h, --hostsfile <file>', 'the hostsfile of the run (required)')
+    .option('--expect-decided', 'also require that every peer that takes part printed chose')
+    .option('--json', 'print the result as one JSON object (the last stdout line)')
+    .option(
+      '--max-interleavings <n>',
+      'choices of matches to try before giving up as undecided',
+      parseCount,
+      DEFAULT_MAX_INTERLEAVINGS,
+    )
+    .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
+    .action((files: string[], flags: TraceFlags) => {
+      if (flags.hostsfile === undefined)
+        usageError(command, "required option '-h, --hostsfile <file>' not specified");
+      const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
+      const inputs: LabInput[] = files.map((arg) => {
+        const { path, host } = parseFileArgument(arg, cluster);
+        let text: string;
+        try {
+          text = readFileSync(path, 'utf8');
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          inputError(
+            flags.json,
+            `${path}: cannot read: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+          );
+        }
+        return host === undefined ? { file: path, text } : { file: path, text, host };
+      });
+      let run: ReturnType<typeof readLabRun>;
+      try {
+        run = readLabRun(cluster, inputs);
+      } catch (err) {
+        if (!(err instanceof TraceInputError)) throw err;
+        inputError(flags.json, err.message);
+      }
+      for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
+      const result = validateRun(run, {
+        expectDecided: flags.expectDecided === true,
+        maxInterleavings: flags.maxInterleavings,
+      });
+      process.stdout.write(`${flags.json ? formatJson(result) : formatText(result)}\n`);
+      process.exitCode = EXIT[result.verdict];
+    });
+  command.showHelpAfterError(usageAfterError(command));
+}
