@@ -17,6 +17,7 @@ import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLin
 import type { PeerDurable, PeerInput, PeerLogic, PeerState, TimerEffect } from '../peer/node';
 import type { Random } from './backoff';
 import { decodeMessage, encodeMessage } from './codec';
+import { failpoint, unsafeSendFirst } from './failpoints';
 
 export interface Outbox {
   send(to: PeerId, frame: string): void;
@@ -188,17 +189,26 @@ export class PeerHost {
       armed.push(...result.timers);
     }
 
+    const letOut = () => {
+      if (lines.length > 0) this.options.print(lines);
+      frames.forEach(({ to, frame }, i) => {
+        this.options.outbox.send(to, frame);
+        if (i === 0) failpoint('mid-send');
+      });
+    };
+    if (unsafeSendFirst) letOut();
     const durable = this.logic.durable(this.state);
     const text = JSON.stringify(durable);
     const saved = text !== this.persisted;
     if (saved) {
+      failpoint('before-write');
       this.options.store.save(durable);
       this.persisted = text;
+      failpoint('before-send');
     }
     const durableAt = performance.now();
-
-    if (lines.length > 0) this.options.print(lines);
-    for (const { to, frame } of frames) this.options.outbox.send(to, frame);
+    if (!unsafeSendFirst) letOut();
+    if (saved) failpoint('after-send');
     for (const { group, timer } of armed) this.arm(group, timer);
     this.options.onBatch?.({
       arrived,

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { ClusterConfig, PeerConfig } from '../config/cluster';
 import type { PeerDurable } from '../peer/node';
+import { failpoint, failpointDue } from './failpoints';
 
 export const LOG_FILE = 'state.log';
 const COMPACTED = 'state.log.compact';
@@ -214,7 +215,10 @@ export class DurableStore {
       return;
     }
     const record = encodeRecord(durable);
+    if (failpointDue('torn-write')) writeAll(this.fd, record.subarray(0, record.length >> 1), this.size);
+    failpoint('torn-write');
     writeAll(this.fd, record, this.size);
+    failpoint('before-sync');
     fs.fdatasyncSync(this.fd);
     this.size += record.length;
   }

@@ -1,0 +1,57 @@
+/**
+ * Crash points for testing crash safety, as etcd's failpoints: `PAXOS_FAILPOINT=NAME:K`
+ * makes the process SIGKILL itself the K-th time it reaches the point NAME, exactly where
+ * a power cut or an OOM kill could stop it. Unset (the default), every point is a no-op.
+ *
+ *   before-write   the batch is stepped, nothing of it written
+ *   torn-write     half the batch's record written, the rest never
+ *   before-sync    the record written, not yet fdatasync'ed
+ *   before-send    durable, nothing printed or sent
+ *   mid-send       durable, the first frame of the batch handed to the socket, the rest not
+ *   after-send     everything of the batch printed and handed to the sockets
+ *
+ * `PAXOS_UNSAFE_SEND_FIRST=1` is the faulty runtime the crash test must catch: it prints
+ * and sends a batch before saving it.
+ */
+export type FailpointName =
+  | 'before-write'
+  | 'torn-write'
+  | 'before-sync'
+  | 'before-send'
+  | 'mid-send'
+  | 'after-send';
+
+const NAMES: readonly FailpointName[] = [
+  'before-write',
+  'torn-write',
+  'before-sync',
+  'before-send',
+  'mid-send',
+  'after-send',
+];
+
+function parse(spec: string | undefined): { name: FailpointName; at: number } | undefined {
+  if (!spec) return undefined;
+  const m = /^([a-z-]+):(\d+)$/.exec(spec);
+  const name = m?.[1] as FailpointName | undefined;
+  if (!m || !name || !NAMES.includes(name) || Number(m[2]) < 1)
+    throw new Error(
+      `PAXOS_FAILPOINT=${spec}: expected NAME:K with NAME one of ${NAMES.join(', ')} and K >= 1`,
+    );
+  return { name, at: Number(m[2]) };
+}
+
+const armed = parse(process.env.PAXOS_FAILPOINT);
+let reached = 0;
+
+/** Whether the next call of `failpoint(name)` kills the process (so a torn write can be staged first). */
+export const failpointDue = (name: FailpointName): boolean =>
+  armed !== undefined && armed.name === name && reached + 1 === armed.at;
+
+export function failpoint(name: FailpointName): void {
+  if (armed?.name !== name) return;
+  reached += 1;
+  if (reached === armed.at) process.kill(process.pid, 'SIGKILL');
+}
+
+export const unsafeSendFirst = process.env.PAXOS_UNSAFE_SEND_FIRST === '1';
