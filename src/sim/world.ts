@@ -10,7 +10,7 @@
 import type { Learned } from '../../machines/learner';
 import type { GroupId, PeerId, Send, Value } from '../../machines/messages';
 import type { ClusterConfig, GroupConfig } from '../config/cluster';
-import type { PeerDurable, PeerLogic, PeerState, PeerStep } from '../peer/node';
+import type { PeerDurable, PeerLogic, PeerState, PeerStep, TimerEffect } from '../peer/node';
 
 /**
  * One step of a schedule, a small data value, so a run is a replayable list. `index` picks
@@ -64,6 +64,8 @@ export interface Applied {
   message?: Send;
   /** Messages the peer sent in this step. */
   sends: readonly Send[];
+  /** Timers the peer's proposers armed in this step (what a real host would start). */
+  timers: readonly TimerEffect[];
   /** Set when the peer printed its chose line in this step. */
   learned?: Learned;
   /** False when nothing happened: nothing in flight, or no machine took the input. */
@@ -85,6 +87,7 @@ export interface Simulator {
 }
 
 const NO_SENDS: readonly Send[] = Object.freeze([]);
+const NO_TIMERS: readonly TimerEffect[] = Object.freeze([]);
 const NO_LEARNED: readonly Learned[] = Object.freeze([]);
 const RECOVERED_KEPT = 4096;
 
@@ -151,6 +154,7 @@ export function createSimulator(logic: PeerLogic): Simulator {
     peer,
     message,
     sends: NO_SENDS,
+    timers: NO_TIMERS,
     learned: undefined,
     handled,
   });
@@ -165,7 +169,15 @@ export function createSimulator(logic: PeerLogic): Simulator {
     }
     w.history = h;
     if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
-    return { step, peer: id, message, sends: r.sends, learned: r.learned, handled: r.handled };
+    return {
+      step,
+      peer: id,
+      message,
+      sends: r.sends,
+      timers: r.timers,
+      learned: r.learned,
+      handled: r.handled,
+    };
   };
 
   const apply = (w: World, step: SimStep): Applied => {
