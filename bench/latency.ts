@@ -1,74 +1,348 @@
 /**
- * Latency of the lab's testcase 1 over loopback TCP, through the local cluster: each run
- * launches five `paxos peer` processes (the built bundle) and stops when all five printed
- * chose. Two figures per run:
- *   protocol: the first `sent prepare` line to the last `chose` line (two round trips, the
- *             fsyncs of three acceptors, the learner's majority);
- *   whole run: the first process launched to the last chose line (node start-up included).
- * Two set-ups: as the lab starts them (all at once, the proposer at once), where the
- * protocol figure also holds the wait for acceptors still starting; and with the proposer
- * waiting 0.5 s (-t 0.5), so that the acceptors are up and the figure is the protocol's own.
+ * Decision latency of real peers, measured as the lab's testbed runs them: each peer its own
+ * process in its own network namespace on veth, on one bridge, as under Docker Compose
+ * (as root; on loopback otherwise, and the output says so). fsync on, as always.
  *
- *   npm run bench:latency            # 10 runs
- *   npm run bench:latency -- 30      # or BENCH_RUNS=30
+ *   testcase 1, acceptors first: peer2..peer5 start, then peer1 with -t 0.5, so that every
+ *     link is up; from the first `sent prepare` to the last `chose`.
+ *   testcase 2, acceptors first: the same with peer1 (-v X) and peer5 (-v Y -t 1).
+ *   testcase 1, all at once: every peer launched together, peer1 without -t.
+ *
+ * The breakdown follows testcase 1's critical path backwards from the last chose line
+ * (e.g. acceptor chose <- proposer decides <- acceptor accepts <- proposer sends accept <-
+ * acceptor promises <- proposer sends prepare), with each peer's own batch timings
+ * (PAXOS_TIMING=1, the machine's monotonic clock): receive -> durable (stepping and the
+ * fdatasync), durable -> sent, and the wire (the gaps between one peer's send and the next
+ * one's receive: kernel, veth, node's event loop). Beside it, the floor measured in the
+ * same run: one append + fdatasync on this disk, and one TCP round trip between two
+ * namespaces, node to node.
+ *
+ *   npm run bench:latency            # 20 runs per set-up
+ *   npm run bench:latency -- 40      # or BENCH_RUNS=40
  */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { runLocalCluster } from '../src/cluster/localCluster';
+import { freePorts } from '../src/cluster/localCluster';
 import { loadHostsfile } from '../src/config/hostsfile';
+import { NetnsLab, netnsUnavailable } from '../test/e2e/support/netns';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 10);
+const cli = path.join(root, 'dist/cli.js');
+const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 20);
 if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`runs must be a positive integer, got ${process.argv[2]}`);
-
-// Always measure the current source: rebuild dist/cli.js first.
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 
-const hostsfile = path.join(root, 'hostsfile-testcase1.txt');
-const cluster = loadHostsfile(hostsfile);
-async function measure(delays: Map<string, number>): Promise<{ protocol: number[]; whole: number[] }> {
-  const protocol: number[] = [];
-  const whole: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const result = await runLocalCluster({
-      hostsfile,
-      cluster,
-      values: new Map([['peer1', 'X']]),
-      delays,
-      timeoutMs: 30_000,
-      paxos: { command: process.execPath, args: [path.join(root, 'dist/cli.js')] },
-      out: () => {},
-      err: (line) => process.stderr.write(`${line}\n`),
-    });
-    if (!result.decided || result.firstPrepareAt === undefined || result.lastChoseAt === undefined)
-      throw new Error(`run ${i + 1} did not decide: ${result.failure}`);
-    protocol.push(result.lastChoseAt - result.firstPrepareAt);
-    whole.push(result.lastChoseAt);
-    process.stderr.write(
-      `run ${i + 1}/${runs}: protocol ${protocol.at(-1)} ms, whole run ${whole.at(-1)} ms\n`,
+const veth = netnsUnavailable() === undefined;
+const HOSTS = ['peer1', 'peer2', 'peer3', 'peer4', 'peer5'];
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+interface Timing {
+  arrived: number;
+  durable: number;
+  sent: number;
+  saved: boolean;
+  printed: string[];
+}
+
+interface Peer {
+  host: string;
+  child: ChildProcess;
+  timings: Timing[];
+  /** Bench-side arrival time of each stdout line, with the line. */
+  lines: { at: number; line: string }[];
+}
+
+/** Starts one peer: in its namespace (veth) or on loopback with its own port. */
+type Launch = (host: string, args: string[], dataDir: string) => Peer;
+
+function watch(host: string, child: ChildProcess): Peer {
+  const peer: Peer = { host, child, timings: [], lines: [] };
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on('line', (line) =>
+      peer.lines.push({ at: monotonicMs(), line }),
     );
+  if (child.stderr)
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (line.startsWith('timing ')) peer.timings.push(JSON.parse(line.slice(7)) as Timing);
+      else if (!/not reachable yet|connected to/.test(line)) process.stderr.write(`${host}: ${line}\n`);
+    });
+  return peer;
+}
+
+async function launcher(): Promise<{ launch: Launch; close: () => Promise<void> }> {
+  const env = { ...process.env, PAXOS_TIMING: '1' };
+  if (veth) {
+    const lab = NetnsLab.create(HOSTS);
+    return {
+      launch: (host, args, dataDir) => {
+        const w = lab.run(
+          host,
+          'env',
+          ['PAXOS_TIMING=1', process.execPath, cli, 'peer', ...args, '--data-dir', dataDir],
+          root,
+        );
+        return watch(host, w.child);
+      },
+      close: () => lab.destroy(),
+    };
   }
-  return { protocol, whole };
+  const ports = await freePorts(HOSTS.length);
+  const addresses = HOSTS.flatMap((h, i) => ['--peer-address', `${h}=127.0.0.1:${ports[i]}`]);
+  return {
+    launch: (host, args, dataDir) => {
+      const port = String(ports[HOSTS.indexOf(host)]);
+      const child = spawn(
+        process.execPath,
+        [cli, 'peer', ...args, '--name', host, '--port', port, '--data-dir', dataDir, ...addresses],
+        { env, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      return watch(host, child);
+    },
+    close: async () => {},
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Scenario {
+  name: string;
+  hostsfile: string;
+  /** Per host: extra arguments (-v, -t). */
+  args: Record<string, string[]>;
+  /** Hosts started first, then the rest after `headStartMs`. */
+  first: string[];
+  headStartMs: number;
+}
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'testcase 1, acceptors first',
+    hostsfile: 'hostsfile-testcase1.txt',
+    args: { peer1: ['-v', 'X', '-t', '0.5'] },
+    first: ['peer2', 'peer3', 'peer4', 'peer5'],
+    headStartMs: 300,
+  },
+  {
+    name: 'testcase 2, acceptors first',
+    hostsfile: 'hostsfile-testcase2.txt',
+    args: { peer1: ['-v', 'X', '-t', '0.5'], peer5: ['-v', 'Y', '-t', '1'] },
+    first: ['peer2', 'peer3', 'peer4'],
+    headStartMs: 300,
+  },
+  {
+    name: 'testcase 1, all at once',
+    hostsfile: 'hostsfile-testcase1.txt',
+    args: { peer1: ['-v', 'X'] },
+    first: HOSTS,
+    headStartMs: 0,
+  },
+];
+
+interface Measured {
+  total: number;
+  breakdown?: { toDurable: number; toSent: number; wire: number; hops: number };
+}
+
+const kind = (line: string) => {
+  const { action, message_type } = JSON.parse(line) as { action: string; message_type: string };
+  return action === 'chose' ? 'chose' : `${action}:${message_type}`;
+};
+
+/**
+ * The critical path, walked back from the last chose batch: each batch's cause is the
+ * latest batch of another peer that sent a message of a type it received, sent before it
+ * arrived; the walk ends at the batch that received nothing (the proposer's start). Its
+ * batches' own times and the gaps between them add up to the total.
+ */
+function breakdown(peers: Peer[]): Measured['breakdown'] {
+  const batches = peers.flatMap((p) => p.timings.map((t) => ({ ...t, host: p.host })));
+  const end = batches.filter((t) => t.printed.includes('chose')).sort((a, b) => b.sent - a.sent)[0];
+  if (!end) return undefined;
+  let toDurable = 0;
+  let toSent = 0;
+  let wire = 0;
+  let hops = 0;
+  for (let b = end; ; ) {
+    const received = b.printed
+      .filter((k) => k.startsWith('received:'))
+      .map((k) => k.replace('received:', 'sent:'));
+    if (received.length === 0) break;
+    const cause = batches
+      .filter((t) => t.host !== b.host && t.sent <= b.arrived && t.printed.some((k) => received.includes(k)))
+      .sort((x, y) => y.sent - x.sent)[0];
+    if (!cause) return undefined;
+    toDurable += b.durable - b.arrived;
+    toSent += b.sent - b.durable;
+    wire += b.arrived - cause.sent;
+    hops++;
+    b = cause;
+  }
+  return { toDurable, toSent, wire, hops };
+}
+
+async function runOnce(launch: Launch, s: Scenario, dataRoot: string): Promise<Measured> {
+  const peers: Peer[] = [];
+  const start = (host: string) => {
+    const args = ['-h', path.join(root, s.hostsfile), ...(s.args[host] ?? [])];
+    peers.push(launch(host, args, path.join(dataRoot, host)));
+  };
+  const cluster = loadHostsfile(path.join(root, s.hostsfile));
+  const participants = cluster.peers.map((p) => p.host);
+  for (const h of s.first) start(h);
+  if (s.headStartMs > 0) await sleep(s.headStartMs);
+  for (const h of participants.filter((x) => !s.first.includes(x))) start(h);
+  const end = Date.now() + 30_000;
+  const chose = () => peers.filter((p) => p.lines.some((l) => kind(l.line) === 'chose')).length;
+  while (chose() < participants.length && Date.now() < end) await sleep(5);
+  await sleep(50);
+  for (const p of peers) p.child.kill('SIGKILL');
+  await Promise.all(
+    peers.map(
+      (p) =>
+        new Promise((r) =>
+          p.child.exitCode !== null || p.child.signalCode !== null ? r(null) : p.child.once('exit', r),
+        ),
+    ),
+  );
+  if (chose() < participants.length) throw new Error(`${s.name}: not every peer chose within 30 s`);
+  const all = peers.flatMap((p) => p.lines);
+  const first = Math.min(...all.filter((l) => kind(l.line) === 'sent:prepare').map((l) => l.at));
+  const last = Math.max(...all.filter((l) => kind(l.line) === 'chose').map((l) => l.at));
+  // The peers' own clock for the total where the breakdown exists, so the parts add up to it.
+  const b = s.hostsfile === 'hostsfile-testcase1.txt' ? breakdown(peers) : undefined;
+  const prepare = Math.min(
+    ...peers.flatMap((p) => p.timings.filter((t) => t.printed.includes('sent:prepare')).map((t) => t.sent)),
+  );
+  const lastChose = Math.max(
+    ...peers.flatMap((p) => p.timings.filter((t) => t.printed.includes('chose')).map((t) => t.sent)),
+  );
+  const total = Number.isFinite(prepare) && Number.isFinite(lastChose) ? lastChose - prepare : last - first;
+  return b ? { total, breakdown: b } : { total };
 }
 
 const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)] as number;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
 };
+const ms = (x: number) => x.toFixed(2);
 const row = (name: string, xs: number[]) =>
-  `| ${name} | ${quantile(xs, 0.5)} | ${quantile(xs, 0.9)} | ${Math.min(...xs)} | ${Math.max(...xs)} |`;
+  `| ${name} | ${ms(quantile(xs, 0.5))} | ${ms(quantile(xs, 0.9))} | ${ms(Math.min(...xs))} | ${ms(Math.max(...xs))} |`;
 
-const atOnce = await measure(new Map());
-const proposerLate = await measure(new Map([['peer1', 0.5]]));
-const [load1] = os.loadavg();
-console.log(
-  `testcase 1 on loopback, ${runs} runs per set-up, ${os.cpus().length} cores, load average ${load1?.toFixed(1)} at the end`,
-);
-console.log('| ms | median | p90 | min | max |');
-console.log('|---|---|---|---|---|');
-console.log(row('all at once: first prepare -> last chose', atOnce.protocol));
-console.log(row('all at once: first launch -> all chose', atOnce.whole));
-console.log(row('proposer -t 0.5: first prepare -> last chose', proposerLate.protocol));
+/** One append + fdatasync on the disk the peers write to, as the store does it. */
+function fsyncFloor(dir: string): number[] {
+  const fd = fs.openSync(path.join(dir, 'fsync-probe'), 'w');
+  const record = Buffer.alloc(160, 'x');
+  const out: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = monotonicMs();
+    fs.writeSync(fd, record);
+    fs.fdatasyncSync(fd);
+    out.push(monotonicMs() - t);
+  }
+  fs.closeSync(fd);
+  return out;
+}
+
+/** TCP round trips, node to node, between two namespaces (or on loopback): 200 one-line pings. */
+async function roundTripFloor(): Promise<number[]> {
+  const echo = `require('net').createServer((s)=>{s.setNoDelay(true);s.pipe(s)}).listen(9100,()=>console.log('up'))`;
+  const ping = `const s=require('net').connect(9100,process.argv[1],()=>{s.setNoDelay(true);const out=[];let t=0;const go=()=>{t=process.hrtime.bigint();s.write('x\\n')};s.on('data',()=>{out.push(Number(process.hrtime.bigint()-t)/1e6);if(out.length<200)go();else{console.log(JSON.stringify(out));s.destroy()}});go()})`;
+  let server: ChildProcess;
+  let client: ChildProcess;
+  let lab: NetnsLab | undefined;
+  if (veth) {
+    lab = NetnsLab.create(['rtt1', 'rtt2']);
+    server = lab.run('rtt1', process.execPath, ['-e', echo], root).child;
+    await new Promise((r) => server.stdout?.once('data', r));
+    client = lab.run('rtt2', process.execPath, ['-e', ping, lab.addresses.get('rtt1') as string], root).child;
+  } else {
+    server = spawn(process.execPath, ['-e', echo], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise((r) => server.stdout?.once('data', r));
+    client = spawn(process.execPath, ['-e', ping, '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  }
+  let text = '';
+  client.stdout?.on('data', (d) => {
+    text += d;
+  });
+  await new Promise((r) => client.once('exit', r));
+  server.kill('SIGKILL');
+  await lab?.destroy();
+  return (JSON.parse(text) as number[]).slice(20);
+}
+
+const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'paxos-bench-'));
+const results = new Map<string, Measured[]>();
+try {
+  const { launch, close } = await launcher();
+  try {
+    for (const s of SCENARIOS) {
+      const got: Measured[] = [];
+      for (let i = 0; i < runs; i++) {
+        const dir = path.join(dataRoot, `${s.name.replace(/\W+/g, '-')}-${i}`);
+        const m = await runOnce(launch, s, dir);
+        got.push(m);
+        process.stderr.write(`${s.name}, run ${i + 1}/${runs}: ${ms(m.total)} ms\n`);
+      }
+      results.set(s.name, got);
+    }
+  } finally {
+    await close();
+  }
+  const fsync = fsyncFloor(dataRoot);
+  const rtt = await roundTripFloor();
+
+  const [load1] = os.loadavg();
+  console.log(
+    `${veth ? 'veth: each peer in its own network namespace, one bridge (as under Docker Compose)' : 'loopback (not root: no network namespaces)'}; ${runs} runs per set-up; fsync on; ${os.cpus().length} cores, load average ${load1?.toFixed(1)} at the end`,
+  );
+  console.log('| first sent prepare -> last chose, ms | median | p90 | min | max |');
+  console.log('|---|---|---|---|---|');
+  for (const [name, got] of results)
+    console.log(
+      row(
+        name,
+        got.map((m) => m.total),
+      ),
+    );
+  const tc1 = (results.get(SCENARIOS[0]?.name ?? '') ?? []).filter((m) => m.breakdown);
+  if (tc1.length > 0) {
+    const part = (f: (b: NonNullable<Measured['breakdown']>) => number) =>
+      tc1.map((m) => f(m.breakdown as never));
+    console.log(
+      row(
+        '  of which receive -> durable (5 batches)',
+        part((b) => b.toDurable),
+      ),
+    );
+    console.log(
+      row(
+        '  of which durable -> sent (5 batches)',
+        part((b) => b.toSent),
+      ),
+    );
+    console.log(
+      row(
+        '  of which wire (5 hops)',
+        part((b) => b.wire),
+      ),
+    );
+  }
+  console.log(row('floor: one append + fdatasync', fsync));
+  console.log(row('floor: one TCP round trip, node to node', rtt));
+  const floor = 4 * quantile(fsync, 0.5) + 2.5 * quantile(rtt, 0.5);
+  console.log(
+    `floor of a decision (4 sequential fdatasyncs + 5 one-way hops, medians): ${ms(floor)} ms; testcase 1 median is ${ms(
+      quantile(
+        (results.get(SCENARIOS[0]?.name ?? '') ?? []).map((m) => m.total),
+        0.5,
+      ) / floor,
+    )}x of it`,
+  );
+} finally {
+  fs.rmSync(dataRoot, { recursive: true, force: true });
+}

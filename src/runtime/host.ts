@@ -28,17 +28,21 @@ export interface DurableSink {
   save(durable: PeerDurable): void;
 }
 
-/** Where the time of one batch went, for the latency benchmark. */
+/** Where the time of one batch went, for the latency benchmark. Times in ms of the monotonic clock, which all processes of a machine share. */
 export interface BatchTiming {
-  /** performance.now() when the batch's first input arrived. */
+  /** When the batch's first input arrived. */
   arrived: number;
-  /** When its state was durable (equal to `stepped` when nothing changed). */
+  /** When its state was durable (right after stepping when nothing changed). */
   durable: number;
   /** When its lines were printed and its frames handed to the sockets. */
   sent: number;
   inputs: number;
   saved: boolean;
+  /** The batch's stdout lines. */
+  lines: readonly string[];
 }
+
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 export interface HostOptions {
   logic: PeerLogic;
@@ -143,7 +147,7 @@ export class PeerHost {
 
   private enqueue(queued: Queued): void {
     if (this.stopped) return;
-    if (this.inbox.length === 0) this.arrived = performance.now();
+    if (this.inbox.length === 0) this.arrived = monotonicMs();
     this.inbox.push(queued);
     if (this.scheduled) return;
     this.scheduled = true;
@@ -206,16 +210,17 @@ export class PeerHost {
       this.persisted = text;
       failpoint('before-send');
     }
-    const durableAt = performance.now();
+    const durableAt = monotonicMs();
     if (!unsafeSendFirst) letOut();
     if (saved) failpoint('after-send');
     for (const { group, timer } of armed) this.arm(group, timer);
     this.options.onBatch?.({
       arrived,
       durable: durableAt,
-      sent: performance.now(),
+      sent: monotonicMs(),
       inputs: batch.length,
       saved,
+      lines,
     });
   }
 

@@ -9,6 +9,7 @@ import { AddressBook, type AddressOverrides } from './addresses';
 import { type BatchTiming, PeerHost } from './host';
 import { DurableStore, ForeignStateError, StorageError } from './storage';
 import { Transport } from './transport';
+import { rehearse } from './warmup';
 
 export interface PeerRunOptions {
   cluster: ClusterConfig;
@@ -28,16 +29,18 @@ const logLine = (text: string) => {
 };
 
 /**
- * PAXOS_TIMING=1: one stderr line per batch that changed or sent something, with absolute
- * times in ms (performance.timeOrigin + now, comparable across the processes of one
- * machine), for bench/latency.ts's breakdown of where a decision's time goes.
+ * PAXOS_TIMING=1: one stderr line per batch, `timing {...}`, with its times on the machine's
+ * monotonic clock (shared by all its processes) and what it printed (`sent:prepare_ack`,
+ * `chose`, ...), for bench/latency.ts's breakdown of where a decision's time goes.
  */
 const timingWanted = process.env.PAXOS_TIMING === '1';
 const logTiming = (t: BatchTiming) => {
-  const at = (x: number) => Number((performance.timeOrigin + x).toFixed(3));
-  logLine(
-    `timing ${JSON.stringify({ arrived: at(t.arrived), durable: at(t.durable), sent: at(t.sent), inputs: t.inputs, saved: t.saved })}`,
-  );
+  const printed = t.lines.map((l) => {
+    const { action, message_type } = JSON.parse(l) as { action: string; message_type: string };
+    return action === 'chose' ? 'chose' : `${action}:${message_type}`;
+  });
+  const { arrived, durable, sent, inputs, saved } = t;
+  logLine(`timing ${JSON.stringify({ arrived, durable, sent, inputs, saved, printed })}`);
 };
 
 /** Runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1). Resolves once the peer is up. */
@@ -77,8 +80,10 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     },
     log: logLine,
   });
+  const logic = createPeerLogic(cluster);
+  rehearse(logic);
   host = new PeerHost({
-    logic: createPeerLogic(cluster),
+    logic,
     self,
     store: opened.store,
     ...(opened.durable ? { durable: opened.durable } : {}),
