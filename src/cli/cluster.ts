@@ -25,6 +25,7 @@ interface ClusterFlags {
   order?: string;
   stagger: number;
   allowUnsafeQuorums?: boolean;
+  traceDir?: string;
 }
 
 const pair =
@@ -50,7 +51,9 @@ export function register(program: Command): void {
         'fresh data directories), print their output as `peerN | {...}`, and stop when every peer of a ' +
         'started group has printed chose (exit 0) or at the timeout (exit 1).',
     )
-    .usage('-h FILE [--value NAME=V]... [--delay NAME=S]... [--timeout S] [--order NAME,...] [--stagger S]')
+    .usage(
+      '-h FILE [--value NAME=V]... [--delay NAME=S]... [--timeout S] [--order NAME,...] [--stagger S] [--trace-dir DIR]',
+    )
     .option('-h, --hostsfile <file>', 'the hostsfile (required)')
     .option(
       '--value <name=v>',
@@ -66,6 +69,10 @@ export function register(program: Command): void {
     .option('--order <names>', 'launch these peers first, in this order (comma-separated)')
     .option('--stagger <s>', 'seconds between two launches', parseSeconds, 0)
     .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
+    .option(
+      '--trace-dir <dir>',
+      'each peer appends its structured trace to DIR/<host>.ndjson (see paxos trace)',
+    )
     .action(async (flags: ClusterFlags) => {
       if (flags.hostsfile === undefined)
         usageError(command, "required option '-h, --hostsfile <file>' not specified");
@@ -99,6 +106,7 @@ export function register(program: Command): void {
         order,
         staggerMs: flags.stagger * 1000,
         allowUnsafeQuorums: flags.allowUnsafeQuorums === true,
+        ...(flags.traceDir !== undefined ? { traceDir: flags.traceDir } : {}),
         paxos: selfCommand(),
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),

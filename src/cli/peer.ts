@@ -34,6 +34,7 @@ interface PeerFlags {
   dataDir?: string;
   allowUnsafeQuorums?: boolean;
   peerAddress?: [string, Endpoint][];
+  trace?: string;
 }
 
 export function register(program: Command): void {
@@ -45,7 +46,7 @@ export function register(program: Command): void {
         'port 8080, and prints every message it sends or receives, and its decision, as JSON lines.',
     )
     .usage(
-      '-h FILE [-v VALUE] [-t SECONDS] [--name HOST] [--port N] [--data-dir DIR] [--allow-unsafe-quorums]',
+      '-h FILE [-v VALUE] [-t SECONDS] [--name HOST] [--port N] [--data-dir DIR] [--trace FILE] [--allow-unsafe-quorums]',
     )
     .option('-h, --hostsfile <file>', 'the hostsfile: one HOSTNAME:ROLE[,ROLE...] per line (required)')
     .option('-v, --value <value>', 'the value this peer proposes, if it is a proposer', parseValue)
@@ -58,6 +59,7 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port every peer listens on', parsePort, DEFAULT_PORT)
     .option('--data-dir <dir>', 'where the peer keeps its durable state (default: .data/<host>)')
     .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
+    .option('--trace <file>', 'append a structured trace of every step (NDJSON) to FILE, for paxos trace')
     .addOption(
       new Option(
         '--peer-address <host=addr:port>',
@@ -89,6 +91,7 @@ export function register(program: Command): void {
         port: flags.port,
         dataDir: flags.dataDir ?? defaultDataDir(self.host),
         addresses: new Map(flags.peerAddress ?? []),
+        ...(flags.trace !== undefined ? { traceFile: flags.trace } : {}),
       });
     });
   command.showHelpAfterError(usageAfterError(command));

@@ -1,6 +1,6 @@
 /**
- * `paxos trace`: validates a real run from the lab's stdout lines (per-peer files or one
- * `docker compose` log). Results on stdout (the last line is one JSON object with --json),
+ * `paxos trace`: validates a real run from structured traces (`paxos peer --trace`) or from
+ * the lab's stdout lines (per-peer files or one `docker compose` log). Results on stdout (the last line is one JSON object with --json),
  * warnings on stderr. Exit 0 PASS, 1 FAIL, 2 unreadable input or bad arguments, 3 undecided.
  */
 import { readFileSync } from 'node:fs';
@@ -14,6 +14,7 @@ import {
   validateRun,
 } from '../trace/index';
 import { formatJson, formatText } from '../trace/report';
+import { looksStructured, validateStructured } from '../trace/structured';
 import { loadClusterOrExit, usageAfterError, usageError } from './arguments';
 
 interface TraceFlags {
@@ -41,7 +42,7 @@ function inputError(json: boolean | undefined, message: string): never {
 export function register(program: Command): void {
   const command = program
     .command('trace')
-    .summary("validate a real run from the lab's stdout lines")
+    .summary("validate a real run against the spec: structured traces or the lab's stdout lines")
     .description(
       "Validate a run from the lab's stdout lines: one file per peer (peer3.log, peer3.txt, or peer3=FILE) or one " +
         '`docker compose up` / `docker compose logs` capture. PASS if one interleaving of the per-peer sequences ' +
@@ -78,18 +79,30 @@ export function register(program: Command): void {
         }
         return host === undefined ? { file: path, text } : { file: path, text, host };
       });
-      let run: ReturnType<typeof readLabRun>;
+      const options = {
+        expectDecided: flags.expectDecided === true,
+        maxInterleavings: flags.maxInterleavings,
+      };
+      // Structured traces (paxos peer --trace) or lab lines: told apart by their first record.
+      const structured = inputs.filter((i) => looksStructured(i.text));
+      if (structured.length > 0 && structured.length < inputs.length)
+        inputError(
+          flags.json,
+          `${inputs.find((i) => !looksStructured(i.text))?.file}: lab lines given with structured traces; give one form`,
+        );
+      let result: ReturnType<typeof validateRun>;
       try {
-        run = readLabRun(cluster, inputs);
+        if (structured.length > 0) result = validateStructured(cluster, structured, options);
+        else {
+          const run = readLabRun(cluster, inputs);
+          for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
+          result = validateRun(run, options);
+        }
       } catch (err) {
         if (!(err instanceof TraceInputError)) throw err;
         inputError(flags.json, err.message);
       }
-      for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
-      const result = validateRun(run, {
-        expectDecided: flags.expectDecided === true,
-        maxInterleavings: flags.maxInterleavings,
-      });
+      if (structured.length > 0) for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`${flags.json ? formatJson(result) : formatText(result)}\n`);
       process.exitCode = EXIT[result.verdict];
     });

@@ -28,6 +28,8 @@ export interface LocalClusterOptions {
   /** Pause between two launches. */
   staggerMs?: number;
   allowUnsafeQuorums?: boolean;
+  /** Each peer appends its structured trace to DIR/<host>.ndjson. */
+  traceDir?: string;
   /** How to run `paxos`: the node binary and the arguments before the subcommand. */
   paxos: { command: string; args: readonly string[] };
   /** One line of combined stdout / stderr (without newline). */
@@ -177,6 +179,9 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
       ...(value !== undefined ? ['-v', value] : []),
       ...(delay !== undefined ? ['-t', String(delay)] : []),
       ...(options.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
+      ...(options.traceDir !== undefined
+        ? ['--trace', path.join(options.traceDir, `${peer.host}.ndjson`)]
+        : []),
     ];
     const child = spawn(options.paxos.command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(peer.host, child);

@@ -4,6 +4,10 @@
  * if its shape is exact and it makes sense in this cluster for this peer (the sender holds
  * the role the message implies, the number is the group's, this peer is an addressee).
  * Anything else is refused with a one-line reason, which the host reports on stderr.
+ *
+ * A frame may also carry an envelope for tracing: `clock`, the sender's Lamport clock, and
+ * `id`, the message's unique id (sender, incarnation, sequence). Both are optional, so
+ * frames of peers that omit them are accepted; they never reach the machines.
  */
 import type { Message, MessageType, PeerId } from '../../machines/messages';
 import { ownsNumber } from '../../machines/proposalNumbers';
@@ -30,15 +34,26 @@ const SCHEMAS: Record<MessageType, Record<string, FieldKind>> = {
 
 const isMessageType = (t: unknown): t is MessageType => typeof t === 'string' && Object.hasOwn(SCHEMAS, t);
 
-export function encodeMessage(message: Message): string {
+/** What travels beside a message for tracing: never seen by the machines. */
+export interface Envelope {
+  clock?: number;
+  id?: string;
+}
+
+const ENVELOPE_KEYS = ['clock', 'id'];
+const MAX_ID_LENGTH = 64;
+
+export function encodeMessage(message: Message, envelope: Envelope = {}): string {
   const fields = SCHEMAS[message.type];
   const record = message as unknown as Record<string, unknown>;
   const ordered: Record<string, unknown> = { type: message.type };
   for (const key of Object.keys(fields)) ordered[key] = record[key];
+  if (envelope.clock !== undefined) ordered.clock = envelope.clock;
+  if (envelope.id !== undefined) ordered.id = envelope.id;
   return `${JSON.stringify(ordered)}\n`;
 }
 
-export type Decoded = { ok: true; message: Message } | { ok: false; problem: string };
+export type Decoded = { ok: true; message: Message; envelope: Envelope } | { ok: false; problem: string };
 
 const refuse = (problem: string): Decoded => ({ ok: false, problem });
 
@@ -126,10 +141,26 @@ export function decodeMessage(line: string, cluster: ClusterConfig, self: PeerId
     const problem = fieldProblem(kind, record[key]);
     if (problem) return refuse(`${type}: field '${key}' ${problem}, got ${show(record[key])}`);
   }
+  const envelope: Envelope = {};
   for (const key of Object.keys(record)) {
-    if (key !== 'type' && !Object.hasOwn(fields, key)) return refuse(`${type}: unexpected field '${key}'`);
+    if (key === 'type' || Object.hasOwn(fields, key)) continue;
+    if (!ENVELOPE_KEYS.includes(key)) return refuse(`${type}: unexpected field '${key}'`);
   }
-  const m = record as unknown as Message;
+  if (record.clock !== undefined) {
+    if (!Number.isSafeInteger(record.clock) || (record.clock as number) < 0)
+      return refuse(`${type}: field 'clock' must be an integer >= 0, got ${show(record.clock)}`);
+    envelope.clock = record.clock as number;
+  }
+  if (record.id !== undefined) {
+    if (typeof record.id !== 'string' || record.id.length === 0 || record.id.length > MAX_ID_LENGTH)
+      return refuse(
+        `${type}: field 'id' must be a string of 1 to ${MAX_ID_LENGTH} characters, got ${show(record.id)}`,
+      );
+    envelope.id = record.id;
+  }
+  const m = Object.fromEntries(
+    Object.entries(record).filter(([k]) => !ENVELOPE_KEYS.includes(k)),
+  ) as unknown as Message;
 
   if (!cluster.peers.some((p) => p.id === m.from)) return refuse(`${type}: unknown sender peer ${m.from}`);
   const group = cluster.groups.find((g) => g.id === m.group);
@@ -141,5 +172,5 @@ export function decodeMessage(line: string, cluster: ClusterConfig, self: PeerId
   const inconsistent = consistencyProblem(m);
   if (inconsistent) return refuse(`${type}: ${inconsistent}`);
   if (!isAddressee(m, group, self)) return refuse(`${type}: not for peer ${self} (group ${group.id})`);
-  return { ok: true, message: m };
+  return { ok: true, message: m, envelope };
 }

@@ -10,8 +10,13 @@
  *   mid-send       durable, the first frame of the batch handed to the socket, the rest not
  *   after-send     everything of the batch printed and handed to the sockets
  *
- * `PAXOS_UNSAFE_SEND_FIRST=1` is the faulty runtime the crash test must catch: it prints
- * and sends a batch before saving it.
+ * `PAXOS_FAULT=NAME` turns the runtime into one of the faulty ones the tests must catch
+ * (the crash test and `paxos trace`), kept here so that what is caught is the real program
+ * with one thing wrong:
+ *   send-first        prints and sends a batch before saving it
+ *   chose-on-accept   prints chose as soon as its acceptor accepts (the seed's defect)
+ *   forget-number     saves a proposer's state without its proposal number, so a
+ *                     restarted proposer reuses its numbers
  */
 export type FailpointName =
   | 'before-write'
@@ -54,4 +59,14 @@ export function failpoint(name: FailpointName): void {
   if (reached === armed.at) process.kill(process.pid, 'SIGKILL');
 }
 
-export const unsafeSendFirst = process.env.PAXOS_UNSAFE_SEND_FIRST === '1';
+export type FaultName = 'send-first' | 'chose-on-accept' | 'forget-number';
+const FAULTS: readonly FaultName[] = ['send-first', 'chose-on-accept', 'forget-number'];
+
+function parseFault(spec: string | undefined): FaultName | undefined {
+  if (!spec) return undefined;
+  if (!FAULTS.includes(spec as FaultName))
+    throw new Error(`PAXOS_FAULT=${spec}: expected one of ${FAULTS.join(', ')}`);
+  return spec as FaultName;
+}
+
+export const fault = parseFault(process.env.PAXOS_FAULT);

@@ -10,14 +10,14 @@
  * Nothing a step produced is seen outside before the state it depends on is durable
  * (persist before send), and a burst of answers costs one write and one fdatasync.
  */
-import type { GroupId, PeerId, Value } from '../../machines/messages';
+import type { GroupId, Message, PeerId, Value } from '../../machines/messages';
 import { type Timer, timerDelayMs } from '../../machines/timers';
 import type { PeerConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
 import type { PeerDurable, PeerInput, PeerLogic, PeerState, TimerEffect } from '../peer/node';
 import type { Random } from './backoff';
-import { decodeMessage, encodeMessage } from './codec';
-import { failpoint, unsafeSendFirst } from './failpoints';
+import { decodeMessage, type Envelope, encodeMessage } from './codec';
+import { failpoint, fault } from './failpoints';
 
 export interface Outbox {
   send(to: PeerId, frame: string): void;
@@ -42,6 +42,12 @@ export interface BatchTiming {
   lines: readonly string[];
 }
 
+/** The forget-number fault: what a proposer that keeps no number on stable storage would save. */
+const forgetNumbers = (d: PeerDurable): PeerDurable => ({
+  ...d,
+  proposers: Object.fromEntries(Object.keys(d.proposers).map((k) => [k, { n: 0 }])),
+});
+
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 export interface HostOptions {
@@ -62,10 +68,42 @@ export interface HostOptions {
   random?: Random;
   /** Called after each batch (the latency benchmark's breakdown). */
   onBatch?: (timing: BatchTiming) => void;
+  /** Where the structured trace goes (`--trace`); off when absent. */
+  trace?: TraceSink;
+}
+
+/**
+ * One step of a peer as `paxos peer --trace` records it (one NDJSON line each): what came
+ * in, what the machines did, and the durable state after it. `boot` starts an incarnation.
+ */
+export interface TraceRecord {
+  peer: string;
+  id: PeerId;
+  /** The incarnation (one process run); `seq` counts its records from 0. */
+  boot: string;
+  seq: number;
+  /** Lamport clock after the step. */
+  clock: number;
+  /** Steps of one batch share its number; the batch is durable only as a whole. */
+  batch: number;
+  input:
+    | { kind: 'boot' }
+    | { kind: 'receive'; from: PeerId; id: string | null; message: Message }
+    | { kind: 'start'; value: Value }
+    | { kind: 'timeout'; group: GroupId; timer: Timer | null };
+  sent: { to: PeerId; id: string; message: Message }[];
+  timers: TimerEffect[];
+  chose: { n: number; value: Value } | null;
+  durable: PeerDurable;
+}
+
+export interface TraceSink {
+  write(records: readonly TraceRecord[]): void;
 }
 
 interface Queued {
   input: PeerInput;
+  envelope?: Envelope;
   /** For a timeout: the arming it belongs to, so a timer replaced after it fired is not taken for the new one. */
   arming?: number;
 }
@@ -89,6 +127,14 @@ export class PeerHost {
   private readonly logic: PeerLogic;
   private readonly id: PeerId;
   private readonly random: Random;
+  /** Lamport clock: above every clock this peer has seen, carried on every frame it sends. */
+  private clock = 0;
+  /** This incarnation's token: message ids stay unique across restarts without stored counters. */
+  private readonly boot = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
+  private sends = 0;
+  private records = 0;
+  private batches = 0;
+  private printedChose = false;
 
   constructor(private readonly options: HostOptions) {
     this.logic = options.logic;
@@ -96,6 +142,7 @@ export class PeerHost {
     this.random = options.random ?? Math.random;
     this.state = this.logic.init(this.id, options.durable);
     this.persisted = JSON.stringify(this.logic.durable(this.state));
+    options.trace?.write([this.record({ kind: 'boot' }, [], [], null)]);
   }
 
   /** Starts this peer's proposers with `value` after `delayMs` (the lab's -t). */
@@ -112,7 +159,7 @@ export class PeerHost {
       this.badInput(decoded.problem, remote, line);
       return;
     }
-    this.enqueue({ input: { type: 'deliver', message: decoded.message } });
+    this.enqueue({ input: { type: 'deliver', message: decoded.message }, envelope: decoded.envelope });
   }
 
   badInput(problem: string, remote: string, line?: string): void {
@@ -176,22 +223,58 @@ export class PeerHost {
     const lines: string[] = [];
     const frames: { to: PeerId; frame: string }[] = [];
     const armed: TimerEffect[] = [];
+    const traced: TraceRecord[] = [];
+    this.batches++;
     for (let i = 0; i < batch.length; i++) {
-      const { input, arming } = batch[i] as Queued;
+      const { input, arming, envelope } = batch[i] as Queued;
       if (input.type === 'timeout' && this.timers.get(input.group)?.arming !== arming) continue;
       if (input.type === 'timeout') this.timers.delete(input.group);
       if (input.type === 'deliver') lines.push(formatLogLine(receivedLine(input.message)));
+      const timer = input.type === 'timeout' ? (this.state.timers[input.group] ?? null) : null;
       const result = this.logic.step(this.id, this.state, input);
       this.state = result.state;
+      this.clock = Math.max(this.clock, envelope?.clock ?? 0) + 1;
+      const sent: TraceRecord['sent'] = [];
       for (const send of result.sends) {
+        const meta = { clock: this.clock, id: `${this.id}.${this.boot}.${++this.sends}` };
+        sent.push({ to: send.to, id: meta.id, message: send.message });
         lines.push(formatLogLine(sentLine(this.id, send.message)));
         // A peer that holds two roles of one group talks to itself without the network.
-        if (send.to === this.id) batch.push({ input: { type: 'deliver', message: send.message } });
-        else frames.push({ to: send.to, frame: encodeMessage(send.message) });
+        if (send.to === this.id)
+          batch.push({ input: { type: 'deliver', message: send.message }, envelope: meta });
+        else frames.push({ to: send.to, frame: encodeMessage(send.message, meta) });
       }
-      if (result.learned) lines.push(formatLogLine(choseLine(this.id, result.learned)));
+      let learned = result.learned;
+      if (fault === 'chose-on-accept' && !learned && !this.printedChose) {
+        const accepted = result.sends.find(
+          (x) => x.message.type === 'accept_ack' && x.message.minProposal === x.message.n,
+        );
+        if (accepted)
+          learned = {
+            type: 'learned',
+            n: accepted.message.n,
+            value: (accepted.message as { value: Value }).value,
+          };
+      }
+      if (learned) {
+        this.printedChose = true;
+        lines.push(formatLogLine(choseLine(this.id, learned)));
+      }
       armed.push(...result.timers);
+      if (this.options.trace) {
+        const traceInput: TraceRecord['input'] =
+          input.type === 'deliver'
+            ? { kind: 'receive', from: input.message.from, id: envelope?.id ?? null, message: input.message }
+            : input.type === 'start'
+              ? { kind: 'start', value: input.value }
+              : { kind: 'timeout', group: input.group, timer };
+        const chose = learned ? { n: learned.n, value: learned.value } : null;
+        traced.push(this.record(traceInput, sent, result.timers, chose));
+      }
     }
+    // The trace goes first: a step it shows whose save did not complete let nothing out,
+    // and the validator recognises it by the state the next incarnation recovers.
+    if (traced.length > 0) this.options.trace?.write(traced);
 
     const letOut = () => {
       if (lines.length > 0) this.options.print(lines);
@@ -200,18 +283,18 @@ export class PeerHost {
         if (i === 0) failpoint('mid-send');
       });
     };
-    if (unsafeSendFirst) letOut();
+    if (fault === 'send-first') letOut();
     const durable = this.logic.durable(this.state);
     const text = JSON.stringify(durable);
     const saved = text !== this.persisted;
     if (saved) {
       failpoint('before-write');
-      this.options.store.save(durable);
+      this.options.store.save(fault === 'forget-number' ? forgetNumbers(durable) : durable);
       this.persisted = text;
       failpoint('before-send');
     }
     const durableAt = monotonicMs();
-    if (!unsafeSendFirst) letOut();
+    if (fault !== 'send-first') letOut();
     if (saved) failpoint('after-send');
     for (const { group, timer } of armed) this.arm(group, timer);
     this.options.onBatch?.({
@@ -222,6 +305,27 @@ export class PeerHost {
       saved,
       lines,
     });
+  }
+
+  private record(
+    input: TraceRecord['input'],
+    sent: TraceRecord['sent'],
+    timers: readonly TimerEffect[],
+    chose: TraceRecord['chose'],
+  ): TraceRecord {
+    return {
+      peer: this.options.self.host,
+      id: this.id,
+      boot: this.boot,
+      seq: this.records++,
+      clock: this.clock,
+      batch: this.batches,
+      input,
+      sent,
+      timers: [...timers],
+      chose,
+      durable: this.logic.durable(this.state),
+    };
   }
 
   private arm(group: GroupId, timer: Timer): void {

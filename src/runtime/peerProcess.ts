@@ -8,6 +8,7 @@ import { createPeerLogic } from '../peer/node';
 import { AddressBook, type AddressOverrides } from './addresses';
 import { type BatchTiming, PeerHost } from './host';
 import { DurableStore, ForeignStateError, StorageError } from './storage';
+import { TraceFile } from './traceFile';
 import { Transport } from './transport';
 import { rehearse } from './warmup';
 
@@ -19,6 +20,8 @@ export interface PeerRunOptions {
   port: number;
   dataDir: string;
   addresses: AddressOverrides;
+  /** Where to append the structured trace (`--trace`). */
+  traceFile?: string;
 }
 
 const printLines = (lines: readonly string[]) => {
@@ -82,6 +85,15 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   });
   const logic = createPeerLogic(cluster);
   rehearse(logic);
+  let trace: TraceFile | undefined;
+  if (options.traceFile !== undefined) {
+    try {
+      trace = new TraceFile(options.traceFile);
+    } catch (err) {
+      logLine(`error: --trace ${options.traceFile}: ${(err as Error).message}`);
+      process.exit(2);
+    }
+  }
   host = new PeerHost({
     logic,
     self,
@@ -91,6 +103,7 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     print: printLines,
     log: logLine,
     ...(timingWanted ? { onBatch: logTiming } : {}),
+    ...(trace ? { trace } : {}),
     fatal: (err) => {
       logLine(`fatal: cannot make the state durable in ${options.dataDir}: ${err.message}`);
       process.exit(1);

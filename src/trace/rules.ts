@@ -34,7 +34,12 @@ export type RuleId =
   | 'chose-message-known'
   | 'one-value'
   | 'one-interleaving'
-  | 'expect-decided';
+  | 'expect-decided'
+  | 'durable-recovered'
+  | 'happens-before'
+  | 'machines'
+  | 'refinement'
+  | 'invariant';
 
 export const RULES: Record<RuleId, string> = {
   'receive-matches-send':
@@ -57,6 +62,13 @@ export const RULES: Record<RuleId, string> = {
   'one-value': 'at most one value is chosen',
   'one-interleaving': 'one interleaving explains all the checks at once',
   'expect-decided': 'every peer that takes part prints chose (--expect-decided)',
+  'durable-recovered':
+    'a restarted peer recovers the state after its last batch, or the one before it if that batch was never synced',
+  'happens-before':
+    'every message received was sent, in a step whose state was durable, before it was received',
+  machines: 'every step is what the statecharts do with that input (messages, timers, chose, durable state)',
+  refinement: 'every step is one action of the spec (Prepare, PrepareAck, Accept, AcceptAck) or a stutter',
+  invariant: "the spec's invariants (TypeOK, Agreement, Validity, Inv) hold in every state",
 };
 
 export interface Related {

@@ -7,7 +7,7 @@
  * every promise and acceptance that an answer of the killed process reported.
  *
  * The same run against the faulty runtime that sends before its state is durable
- * (PAXOS_UNSAFE_SEND_FIRST=1) must be caught, or the test proves nothing.
+ * (PAXOS_FAULT=send-first) must be caught, or the test proves nothing.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -205,7 +205,7 @@ describe('an acceptor killed at any crash point keeps every promise and acceptan
   test('the faulty runtime that sends before its state is durable is caught', async () => {
     const caught: number[] = [];
     for (let at = 1; at <= DURABLE_WRITES; at++) {
-      const r = await crashAndProbe('before-write', at, { PAXOS_UNSAFE_SEND_FIRST: '1' });
+      const r = await crashAndProbe('before-write', at, { PAXOS_FAULT: 'send-first' });
       expect(r.exit.signal).toBe('SIGKILL');
       if (!keeps(r.holds, r.must)) caught.push(at);
     }

@@ -54,10 +54,35 @@ describe('wire codec', () => {
     for (const [cluster, starts] of runs) {
       for (const { to, message } of messagesOf(cluster, starts)) {
         seen.add(message.type);
-        expect(decodeMessage(encodeMessage(message), cluster, to)).toEqual({ ok: true, message });
+        expect(decodeMessage(encodeMessage(message), cluster, to)).toEqual({
+          ok: true,
+          message,
+          envelope: {},
+        });
+        const envelope = { clock: 7, id: `${message.from}.b.3` };
+        expect(decodeMessage(encodeMessage(message, envelope), cluster, to)).toEqual({
+          ok: true,
+          message,
+          envelope,
+        });
       }
     }
     expect([...seen].sort()).toEqual(['accept', 'accept_ack', 'chose', 'prepare', 'prepare_ack']);
+  });
+
+  test('the tracing envelope is optional and checked', () => {
+    const prepare = { type: 'prepare', from: 1, group: 1, n: 1 } as const;
+    const line = (extra: Record<string, unknown>) => JSON.stringify({ ...prepare, ...extra });
+    expect(decodeMessage(line({ clock: -1 }), testcase1, 2)).toEqual({
+      ok: false,
+      problem: "prepare: field 'clock' must be an integer >= 0, got -1",
+    });
+    expect(decodeMessage(line({ id: 'x'.repeat(65) }), testcase1, 2)).toMatchObject({ ok: false });
+    expect(decodeMessage(line({ id: 3 }), testcase1, 2)).toMatchObject({ ok: false });
+    expect(decodeMessage(line({ lamport: 3 }), testcase1, 2)).toEqual({
+      ok: false,
+      problem: "prepare: unexpected field 'lamport'",
+    });
   });
 
   test('refuses what is not a well-formed message, saying what is wrong', () => {

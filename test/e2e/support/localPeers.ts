@@ -50,7 +50,7 @@ export class LocalPeers {
   }
 
   /** Starts (or restarts, keeping its data directory) one peer; `args` go after the peer's own flags. */
-  start(host: string, args: readonly string[] = []): Watched {
+  start(host: string, args: readonly string[] = [], env: Record<string, string> = {}): Watched {
     const addresses = [...this.ports].flatMap(([h, p]) => ['--peer-address', `${h}=127.0.0.1:${p}`]);
     const child = spawn(
       process.execPath,
@@ -68,7 +68,7 @@ export class LocalPeers {
         ...addresses,
         ...args,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     );
     const watched = new Watched(host, child);
     this.all.push(watched);
