@@ -13,20 +13,22 @@ describe('exhaustive checks of the real machines (what CI proves)', () => {
     const r = exploreMachines({ cluster: testcase1, maxRound: 1, faults: ['drop', 'dup', 'crash'] });
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(true);
-    expect(r.distinctStates).toBeGreaterThan(100_000);
+    // The figures src/check/README.md quotes.
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 6_527_297, depth: 40 });
   });
 
   test('testcase 2, one round each, bag network, up to acceptor symmetry: no violation', () => {
     const r = exploreMachines({ cluster: testcase2, maxRound: 1, symmetry: true });
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(true);
-    expect(r.distinctStates).toBeGreaterThan(100_000);
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 470_506, depth: 28 });
   });
 
   test('testcase 1 on the set network (loss, duplication, reordering) with a crash: no violation', () => {
     const r = exploreMachines({ cluster: testcase1, maxRound: 1, network: 'set', faults: ['crash'] });
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(true);
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 13_241, depth: 19 });
   });
 });
 
