@@ -1,7 +1,7 @@
 /** Argument parsers shared by the subcommands; a bad value names the flag through commander. */
 import { type Command, InvalidArgumentError } from 'commander';
-import type { ClusterConfig } from '../config/cluster';
-import { ConfigError, loadHostsfile } from '../config/hostsfile';
+import type { ClusterConfig, PeerConfig } from '../config/cluster';
+import { ConfigError, findPeerByHost, loadHostsfile } from '../config/hostsfile';
 import { type Endpoint, parseAddressOverride } from '../runtime/addresses';
 
 export function parseValue(text: string): string {
@@ -62,3 +62,50 @@ export function usageError(command: Command, message: string): never {
 /** What a wrong flag prints after its one-line error: the usage, not the whole help. */
 export const usageAfterError = (command: Command): string =>
   `usage: ${command.parent?.name() ?? 'paxos'} ${command.name()} ${command.usage()}\n(run with --help for details)`;
+
+/** A whole number >= `min` (no sign, no fraction, no exponent), for every integer flag. */
+export const parseInteger =
+  (min: number) =>
+  (text: string): number => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min)
+      throw new InvalidArgumentError(`expected an integer >= ${min}.`);
+    return n;
+  };
+
+/** `NAME=VALUE` options (`--value peer1=X`, `--delay peer5=1`): the name, and the value parsed. */
+export const parseNamed =
+  <T>(what: string, parse: (text: string) => T) =>
+  (text: string): [string, T] => {
+    const eq = text.indexOf('=');
+    if (eq <= 0) throw new InvalidArgumentError(`expected NAME=${what}.`);
+    return [text.slice(0, eq), parse(text.slice(eq + 1))];
+  };
+
+/** The required `-h`: checked in the action, so that an unknown flag is reported before a missing -h. */
+export function requireHostsfile(command: Command, hostsfile: string | undefined): string {
+  if (hostsfile === undefined) usageError(command, "required option '-h, --hostsfile <file>' not specified");
+  return hostsfile;
+}
+
+/**
+ * The host a `NAME=...` option names, matched as hostnames are (case-insensitively), or a
+ * usage error naming the flag and the hosts there are. With `proposer`, it must hold one.
+ */
+export function resolveHost(
+  command: Command,
+  cluster: ClusterConfig,
+  flag: string,
+  name: string,
+  options: { proposer?: boolean } = {},
+): PeerConfig {
+  const peer = findPeerByHost(cluster, name);
+  if (!peer)
+    usageError(
+      command,
+      `${flag}: host '${name}' is not in hostsfile ${cluster.source} (its hosts: ${cluster.peers.map((p) => p.host).join(', ')})`,
+    );
+  if (options.proposer && peer.proposer.length === 0)
+    usageError(command, `${flag}: '${peer.host}' is not a proposer of ${cluster.source}`);
+  return peer;
+}

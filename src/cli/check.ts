@@ -10,7 +10,16 @@ import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check
 import { defaultValues } from '../check/machines/options';
 import type { CheckResult, Progress } from '../check/result';
 import { exploreSpec } from '../check/spec';
-import { collect, loadClusterOrExit, parseValue, usageAfterError, usageError } from './arguments';
+import {
+  collect,
+  loadClusterOrExit,
+  parseInteger,
+  parseNamed,
+  parseValue,
+  resolveHost,
+  usageAfterError,
+  usageError,
+} from './arguments';
 import { exitCode, jsonLine, progressLine, summaryLines } from './checkReport';
 
 interface CheckFlags {
@@ -34,12 +43,7 @@ interface CheckFlags {
   progress: number;
 }
 
-const integer = (min: number) => (text: string) => {
-  const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min)
-    throw new InvalidArgumentError(`expected an integer >= ${min}.`);
-  return n;
-};
+const integer = parseInteger;
 
 const parseFaults = (text: string): Fault[] => {
   const faults = text
@@ -52,11 +56,7 @@ const parseFaults = (text: string): Fault[] => {
   return faults as Fault[];
 };
 
-const parsePeerValue = (text: string): [string, string] => {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError('expected NAME=V.');
-  return [text.slice(0, eq), parseValue(text.slice(eq + 1))];
-};
+const parsePeerValue = parseNamed('V', parseValue);
 
 const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
   ['hostsfile', '-h'],
@@ -151,9 +151,7 @@ export function register(program: Command): void {
         const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
         const values = defaultValues(cluster);
         for (const [name, value] of flags.value ?? []) {
-          const peer = cluster.peers.find((p) => p.host.toLowerCase() === name.toLowerCase());
-          if (!peer || peer.proposer.length === 0)
-            usageError(command, `--value: '${name}' is not a proposer of ${flags.hostsfile}`);
+          const peer = resolveHost(command, cluster, '--value', name, { proposer: true });
           for (const g of peer.proposer) values[g as GroupId] = value;
         }
         const faults = flags.faults ?? [];

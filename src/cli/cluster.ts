@@ -4,15 +4,18 @@
  * that should decide has printed chose (exit 0) or at the timeout (exit 1).
  */
 import { fileURLToPath } from 'node:url';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import { runLocalCluster } from '../cluster/localCluster';
 import { summarize } from '../cluster/summary';
 import {
   collect,
   loadClusterOrExit,
+  parseNamed,
   parsePositiveSeconds,
   parseSeconds,
   parseValue,
+  requireHostsfile,
+  resolveHost,
   usageAfterError,
   usageError,
 } from './arguments';
@@ -28,13 +31,7 @@ interface ClusterFlags {
   traceDir?: string;
 }
 
-const pair =
-  <T>(what: string, parse: (text: string) => T) =>
-  (text: string): [string, T] => {
-    const eq = text.indexOf('=');
-    if (eq <= 0) throw new InvalidArgumentError(`expected NAME=${what}.`);
-    return [text.slice(0, eq), parse(text.slice(eq + 1))];
-  };
+const pair = parseNamed;
 
 /** The `paxos` the peers run: this very bundle (dist/cli.js), under the same node and loader flags. */
 const selfCommand = () => ({
@@ -74,34 +71,26 @@ export function register(program: Command): void {
       'each peer appends its structured trace to DIR/<host>.ndjson (see paxos trace)',
     )
     .action(async (flags: ClusterFlags) => {
-      if (flags.hostsfile === undefined)
-        usageError(command, "required option '-h, --hostsfile <file>' not specified");
-      const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
-      const hosts = new Set(cluster.peers.map((p) => p.host));
-      const known = (flag: string, name: string) => {
-        if (!hosts.has(name))
-          usageError(
-            command,
-            `${flag}: host '${name}' is not in hostsfile ${flags.hostsfile} (its hosts: ${[...hosts].join(', ')})`,
-          );
-      };
-      for (const [name] of flags.value ?? []) known('--value', name);
-      for (const [name] of flags.delay ?? []) known('--delay', name);
+      const hostsfile = requireHostsfile(command, flags.hostsfile);
+      const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
+      // Names as the hostsfile spells them: the local cluster keys its peers by host.
+      const host = (flag: string, name: string) => resolveHost(command, cluster, flag, name).host;
+      const values = new Map((flags.value ?? []).map(([name, v]) => [host('--value', name), v] as const));
+      const delays = new Map((flags.delay ?? []).map(([name, d]) => [host('--delay', name), d] as const));
       const order =
         flags.order
           ?.split(',')
           .map((s) => s.trim())
-          .filter((s) => s !== '') ?? [];
-      for (const name of order) known('--order', name);
-      const values = new Map(flags.value ?? []);
+          .filter((s) => s !== '')
+          .map((name) => host('--order', name)) ?? [];
       if (!cluster.peers.some((p) => p.proposer.length > 0 && values.has(p.host)))
         usageError(command, 'no proposer has a value: pass --value NAME=V for at least one proposer');
 
       const result = await runLocalCluster({
-        hostsfile: flags.hostsfile,
+        hostsfile,
         cluster,
         values,
-        delays: new Map(flags.delay ?? []),
+        delays,
         timeoutMs: flags.timeout * 1000,
         order,
         staggerMs: flags.stagger * 1000,

@@ -16,6 +16,7 @@ import {
   parsePort,
   parseSeconds,
   parseValue,
+  requireHostsfile,
   usageAfterError,
   usageError,
 } from './arguments';
@@ -70,15 +71,14 @@ export function register(program: Command): void {
     )
     .action(async (flags: PeerFlags) => {
       // Checked here, not by commander, so that an unknown flag is reported before a missing -h.
-      if (flags.hostsfile === undefined)
-        usageError(command, "required option '-h, --hostsfile <file>' not specified");
-      const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
+      const hostsfile = requireHostsfile(command, flags.hostsfile);
+      const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
       const name = flags.name ?? os.hostname();
       const self = findPeerByHost(cluster, name);
       if (!self) {
         usageError(
           command,
-          `host '${name}' is not in hostsfile ${flags.hostsfile} (its hosts: ${cluster.peers
+          `host '${name}' is not in hostsfile ${hostsfile} (its hosts: ${cluster.peers
             .map((p) => p.host)
             .join(', ')}); pass --name to choose one`,
         );

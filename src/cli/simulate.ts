@@ -13,7 +13,17 @@ import { groundTruth } from '../sim/groundTruth';
 import { defaultValues, randomRun } from '../sim/random';
 import { formatTrace, toMermaidSequence } from '../sim/trace';
 import { createSimulator, historyOf, replay, type SimStep } from '../sim/world';
-import { collect, loadClusterOrExit, parseValue, usageAfterError, usageError } from './arguments';
+import {
+  collect,
+  loadClusterOrExit,
+  parseInteger,
+  parseNamed,
+  parseValue,
+  requireHostsfile,
+  resolveHost,
+  usageAfterError,
+  usageError,
+} from './arguments';
 
 type Format = 'log' | 'mermaid' | 'steps';
 
@@ -27,12 +37,7 @@ interface SimulateFlags {
   allowUnsafeQuorums?: boolean;
 }
 
-const count = (text: string): number => {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n))
-    throw new InvalidArgumentError('expected an integer >= 0.');
-  return n;
-};
+const count = parseInteger(0);
 
 const format = (text: string): Format => {
   if (text !== 'log' && text !== 'mermaid' && text !== 'steps')
@@ -40,11 +45,7 @@ const format = (text: string): Format => {
   return text;
 };
 
-const hostValue = (text: string): [string, string] => {
-  const eq = text.indexOf('=');
-  if (eq <= 0) throw new InvalidArgumentError('expected NAME=V.');
-  return [text.slice(0, eq), parseValue(text.slice(eq + 1))];
-};
+const hostValue = parseNamed('V', parseValue);
 
 const STEP_KINDS = new Set(['deliver', 'drop', 'duplicate', 'restart', 'timeout', 'start']);
 
@@ -90,14 +91,11 @@ export function register(program: Command): void {
     )
     .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
     .action((flags: SimulateFlags) => {
-      if (flags.hostsfile === undefined)
-        usageError(command, "required option '-h, --hostsfile <file>' not specified");
-      const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
+      const hostsfile = requireHostsfile(command, flags.hostsfile);
+      const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
       const values: Record<GroupId, Value> = defaultValues(cluster);
       for (const [host, value] of flags.value ?? []) {
-        const peer = cluster.peers.find((p) => p.host === host);
-        if (!peer || peer.proposer.length === 0)
-          usageError(command, `--value: '${host}' is not a proposer in hostsfile ${flags.hostsfile}`);
+        const peer = resolveHost(command, cluster, '--value', host, { proposer: true });
         for (const k of peer.proposer) values[k] = value;
       }
 

@@ -4,7 +4,7 @@
  * warnings on stderr. Exit 0 PASS, 1 FAIL, 2 unreadable input or bad arguments, 3 undecided.
  */
 import { readFileSync } from 'node:fs';
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
 import {
   DEFAULT_MAX_INTERLEAVINGS,
   type LabInput,
@@ -15,7 +15,7 @@ import {
 } from '../trace/index';
 import { formatJson, formatText } from '../trace/report';
 import { looksStructured, validateStructured } from '../trace/structured';
-import { loadClusterOrExit, usageAfterError, usageError } from './arguments';
+import { loadClusterOrExit, parseInteger, requireHostsfile, usageAfterError } from './arguments';
 
 interface TraceFlags {
   hostsfile?: string;
@@ -27,11 +27,7 @@ interface TraceFlags {
 
 const EXIT = { PASS: 0, FAIL: 1, UNDECIDED: 3 } as const;
 
-function parseCount(text: string): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1.');
-  return n;
-}
+const parseCount = parseInteger(1);
 
 function inputError(json: boolean | undefined, message: string): never {
   process.stderr.write(`error: ${message}\n`);
@@ -62,9 +58,10 @@ export function register(program: Command): void {
     )
     .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
     .action((files: string[], flags: TraceFlags) => {
-      if (flags.hostsfile === undefined)
-        usageError(command, "required option '-h, --hostsfile <file>' not specified");
-      const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
+      const cluster = loadClusterOrExit(
+        requireHostsfile(command, flags.hostsfile),
+        flags.allowUnsafeQuorums === true,
+      );
       const inputs: LabInput[] = files.map((arg) => {
         const { path, host } = parseFileArgument(arg, cluster);
         let text: string;

@@ -81,6 +81,48 @@ describe.concurrent('paxos peer and paxos cluster refuse bad invocations', () =>
     expect(missing.stderr).toMatch(/nope\.txt: cannot read: no such file/);
   });
 
+  test('one vocabulary: the same flag is parsed and refused alike by every subcommand', async () => {
+    const tc2 = ['-h', 'hostsfile-testcase2.txt'];
+    const commands: [string, string[]][] = [
+      ['cluster', [...tc2, '--timeout', '0.1']],
+      ['simulate', [...tc2, '--steps', '5']],
+      ['check', ['--model', 'machines', ...tc2, '--max-round', '1', '--max-states', '10']],
+    ];
+    for (const [name, args] of commands) {
+      const missing = await paxos(name, ...args, '--value', 'peer9=X');
+      expect(missing.code, `${name} --value peer9=X`).toBe(2);
+      expect(missing.stderr.split('\n')[0]).toBe(
+        "error: --value: host 'peer9' is not in hostsfile hostsfile-testcase2.txt (its hosts: peer1, peer2, peer3, peer4, peer5)",
+      );
+      const notProposer = await paxos(name, ...args, '--value', 'peer2=X');
+      if (name !== 'cluster') {
+        expect(notProposer.code, `${name} --value peer2=X`).toBe(2);
+        expect(notProposer.stderr.split('\n')[0]).toBe(
+          "error: --value: 'peer2' is not a proposer of hostsfile-testcase2.txt",
+        );
+      }
+      const shape = await paxos(name, ...args, '--value', 'X');
+      expect(shape.stderr.split('\n')[0]).toBe(
+        "error: option '--value <name=v>' argument 'X' is invalid. expected NAME=V.",
+      );
+    }
+    // Hostnames match as DNS names do, in every subcommand.
+    const sim = await paxos('simulate', ...tc2, '--steps', '40', '--value', 'PEER1=Q');
+    expect(sim.code).toBe(0);
+    expect(sim.stdout).toContain('start proposer1 with Q');
+    for (const name of ['peer', 'cluster', 'simulate', 'trace']) {
+      const r = await paxos(name, ...(name === 'trace' ? ['x.log'] : []));
+      expect(r.code, name).toBe(2);
+      expect(r.stderr.split('\n')[0], name).toBe(
+        "error: required option '-h, --hostsfile <file>' not specified",
+      );
+    }
+    const count = await paxos('simulate', ...tc2, '--steps', '1.5');
+    expect(count.stderr.split('\n')[0]).toBe(
+      "error: option '--steps <n>' argument '1.5' is invalid. expected an integer >= 0.",
+    );
+  });
+
   test('--help and --version answer on stdout and exit 0', async () => {
     const help = await paxos('peer', '--help');
     expect(help.code).toBe(0);
