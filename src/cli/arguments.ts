@@ -3,6 +3,7 @@ import { type Command, InvalidArgumentError } from 'commander';
 import type { ClusterConfig, PeerConfig } from '../config/cluster';
 import { ConfigError, findPeerByHost, loadHostsfile } from '../config/hostsfile';
 import { type Endpoint, parseAddressOverride } from '../runtime/addresses';
+import { loadSecrets, SecretError } from '../runtime/auth';
 
 export function parseValue(text: string): string {
   if (text === '') throw new InvalidArgumentError('a value must not be empty.');
@@ -108,4 +109,15 @@ export function resolveHost(
   if (options.proposer && peer.proposer.length === 0)
     usageError(command, `${flag}: '${peer.host}' is not a proposer of ${cluster.source}`);
   return peer;
+}
+
+/** The shared secrets of `--secret-file`, or exit 2 naming the file (and line) and the problem. */
+export function loadSecretsOrExit(file: string): Buffer[] {
+  try {
+    return loadSecrets(file);
+  } catch (err) {
+    if (!(err instanceof SecretError)) throw err;
+    process.stderr.write(`error: --secret-file ${err.message}\n`);
+    process.exit(2);
+  }
 }

@@ -10,6 +10,7 @@ import { summarize } from '../cluster/summary';
 import {
   collect,
   loadClusterOrExit,
+  loadSecretsOrExit,
   parseNamed,
   parsePositiveSeconds,
   parseSeconds,
@@ -29,6 +30,7 @@ interface ClusterFlags {
   stagger: number;
   allowUnsafeQuorums?: boolean;
   traceDir?: string;
+  secretFile?: string;
 }
 
 const pair = parseNamed;
@@ -49,7 +51,7 @@ export function register(program: Command): void {
         'started group has printed chose (exit 0) or at the timeout (exit 1).',
     )
     .usage(
-      '-h FILE [--value NAME=V]... [--delay NAME=S]... [--timeout S] [--order NAME,...] [--stagger S] [--trace-dir DIR]',
+      '-h FILE [--value NAME=V]... [--delay NAME=S]... [--timeout S] [--order NAME,...] [--stagger S] [--secret-file FILE] [--trace-dir DIR]',
     )
     .option('-h, --hostsfile <file>', 'the hostsfile (required)')
     .option(
@@ -67,11 +69,18 @@ export function register(program: Command): void {
     .option('--stagger <s>', 'seconds between two launches', parseSeconds, 0)
     .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
     .option(
+      '--secret-file <file>',
+      'every peer authenticates its frames with this shared secret (see paxos peer)',
+    )
+    .option(
       '--trace-dir <dir>',
       'each peer appends its structured trace to DIR/<host>.ndjson (see paxos trace)',
     )
     .action(async (flags: ClusterFlags) => {
       const hostsfile = requireHostsfile(command, flags.hostsfile);
+      const secretFile = flags.secretFile ?? process.env.PAXOS_SECRET_FILE;
+      // Checked once here, so a bad file is one error and not one per peer.
+      if (secretFile !== undefined) loadSecretsOrExit(secretFile);
       const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
       // Names as the hostsfile spells them: the local cluster keys its peers by host.
       const host = (flag: string, name: string) => resolveHost(command, cluster, flag, name).host;
@@ -96,6 +105,7 @@ export function register(program: Command): void {
         staggerMs: flags.stagger * 1000,
         allowUnsafeQuorums: flags.allowUnsafeQuorums === true,
         ...(flags.traceDir !== undefined ? { traceDir: flags.traceDir } : {}),
+        ...(secretFile !== undefined ? { secretFile } : {}),
         paxos: selfCommand(),
         out: (line) => process.stdout.write(`${line}\n`),
         err: (line) => process.stderr.write(`${line}\n`),

@@ -12,6 +12,7 @@ import { runPeer } from '../runtime/peerProcess';
 import {
   collect,
   loadClusterOrExit,
+  loadSecretsOrExit,
   parseAddress,
   parsePort,
   parseSeconds,
@@ -36,6 +37,7 @@ interface PeerFlags {
   allowUnsafeQuorums?: boolean;
   peerAddress?: [string, Endpoint][];
   trace?: string;
+  secretFile?: string;
 }
 
 export function register(program: Command): void {
@@ -47,7 +49,7 @@ export function register(program: Command): void {
         'port 8080, and prints every message it sends or receives, and its decision, as JSON lines.',
     )
     .usage(
-      '-h FILE [-v VALUE] [-t SECONDS] [--name HOST] [--port N] [--data-dir DIR] [--trace FILE] [--allow-unsafe-quorums]',
+      '-h FILE [-v VALUE] [-t SECONDS] [--name HOST] [--port N] [--data-dir DIR] [--secret-file FILE] [--trace FILE] [--allow-unsafe-quorums]',
     )
     .option('-h, --hostsfile <file>', 'the hostsfile: one HOSTNAME:ROLE[,ROLE...] per line (required)')
     .option('-v, --value <value>', 'the value this peer proposes, if it is a proposer', parseValue)
@@ -60,6 +62,10 @@ export function register(program: Command): void {
     .option('--port <n>', 'TCP port every peer listens on', parsePort, DEFAULT_PORT)
     .option('--data-dir <dir>', 'where the peer keeps its durable state (default: .data/<host>)')
     .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
+    .option(
+      '--secret-file <file>',
+      'authenticate every frame with the shared secret in FILE (one per line; two while rotating); also PAXOS_SECRET_FILE',
+    )
     .option('--trace <file>', 'append a structured trace of every step (NDJSON) to FILE, for paxos trace')
     .addOption(
       new Option(
@@ -83,6 +89,8 @@ export function register(program: Command): void {
             .join(', ')}); pass --name to choose one`,
         );
       }
+      const secretFile = flags.secretFile ?? process.env.PAXOS_SECRET_FILE;
+      const secrets = secretFile === undefined ? undefined : loadSecretsOrExit(secretFile);
       await runPeer({
         cluster,
         self,
@@ -92,6 +100,7 @@ export function register(program: Command): void {
         dataDir: flags.dataDir ?? defaultDataDir(self.host),
         addresses: new Map(flags.peerAddress ?? []),
         ...(flags.trace !== undefined ? { traceFile: flags.trace } : {}),
+        ...(secrets ? { secrets } : {}),
       });
     });
   command.showHelpAfterError(usageAfterError(command));

@@ -30,6 +30,8 @@ export interface LocalClusterOptions {
   allowUnsafeQuorums?: boolean;
   /** Each peer appends its structured trace to DIR/<host>.ndjson. */
   traceDir?: string;
+  /** Passed to every peer as --secret-file. */
+  secretFile?: string;
   /** How to run `paxos`: the node binary and the arguments before the subcommand. */
   paxos: { command: string; args: readonly string[] };
   /** One line of combined stdout / stderr (without newline). */

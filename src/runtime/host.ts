@@ -18,6 +18,7 @@ import type { PeerDurable, PeerInput, PeerLogic, PeerState, TimerEffect } from '
 import type { Random } from './backoff';
 import { decodeMessage, type Envelope, encodeMessage } from './codec';
 import { failpoint, fault } from './failpoints';
+import { RateLimitedLog } from './reports';
 
 export interface Outbox {
   send(to: PeerId, frame: string): void;
@@ -135,11 +136,13 @@ export class PeerHost {
   private records = 0;
   private batches = 0;
   private printedChose = false;
+  private readonly badInputs: RateLimitedLog;
 
   constructor(private readonly options: HostOptions) {
     this.logic = options.logic;
     this.id = options.self.id;
     this.random = options.random ?? Math.random;
+    this.badInputs = new RateLimitedLog(options.log);
     this.state = this.logic.init(this.id, options.durable);
     this.persisted = JSON.stringify(this.logic.durable(this.state));
     options.trace?.write([this.record({ kind: 'boot' }, [], [], null)]);
@@ -152,20 +155,23 @@ export class PeerHost {
     else this.startTimer = setTimeout(() => this.enqueue({ input: { type: 'start', value } }), delayMs);
   }
 
-  /** A frame from the network: decoded and checked here, dropped with a report if bad. */
-  receive(line: string, remote: string): void {
+  /** A frame from the network: decoded and checked here, dropped with a report if bad. Returns whether it was good. */
+  receive(line: string, remote: string): boolean {
     const decoded = decodeMessage(line, this.logic.cluster, this.id);
     if (!decoded.ok) {
       this.badInput(decoded.problem, remote, line);
-      return;
+      return false;
     }
     this.enqueue({ input: { type: 'deliver', message: decoded.message }, envelope: decoded.envelope });
+    return true;
   }
 
+  /** Reported at once the first time a kind of problem is seen, then summed up: garbage cannot flood stderr. */
   badInput(problem: string, remote: string, line?: string): void {
     const sample =
       line === undefined ? '' : `: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)}`;
-    this.options.log(`bad input from ${remote} dropped: ${problem}${sample}`);
+    const kind = `bad input (${problem.split(', got')[0]?.replace(/'[^']*'|"[^"]*"|\d+/g, '_').slice(0, 48)})`;
+    this.badInputs.report(kind, `bad input from ${remote} dropped: ${problem}${sample}`);
   }
 
   /** Resolves once every input queued so far has been handled. */
@@ -179,6 +185,7 @@ export class PeerHost {
     if (this.startTimer) clearTimeout(this.startTimer);
     for (const t of this.timers.values()) clearTimeout(t.handle);
     this.timers.clear();
+    this.badInputs.close();
     this.inbox.length = 0;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }

@@ -10,8 +10,12 @@
  * duplicates, not to losses that no timer repairs (after a decision none runs).
  */
 import net from 'node:net';
+import type { PeerId } from '../../machines/messages';
 import type { Endpoint } from './addresses';
+import { FrameSigner, parseChallenge } from './auth';
 import { type BackoffPolicy, backoffDelay, CONNECT_BACKOFF, type Random } from './backoff';
+import { LineSplitter } from './frames';
+import type { RateLimitedLog } from './reports';
 
 export interface LinkOptions {
   /** For diagnostics: `peer2`. */
@@ -24,7 +28,15 @@ export interface LinkOptions {
   /** Failed attempts tolerated in silence: peers that start together need a few. */
   quietAttempts?: number;
   random?: Random;
+  /** Authenticate frames: wait for the receiver's challenge, then sign every frame for `to`. */
+  sign?: { secret: Buffer; to: PeerId };
+  /** Frames kept waiting at most; past it the oldest go (reported through `reports`). */
+  maxQueued?: number;
+  reports?: RateLimitedLog;
 }
+
+/** How long a connection may go without the receiver's challenge before we say why it might be. */
+const CHALLENGE_WAIT_MS = 3000;
 
 interface Written {
   at: number;
@@ -46,6 +58,8 @@ export class Link {
   private readonly resendWindowMs: number;
   private readonly quietAttempts: number;
   private readonly random: Random;
+  private signer: FrameSigner | undefined;
+  private warned = false;
 
   constructor(private readonly options: LinkOptions) {
     this.backoff = options.backoff ?? CONNECT_BACKOFF;
@@ -59,6 +73,15 @@ export class Link {
     if (this.connected && this.socket) this.write(this.socket, frame);
     else {
       this.queue.push(frame);
+      const max = this.options.maxQueued ?? Number.POSITIVE_INFINITY;
+      if (this.queue.length > max) {
+        const dropped = this.queue.length - max;
+        this.queue.splice(0, dropped);
+        const text = `${this.options.name} unreachable: oldest ${dropped} queued frame(s) dropped (at most ${max} wait)`;
+        if (this.options.reports)
+          this.options.reports.report(`frames dropped for ${this.options.name}`, text);
+        else this.options.log(text);
+      }
       this.ensureConnecting();
     }
   }
@@ -96,28 +119,58 @@ export class Link {
     socket.setNoDelay(true);
     socket.on('connect', () => {
       if (this.attempt > this.quietAttempts) this.options.log(`connected to ${this.describe()}`);
-      this.connected = true;
       this.attempt = 0;
       this.lastError = '';
       socket.setKeepAlive(true, 1000);
-      const pending = this.queue;
-      this.queue = [];
-      for (const frame of pending) this.write(socket, frame);
+      if (!this.options.sign) this.ready(socket);
+      else
+        setTimeout(() => {
+          if (this.socket === socket && !this.connected && !this.warned) {
+            this.warned = true;
+            this.options.log(
+              `${this.describe()} sent no authentication challenge: is it running without --secret-file?`,
+            );
+          }
+        }, CHALLENGE_WAIT_MS).unref();
     });
-    // Peers never answer on this connection (answers come over their own); drain anything.
-    socket.on('data', () => {});
+    // The receiver speaks once on this connection: its challenge, when frames are authenticated.
+    const splitter = new LineSplitter(1024);
+    socket.on('data', (chunk: Buffer) => {
+      for (const event of splitter.push(chunk)) {
+        if (event.kind !== 'line' || this.connected) continue;
+        const challenge = parseChallenge(event.line);
+        if (challenge && this.options.sign) {
+          this.signer = new FrameSigner(this.options.sign.secret, challenge, this.options.sign.to);
+          this.ready(socket);
+        } else if (challenge && !this.warned) {
+          this.warned = true;
+          this.options.log(
+            `${this.describe()} asks for authenticated frames: give every peer the same --secret-file`,
+          );
+        }
+      }
+    });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.lastError = err.code ?? err.message;
     });
     socket.on('close', () => this.onClose(socket));
   }
 
+  /** The connection may carry frames: hand it what waited. */
+  private ready(socket: net.Socket): void {
+    this.connected = true;
+    const pending = this.queue;
+    this.queue = [];
+    for (const frame of pending) this.write(socket, frame);
+  }
+
   private write(socket: net.Socket, frame: string): void {
     const now = Date.now();
     while (this.recent.length > 0 && (this.recent[0]?.at ?? now) < now - this.resendWindowMs)
       this.recent.shift();
+    // Kept unsigned: a frame sent again goes on a new connection, under its own challenge.
     this.recent.push({ at: now, frame });
-    socket.write(frame);
+    socket.write(this.signer ? this.signer.sign(frame) : frame);
   }
 
   private onClose(socket: net.Socket): void {
@@ -125,6 +178,7 @@ export class Link {
     const wasConnected = this.connected;
     this.socket = undefined;
     this.connected = false;
+    this.signer = undefined;
     if (this.closed) return;
     if (wasConnected) {
       const cutoff = Date.now() - this.resendWindowMs;

@@ -22,6 +22,8 @@ export interface PeerRunOptions {
   addresses: AddressOverrides;
   /** Where to append the structured trace (`--trace`). */
   traceFile?: string;
+  /** Shared secrets (`--secret-file`): frames are authenticated; none, and they are not. */
+  secrets?: readonly Buffer[];
 }
 
 const printLines = (lines: readonly string[]) => {
@@ -73,12 +75,17 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     );
 
   let host: PeerHost | undefined;
+  if (!options.secrets || options.secrets.length === 0)
+    logLine(
+      'frames are not authenticated (no --secret-file): anyone who reaches this port can speak for any peer',
+    );
   const transport = new Transport({
     cluster,
+    ...(options.secrets && options.secrets.length > 0 ? { secrets: options.secrets } : {}),
     selfHost: self.host,
     addresses: new AddressBook(options.port, options.addresses),
     inbound: {
-      frame: (line, remote) => host?.receive(line, remote),
+      frame: (line, remote) => host?.receive(line, remote) ?? false,
       badInput: (problem, remote) => host?.badInput(problem, remote),
     },
     log: logLine,

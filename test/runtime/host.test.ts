@@ -225,7 +225,7 @@ describe('five hosts over loopback TCP', () => {
         selfHost: self.host,
         addresses: book,
         inbound: {
-          frame: (l, remote) => host?.receive(l, remote),
+          frame: (l, remote) => host?.receive(l, remote) ?? false,
           badInput: (p, remote) => host?.badInput(p, remote),
         },
         log: () => {},
