@@ -20,7 +20,7 @@ import {
 } from './arguments';
 
 interface NemesisFlags {
-  hostsfile?: string;
+  hostsfile: string;
   runs: number;
   seed?: number;
   jobs: number;
@@ -59,7 +59,11 @@ export function register(program: Command): void {
     .usage(
       '-h FILE [--runs N] [--seed S] [--json] [--jobs J] [--fault-time S] [--decide-timeout S] [--keep DIR]',
     )
-    .option('-h, --hostsfile <file>', 'the hostsfile (required)')
+    .option(
+      '-h, --hostsfile <file>',
+      "the hostsfile (default: the lab's competing proposals, testcase 2)",
+      'hostsfile-testcase2.txt',
+    )
     .option('--runs <n>', 'number of runs', parseInteger(1), 10)
     .option(
       '--seed <s>',
@@ -84,9 +88,7 @@ export function register(program: Command): void {
         .hideHelp(),
     )
     .action(async (flags: NemesisFlags) => {
-      if (flags.hostsfile === undefined)
-        usageError(command, "required option '-h, --hostsfile <file>' not specified");
-      const hostsfile = flags.hostsfile;
+      const hostsfile = flags.hostsfile as string;
       const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
       if (!cluster.peers.some((p) => p.proposer.length > 0))
         usageError(command, `${hostsfile} has no proposer: nothing to decide`);

@@ -151,7 +151,7 @@ export function planRun(cluster: ClusterConfig, seed: number, options: PlanOptio
 
   const on = (p: number, lo: number, hi: number) => (r.next() < p ? lo + r.next() * (hi - lo) : 0);
   const network: NetworkFaults = {
-    cut: on(0.7, 0.01, 0.05),
+    cut: on(0.7, 0.02, 0.08),
     delay: on(0.8, 0.05, 0.25),
     duplicate: on(0.7, 0.02, 0.12),
     reorder: on(0.7, 0.02, 0.12),
