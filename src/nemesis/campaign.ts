@@ -27,8 +27,14 @@ export interface CampaignReport {
   runs: number;
   /** Runs in which every peer of a started group decided after the faults stopped. */
   decided: number;
-  /** Runs that `paxos trace` failed: the safety verdict. */
+  /** Runs that `paxos trace` failed, except those explained by the crash window below: the safety verdict. */
   violations: number;
+  /**
+   * Runs that `paxos trace` failed because a SIGKILL came between a peer's save and its
+   * print (src/nemesis/crashWindow.ts): a gap in the evidence, not in safety. Listed in
+   * `failures` with the explanation.
+   */
+  crashWindow: number;
   /** Runs whose trace search ran out of budget, or whose output was not lab lines. */
   unvalidated: number;
   faults: FaultCounts;
@@ -44,7 +50,14 @@ export interface CampaignReport {
   cutLines: number;
   processes: number;
   seeds: { first: number; last: number };
-  failures: { seed: number; verdict: string; problem?: string; trace: string; evidence?: string }[];
+  failures: {
+    seed: number;
+    verdict: string;
+    problem?: string;
+    crashWindow?: string;
+    trace: string;
+    evidence?: string;
+  }[];
   elapsedMs: number;
   stopped?: 'interrupted' | 'time limit';
 }
@@ -89,7 +102,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   return {
     runs: reports.length,
     decided: decided.length,
-    violations: reports.filter((r) => r.verdict === 'FAIL').length,
+    violations: reports.filter((r) => r.verdict === 'FAIL' && !r.crashWindow).length,
+    crashWindow: reports.filter((r) => r.verdict === 'FAIL' && r.crashWindow).length,
     unvalidated: reports.filter((r) => r.verdict === 'UNDECIDED' || r.verdict === 'ERROR').length,
     faults,
     decisions,
@@ -106,6 +120,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
         seed: r.seed,
         verdict: r.verdict,
         ...(r.problem ? { problem: r.problem } : {}),
+        ...(r.crashWindow ? { crashWindow: r.crashWindow } : {}),
         trace: r.trace,
         ...(r.evidence ? { evidence: r.evidence } : {}),
       })),
@@ -127,7 +142,7 @@ export function runLine(r: RunReport): string {
   ].filter((s) => s !== '');
   return (
     `seed ${r.seed}: ${outcome}; ${r.processes} processes; faults: ${faultsText(r.faults)}; ` +
-    `trace ${r.verdict}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`
+    `trace ${r.verdict}${r.crashWindow ? ' (explained by the crash window)' : ''}${extra.length > 0 ? `; ${extra.join('; ')}` : ''}`
   );
 }
 
@@ -140,14 +155,16 @@ export function summaryText(c: CampaignReport, replay: (seed: number) => string)
         .map(([v, n]) => `${v} in ${n}`)
         .join(', ') || 'nothing'
     }`,
-    `violations: ${c.violations}; not validated (trace undecided or unreadable): ${c.unvalidated}`,
+    `violations: ${c.violations}; trace FAIL explained by a SIGKILL between save and print: ${c.crashWindow}; ` +
+      `not validated (trace undecided or unreadable): ${c.unvalidated}`,
     `faults injected: ${faultsText(c.faults)}`,
     `time to decide after the faults stopped: ${ms(c.afterFaultsMs)}`,
     `launch to decided: ${ms(c.decideMs)}`,
     `processes started: ${c.processes}; cut-off lines dropped: ${c.cutLines}; silent decisions: ${c.silentDecisions}`,
   ];
   for (const f of c.failures) {
-    lines.push(`FAILED seed ${f.seed}: ${f.problem ?? f.verdict}; replay: ${replay(f.seed)}`);
+    const what = f.crashWindow ? `${f.verdict}, explained: ${f.crashWindow}` : (f.problem ?? f.verdict);
+    lines.push(`FAILED seed ${f.seed}: ${what}; replay: ${replay(f.seed)}`);
     lines.push(...f.trace.split('\n').map((l) => `  ${l}`));
     if (f.evidence) lines.push(`  evidence in ${f.evidence}`);
   }

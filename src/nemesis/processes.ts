@@ -167,13 +167,30 @@ export class PeerProcess {
  * process dying just before printing. Between incarnations a `#` line marks the restart
  * (the validator skips lines that are not JSON objects).
  */
-export function stdoutForValidation(p: PeerProcess): { text: string; cutLines: number } {
+export interface ValidationText {
+  text: string;
+  cutLines: number;
+  /** Per incarnation: the line (1-based, in `text`) after which its lines start, and how it ended. */
+  incarnations: { afterLine: number; ended?: string }[];
+}
+
+export function stdoutForValidation(p: PeerProcess): ValidationText {
   let cutLines = 0;
-  const parts = p.incarnations.map((inc, i) => {
+  let text = '';
+  let lines = 0;
+  const incarnations: ValidationText['incarnations'] = [];
+  p.incarnations.forEach((inc, i) => {
     const end = inc.stdout.lastIndexOf('\n') + 1;
     if (end < inc.stdout.length) cutLines += 1;
-    const marker = i === 0 ? '' : `# ${p.host} restarted (incarnation ${i + 1}, at ${inc.startedAt} ms)\n`;
-    return marker + inc.stdout.slice(0, end);
+    if (i > 0) {
+      const before = p.incarnations[i - 1]?.ended ?? 'unknown';
+      text += `# ${p.host} restarted (incarnation ${i + 1}, at ${inc.startedAt} ms; the previous one ended: ${before})\n`;
+      lines += 1;
+    }
+    incarnations.push({ afterLine: lines, ...(inc.ended ? { ended: inc.ended } : {}) });
+    const own = inc.stdout.slice(0, end);
+    text += own;
+    lines += own.split('\n').length - 1;
   });
-  return { text: parts.join(''), cutLines };
+  return { text, cutLines, incarnations };
 }

@@ -15,6 +15,7 @@ import { formatAddressOverride } from '../runtime/addresses';
 import { mulberry32 } from '../sim/prng';
 import { type LabInput, readLabRun, TraceInputError, type TraceResult, validateRun } from '../trace/index';
 import { formatText } from '../trace/report';
+import { crashWindowExplains, type PeerEvidence } from './crashWindow';
 import { type FaultCounts, mixSeed, noFaults, planJson, planRun, type RunPlan } from './plan';
 import { holdTempDir, type PeerCommand, PeerProcess, releaseTempDir, stdoutForValidation } from './processes';
 import { FaultProxy } from './proxy';
@@ -60,6 +61,8 @@ export interface RunReport {
   /** Processes started in all (restarts included). */
   processes: number;
   problem?: string;
+  /** A FAIL explained by a SIGKILL between a save and its print (see crashWindow.ts), and how. */
+  crashWindow?: string;
   evidence?: string;
   aborted?: boolean;
 }
@@ -201,11 +204,14 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
   const decided = problem === undefined && !ctx.aborted();
   const silent = expected.filter((h) => (peers.get(h) as PeerProcess).decidedSilently);
   let cutLines = 0;
+  const evidence: PeerEvidence[] = [];
   const inputs: LabInput[] = hosts.map((host) => {
     const out = stdoutForValidation(peers.get(host) as PeerProcess);
     cutLines += out.cutLines;
+    evidence.push({ host, text: out.text, incarnations: out.incarnations });
     return { file: `seed-${seed}/${host}.log`, host, text: out.text };
   });
+  let crashWindow: string | undefined;
   let verdict: RunVerdict;
   let trace: string;
   let chosen: string[] = [];
@@ -216,6 +222,7 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
     });
     verdict = result.verdict;
     trace = formatText(result);
+    if (result.failure) crashWindow = crashWindowExplains(result.failure, evidence);
     chosen = [...new Set(result.chosen.map((c) => c.value))];
   } catch (err) {
     if (!(err instanceof TraceInputError)) throw err;
@@ -239,6 +246,7 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
     cutLines,
     processes: [...peers.values()].reduce((n, p) => n + p.incarnations.length, 0),
     ...(problem ? { problem } : {}),
+    ...(crashWindow ? { crashWindow } : {}),
     ...(ctx.aborted() ? { aborted: true } : {}),
   };
   if (ctx.keepDir && !ctx.aborted() && (verdict !== 'PASS' || !decided)) {
@@ -334,6 +342,9 @@ async function keepEvidence(
     for (const [i, inc] of p.incarnations.entries())
       await writeFile(path.join(dir, `${host}.${i + 1}.stderr`), inc.stderr);
   await writeFile(path.join(dir, 'plan.json'), `${JSON.stringify(planJson(plan), null, 2)}\n`);
-  await writeFile(path.join(dir, 'report.txt'), `${report.trace}\n${report.problem ?? ''}\n`);
+  await writeFile(
+    path.join(dir, 'report.txt'),
+    `${report.trace}\n${report.problem ?? ''}\n${report.crashWindow ? `crash window: ${report.crashWindow}\n` : ''}`,
+  );
   return dir;
 }
