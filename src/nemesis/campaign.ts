@@ -80,7 +80,24 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
       else if (Date.now() - start > options.timeLimitMs) stopped ??= 'time limit';
       if (stopped || next >= options.runs) return;
       const seed = (options.seed + next++) >>> 0;
-      const report = await runOnce(options, seed);
+      let report: RunReport;
+      try {
+        report = await runOnce(options, seed);
+      } catch (err) {
+        // The bench itself failed (out of descriptors, a full disk): reported as the run's, and the campaign goes on.
+        report = {
+          seed,
+          decided: false,
+          chosen: [],
+          verdict: 'ERROR',
+          trace: `ERROR: the bench failed: ${(err as Error).message}`,
+          faults: noFaults(),
+          silent: [],
+          cutLines: 0,
+          processes: 0,
+          problem: `the bench failed: ${(err as Error).message}`,
+        };
+      }
       if (report.aborted) {
         stopped = 'interrupted';
         return;

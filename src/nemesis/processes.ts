@@ -27,7 +27,13 @@ export function cleanUpEverything(): void {
     }
   }
   live.clear();
-  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of tempDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Best effort: this runs while the bench is going down.
+    }
+  }
   tempDirs.clear();
 }
 
@@ -152,7 +158,8 @@ export class PeerProcess {
   async stop(): Promise<void> {
     if (!this.child) return;
     this.resume();
-    this.signal('SIGTERM');
+    const current = this.incarnations.at(-1);
+    if (this.signal('SIGTERM') && current) current.ended ??= 'SIGTERM (nemesis, end of run)';
     const timer = setTimeout(() => this.signal('SIGKILL'), 2000);
     await this.exited;
     clearTimeout(timer);

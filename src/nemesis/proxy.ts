@@ -230,7 +230,11 @@ export class FaultProxy {
   }
 
   private accept(client: net.Socket): void {
-    if (this.partition === 'refuse') {
+    // A proxy whose target is itself would multiply connections without end.
+    if (
+      this.partition === 'refuse' ||
+      this.options.targetPort === (this.server.address() as net.AddressInfo).port
+    ) {
       client.destroy();
       return;
     }

@@ -9,7 +9,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { expectedChoosers, freePorts } from '../cluster/localCluster';
+import { expectedChoosers } from '../cluster/localCluster';
 import type { ClusterConfig } from '../config/cluster';
 import { formatAddressOverride } from '../runtime/addresses';
 import { mulberry32 } from '../sim/prng';
@@ -17,6 +17,7 @@ import { type LabInput, readLabRun, TraceInputError, type TraceResult, validateR
 import { formatText } from '../trace/report';
 import { crashWindowExplains, type PeerEvidence } from './crashWindow';
 import { type FaultCounts, mixSeed, noFaults, planJson, planRun, type RunPlan } from './plan';
+import { releasePorts, reservePorts } from './ports';
 import { holdTempDir, type PeerCommand, PeerProcess, releaseTempDir, stdoutForValidation } from './processes';
 import { FaultProxy } from './proxy';
 
@@ -76,7 +77,8 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
   const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'paxos-nemesis-'));
   holdTempDir(dataRoot);
   const hosts = cluster.peers.map((p) => p.host);
-  const realPorts = await freePorts(hosts.length);
+  // Not the plan's generator: which ports are free is the machine's business, not the seed's.
+  const realPorts = await reservePorts(hosts.length, mulberry32(mixSeed(seed, Date.now() >>> 0)));
   const portOf = (host: string) => realPorts[hosts.indexOf(host)] as number;
 
   const proxies = new Map<string, FaultProxy>();
@@ -194,11 +196,17 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
     }
     // Answers and announcements still in flight are part of the run.
     if (!ctx.aborted()) await sleep(300);
+    const crashed = [...peers.values()].flatMap((p) =>
+      p.incarnations.filter((i) => i.ended !== undefined && !i.ended.includes('nemesis')).map(() => p.host),
+    );
+    if (crashed.length > 0)
+      problem = `${problem ? `${problem}; ` : ''}${[...new Set(crashed)].join(', ')} ended on its own (see its stderr)`;
   } finally {
     for (const t of timers) clearTimeout(t);
     await Promise.allSettled(restarts);
     await Promise.all([...peers.values()].map((p) => p.stop()));
     await Promise.all([...proxies.values()].map((p) => p.close()));
+    releasePorts(realPorts);
   }
 
   const decided = problem === undefined && !ctx.aborted();
