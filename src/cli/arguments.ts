@@ -31,6 +31,18 @@ export function parsePort(text: string): number {
   return n;
 }
 
+/** A whole number of at least `min` (and at most `max`), for counts and seeds. */
+export const parseInteger =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (text: string): number => {
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(
+        `expected a whole number${max === Number.MAX_SAFE_INTEGER ? ` >= ${min}` : `, ${min} to ${max}`}.`,
+      );
+    return n;
+  };
+
 export function parseAddress(text: string): [string, Endpoint] {
   try {
     return parseAddressOverride(text);

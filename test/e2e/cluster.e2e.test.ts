@@ -8,12 +8,15 @@ import { loadHostsfile } from '../../src/config/hostsfile';
 import { judgeRun, judgeTestcase2Takeover, type LogLine, parseLogLine } from './support/logLines';
 import { CLI, ROOT, repoFile, requireBuiltCli } from './support/paths';
 import { run } from './support/processes';
+import { expectTracePasses } from './support/validate';
 
 beforeAll(requireBuiltCli);
 
 interface ClusterRun {
   code: number | null;
   lines: Map<string, LogLine[]>;
+  /** Each peer's stdout lines as printed, for paxos trace. */
+  raw: Map<string, string[]>;
   summary: string[];
   stderr: string;
 }
@@ -25,22 +28,35 @@ async function cluster(args: string[]): Promise<ClusterRun> {
   const blank = all.indexOf('');
   const peerLines = all.slice(0, blank);
   const lines = new Map<string, LogLine[]>();
+  const printed = new Map<string, string[]>();
   peerLines.forEach((raw, i) => {
     const m = /^(\S+)\s*\| (.*)$/.exec(raw);
     if (!m) throw new Error(`cluster stdout line ${i + 1} is not 'peerN | {...}': ${raw}\n${r.stderr}`);
     const [, host, json] = m as unknown as [string, string, string];
     lines.set(host, [...(lines.get(host) ?? []), parseLogLine(json, `${host} (cluster line ${i + 1})`)]);
+    printed.set(host, [...(printed.get(host) ?? []), json]);
   });
-  return { code: r.code, lines, summary: all.slice(blank + 1).filter((l) => l !== ''), stderr: r.stderr };
+  return {
+    code: r.code,
+    lines,
+    raw: printed,
+    summary: all.slice(blank + 1).filter((l) => l !== ''),
+    stderr: r.stderr,
+  };
 }
 
 const idsOf = (file: string) => new Map(loadHostsfile(repoFile(file)).peers.map((p) => [p.host, p.id]));
 const HOSTS = ['peer1', 'peer2', 'peer3', 'peer4', 'peer5'];
 
-function expectTestcase2(r: ClusterRun) {
+/** paxos trace over the run's lines: PASS, every peer deciding. */
+const expectTrace = (file: string, r: ClusterRun, label: string) =>
+  expectTracePasses({ cluster: repoFile(file), stdout: r.raw, expectDecided: true, label });
+
+function expectTestcase2(r: ClusterRun, label = 'testcase 2') {
   expect(r.code, r.stderr).toBe(0);
   expect(judgeRun(r.lines, idsOf('hostsfile-testcase2.txt'), HOSTS)).toBe('X');
   judgeTestcase2Takeover(r.lines);
+  expectTrace('hostsfile-testcase2.txt', r, label);
 }
 
 describe('paxos cluster over loopback TCP', () => {
@@ -48,6 +64,7 @@ describe('paxos cluster over loopback TCP', () => {
     const r = await cluster(['-h', 'hostsfile-testcase1.txt', '--value', 'peer1=X']);
     expect(r.code, r.stderr).toBe(0);
     expect(judgeRun(r.lines, idsOf('hostsfile-testcase1.txt'), HOSTS)).toBe('X');
+    expectTrace('hostsfile-testcase1.txt', r, 'testcase 1');
     // The learner takes no part in the rounds: it hears acceptances and the announcement only.
     const learner = r.lines.get('peer5') ?? [];
     expect(learner.filter((l) => l.action === 'sent')).toEqual([]);
@@ -107,6 +124,7 @@ describe('paxos cluster over loopback TCP', () => {
     ]);
     expect(r1.code, `order ${order1}: ${r1.stderr}`).toBe(0);
     expect(judgeRun(r1.lines, idsOf('hostsfile-testcase1.txt'), HOSTS)).toBe('X');
-    expectTestcase2(r2);
+    expectTrace('hostsfile-testcase1.txt', r1, `testcase 1, order ${order1}`);
+    expectTestcase2(r2, `testcase 2, order ${order2}`);
   });
 });

@@ -14,6 +14,7 @@ import { type ComposeService, readComposeFile, readDockerfile } from './support/
 import { judgeRun, judgeTestcase2Takeover, type LogLine, parseLogLine } from './support/logLines';
 import { leftoverNamespaces, NetnsLab, netnsUnavailable } from './support/netns';
 import { ROOT, repoFile, requireBuiltCli } from './support/paths';
+import { expectTracePasses } from './support/validate';
 
 const unavailable = netnsUnavailable();
 if (unavailable) console.warn(`SKIPPING the Docker Compose stand-in (network namespaces): ${unavailable}`);
@@ -101,6 +102,12 @@ describe.skipIf(unavailable !== undefined)('docker compose, stood in for by netw
       const byHost = new Map(hosts.map((h) => [h, lines(h)]));
       expect(judgeRun(byHost, ids, hosts)).toBe('X');
       if (testcase === '2') judgeTestcase2Takeover(byHost);
+      expectTracePasses({
+        cluster: repoFile(hostsfile),
+        stdout: new Map(hosts.map((h) => [h, peers.get(h)?.stdout ?? []])),
+        expectDecided: true,
+        label: `compose testcase ${testcase}`,
+      });
       for (const [host, peer] of peers)
         expect(peer.running, `${host} keeps running after the decision`).toBe(true);
     } finally {

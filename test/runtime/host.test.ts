@@ -7,6 +7,7 @@ import { AddressBook, type Endpoint } from '../../src/runtime/addresses';
 import { encodeMessage } from '../../src/runtime/codec';
 import { PeerHost } from '../../src/runtime/host';
 import { Transport } from '../../src/runtime/transport';
+import { expectTracePasses } from '../e2e/support/validate';
 import { testcase1, testcase2 } from '../support/clusters';
 
 /** Everything a host does, in the order it does it. */
@@ -217,6 +218,7 @@ describe('five hosts over loopback TCP', () => {
     const book = new AddressBook(0, overrides);
     const chose = new Map<number, Record<string, unknown>[]>();
     const all: Record<string, unknown>[] = [];
+    const printedBy = new Map<string, string[]>(cluster.peers.map((p) => [p.host, []]));
     const peers = cluster.peers.map((self) => {
       const logic = createPeerLogic(cluster);
       let host: PeerHost | undefined;
@@ -238,6 +240,7 @@ describe('five hosts over loopback TCP', () => {
         outbox: transport,
         print: (lines) => {
           for (const l of lines) {
+            printedBy.get(self.host)?.push(l);
             const parsed = JSON.parse(l) as Record<string, unknown>;
             all.push(parsed);
             if (parsed.action === 'chose') chose.set(self.id, [...(chose.get(self.id) ?? []), parsed]);
@@ -259,11 +262,12 @@ describe('five hosts over loopback TCP', () => {
       peers[Number(id) - 1]?.host.start(value, delay);
     const end = Date.now() + 10_000;
     while (chose.size < cluster.peers.length && Date.now() < end) await sleep(10);
-    return { chose, all };
+    return { chose, all, printedBy };
   }
 
   test('testcase 2: every peer chooses X once, peer5 re-proposes X under its own number', async () => {
-    const { chose, all } = await runCluster(testcase2, { 1: ['X', 0], 5: ['Y', 300] });
+    const { chose, all, printedBy } = await runCluster(testcase2, { 1: ['X', 0], 5: ['Y', 300] });
+    expectTracePasses({ cluster: testcase2, stdout: printedBy, expectDecided: true, label: 'five hosts' });
     expect([...chose.keys()].sort()).toEqual([1, 2, 3, 4, 5]);
     for (const lines of chose.values())
       expect(lines).toEqual([expect.objectContaining({ message_value: 'X' })]);

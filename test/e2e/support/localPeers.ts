@@ -83,6 +83,11 @@ export class LocalPeers {
     );
   }
 
+  /** Every stdout line the host printed, over all its processes (restarts) in start order. */
+  stdoutOfAll(host: string): string[] {
+    return this.all.filter((w) => w.name === host).flatMap((w) => w.stdout);
+  }
+
   /** Cheap enough to poll: judging (parsing every line) is for the end of a test. */
   hasChosen(host: string): boolean {
     return (this.current.get(host)?.stdout ?? []).some((l) => l.includes('"action":"chose"'));

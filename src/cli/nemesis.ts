@@ -1,0 +1,154 @@
+/**
+ * `paxos nemesis`: a fault-injecting bench on real processes (Jepsen's word for the thing
+ * that breaks your system on purpose). Each run starts every peer as its own process on
+ * loopback, routes every peer-to-peer connection through a fault-injecting proxy, injects
+ * seeded faults while the proposers compete, heals, waits for every peer to decide and
+ * validates the whole output with `paxos trace`. Stdout is the report (with --json its last
+ * line is one object); diagnostics go to stderr. Exit 0 when every run decided and passed.
+ */
+import { fileURLToPath } from 'node:url';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type CampaignReport, runCampaign, runLine, summaryText } from '../nemesis/campaign';
+import { cleanUpEverything } from '../nemesis/processes';
+import {
+  collect,
+  loadClusterOrExit,
+  parseInteger,
+  parsePositiveSeconds,
+  usageAfterError,
+  usageError,
+} from './arguments';
+
+interface NemesisFlags {
+  hostsfile: string;
+  runs: number;
+  seed?: number;
+  jobs: number;
+  json?: boolean;
+  faultTime: number;
+  decideTimeout: number;
+  timeLimit: number;
+  keep?: string;
+  allowUnsafeQuorums?: boolean;
+  wrap?: [string, string][];
+}
+
+const wrapPair = (text: string): [string, string] => {
+  const eq = text.indexOf('=');
+  if (eq <= 0 || eq === text.length - 1) throw new InvalidArgumentError('expected NAME=SCRIPT.');
+  return [text.slice(0, eq), text.slice(eq + 1)];
+};
+
+/** The `paxos` the peers run: this very bundle, under the same node and loader flags. */
+const selfCommand = () => ({
+  command: process.execPath,
+  args: [...process.execArgv, process.argv[1] ?? fileURLToPath(import.meta.url)],
+});
+
+export function register(program: Command): void {
+  const command = program
+    .command('nemesis')
+    .summary('inject faults into real peer processes and validate every run with paxos trace')
+    .description(
+      'Run the hostsfile as real processes on loopback, every connection through a fault-injecting proxy; ' +
+        'for --fault-time seconds kill (SIGKILL, then restart from the data directory), pause (SIGSTOP/SIGCONT), ' +
+        'partition, cut connections mid-frame, delay, duplicate and reorder frames, all drawn from the seed; ' +
+        'then heal, wait for every peer to decide and validate the run with paxos trace. Run k uses seed S+k: ' +
+        '`--seed S+k --runs 1` replays its faults (process timing is not replayable).',
+    )
+    .usage(
+      '-h FILE [--runs N] [--seed S] [--json] [--jobs J] [--fault-time S] [--decide-timeout S] [--keep DIR]',
+    )
+    .option(
+      '-h, --hostsfile <file>',
+      "the hostsfile (default: the lab's competing proposals, testcase 2)",
+      'hostsfile-testcase2.txt',
+    )
+    .option('--runs <n>', 'number of runs', parseInteger(1), 10)
+    .option(
+      '--seed <s>',
+      'seed of the first run (default: from the clock, printed)',
+      parseInteger(0, 2 ** 32 - 1),
+    )
+    .option('--jobs <j>', 'runs at the same time', parseInteger(1, 16), 1)
+    .option('--json', 'make the last stdout line one JSON object with the figures')
+    .option('--fault-time <s>', 'seconds of faults per run, from launch', parsePositiveSeconds, 3)
+    .option(
+      '--decide-timeout <s>',
+      'seconds every peer has to decide once the faults stop',
+      parsePositiveSeconds,
+      30,
+    )
+    .option('--time-limit <s>', 'start no run after this many seconds', parsePositiveSeconds, 3600)
+    .option('--keep <dir>', 'keep the logs, stderr and plan of each failing run under DIR/seed-S')
+    .option('--allow-unsafe-quorums', 'accept proposer groups whose majorities need not intersect')
+    .addOption(
+      new Option('--wrap <name=script>', 'start peer NAME as `node SCRIPT <paxos> peer ...` (repeatable)')
+        .argParser(collect(wrapPair))
+        .hideHelp(),
+    )
+    .action(async (flags: NemesisFlags) => {
+      const hostsfile = flags.hostsfile as string;
+      const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
+      if (!cluster.peers.some((p) => p.proposer.length > 0))
+        usageError(command, `${hostsfile} has no proposer: nothing to decide`);
+      for (const [name] of flags.wrap ?? [])
+        if (!cluster.peers.some((p) => p.host === name))
+          usageError(command, `--wrap: host '${name}' is not in hostsfile ${hostsfile}`);
+      const seed = flags.seed ?? Date.now() % 2 ** 31;
+      const say = (line: string) => process.stdout.write(`${line}\n`);
+      const log = (line: string) => process.stderr.write(`${line}\n`);
+      say(
+        `nemesis: ${hostsfile}, ${flags.runs} run(s) from seed ${seed}, ${flags.faultTime} s of faults each, ` +
+          `${flags.jobs} at a time`,
+      );
+
+      // First signal: stop starting runs, end the ones under way, report. Second: kill all now.
+      let interrupted = false;
+      const onSignal = (signal: NodeJS.Signals) => {
+        if (interrupted) {
+          cleanUpEverything();
+          process.exit(130);
+        }
+        interrupted = true;
+        log(`nemesis: ${signal}: stopping the runs under way and cleaning up (again to kill at once)`);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      process.on('SIGHUP', onSignal);
+      process.on('exit', cleanUpEverything);
+
+      const replay = (s: number) =>
+        `paxos nemesis -h ${hostsfile} --seed ${s} --runs 1 --fault-time ${flags.faultTime}` +
+        (flags.wrap ?? []).map(([n, w]) => ` --wrap ${n}=${w}`).join('');
+      let report: CampaignReport;
+      try {
+        report = await runCampaign({
+          hostsfile,
+          cluster,
+          paxos: selfCommand(),
+          wrappers: new Map(flags.wrap ?? []),
+          faultPhaseMs: Math.round(flags.faultTime * 1000),
+          decideTimeoutMs: Math.round(flags.decideTimeout * 1000),
+          allowUnsafeQuorums: flags.allowUnsafeQuorums === true,
+          ...(flags.keep ? { keepDir: flags.keep } : {}),
+          runs: flags.runs,
+          seed,
+          jobs: flags.jobs,
+          timeLimitMs: flags.timeLimit * 1000,
+          aborted: () => interrupted,
+          log,
+          onRun: (r) => say(runLine(r)),
+        });
+      } finally {
+        cleanUpEverything();
+      }
+      say('');
+      for (const line of summaryText(report, replay)) say(line);
+      if (flags.json) say(JSON.stringify(report));
+      // A crash-window FAIL is reported, not failed: it is a gap in what the peers print, not a violation.
+      const ok = report.violations === 0 && report.unvalidated === 0 && report.decided === report.runs;
+      process.exit(interrupted ? 130 : ok ? 0 : 1);
+    });
+  command.showHelpAfterError(usageAfterError(command));
+}
