@@ -31,14 +31,14 @@ export function parsePort(text: string): number {
   return n;
 }
 
-/** A whole number of at least `min` (and at most `max`), for counts and seeds. */
+/** A whole number of at least `min` (and at most `max`), for every integer flag: counts, bounds, seeds. */
 export const parseInteger =
   (min: number, max = Number.MAX_SAFE_INTEGER) =>
   (text: string): number => {
     const n = Number(text);
-    if (!/^-?\d+$/.test(text.trim()) || n < min || n > max)
+    if (!/^-?\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
       throw new InvalidArgumentError(
-        `expected a whole number${max === Number.MAX_SAFE_INTEGER ? ` >= ${min}` : `, ${min} to ${max}`}.`,
+        `expected an integer${max === Number.MAX_SAFE_INTEGER ? ` >= ${min}` : `, ${min} to ${max}`}.`,
       );
     return n;
   };
@@ -75,16 +75,6 @@ export function usageError(command: Command, message: string): never {
 /** What a wrong flag prints after its one-line error: the usage, not the whole help. */
 export const usageAfterError = (command: Command): string =>
   `usage: ${command.parent?.name() ?? 'paxos'} ${command.name()} ${command.usage()}\n(run with --help for details)`;
-
-/** A whole number >= `min` (no sign, no fraction, no exponent), for every integer flag. */
-export const parseInteger =
-  (min: number) =>
-  (text: string): number => {
-    const n = Number(text);
-    if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < min)
-      throw new InvalidArgumentError(`expected an integer >= ${min}.`);
-    return n;
-  };
 
 /** `NAME=VALUE` options (`--value peer1=X`, `--delay peer5=1`): the name, and the value parsed. */
 export const parseNamed =

@@ -170,7 +170,10 @@ export class PeerHost {
   badInput(problem: string, remote: string, line?: string): void {
     const sample =
       line === undefined ? '' : `: ${JSON.stringify(line.length > 80 ? `${line.slice(0, 80)}...` : line)}`;
-    const kind = `bad input (${problem.split(', got')[0]?.replace(/'[^']*'|"[^"]*"|\d+/g, '_').slice(0, 48)})`;
+    const kind = `bad input (${problem
+      .split(', got')[0]
+      ?.replace(/'[^']*'|"[^"]*"|\d+/g, '_')
+      .slice(0, 48)})`;
     this.badInputs.report(kind, `bad input from ${remote} dropped: ${problem}${sample}`);
   }
 
