@@ -66,7 +66,7 @@ export function register(program: Command): void {
       '--secret-file <file>',
       'authenticate every frame with the shared secret in FILE (one per line; two while rotating); also PAXOS_SECRET_FILE',
     )
-    .option('--trace <file>', 'append a structured trace of every step (NDJSON) to FILE, for paxos trace')
+    .option('--trace <file>', 'append a structured trace of every step (NDJSON) to FILE, for paxos trace; also PAXOS_TRACE')
     .addOption(
       new Option(
         '--peer-address <host=addr:port>',
@@ -90,6 +90,8 @@ export function register(program: Command): void {
         );
       }
       const secretFile = flags.secretFile ?? process.env.PAXOS_SECRET_FILE;
+      // As an environment variable too, so a Compose file can ask for traces without a new command.
+      const trace = flags.trace ?? process.env.PAXOS_TRACE;
       const secrets = secretFile === undefined ? undefined : loadSecretsOrExit(secretFile);
       await runPeer({
         cluster,
@@ -99,7 +101,7 @@ export function register(program: Command): void {
         port: flags.port,
         dataDir: flags.dataDir ?? defaultDataDir(self.host),
         addresses: new Map(flags.peerAddress ?? []),
-        ...(flags.trace !== undefined ? { traceFile: flags.trace } : {}),
+        ...(trace !== undefined ? { traceFile: trace } : {}),
         ...(secrets ? { secrets } : {}),
       });
     });

@@ -2,8 +2,11 @@
  * The lab's two testcases through `paxos cluster`: every peer a separate process of the
  * built CLI, real TCP over loopback, output judged line by line.
  */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadHostsfile } from '../../src/config/hostsfile';
 import { judgeRun, judgeTestcase2Takeover, type LogLine, parseLogLine } from './support/logLines';
 import { CLI, ROOT, repoFile, requireBuiltCli } from './support/paths';
@@ -11,9 +14,15 @@ import { run } from './support/processes';
 import { expectTracePasses } from './support/validate';
 
 beforeAll(requireBuiltCli);
+const traceDirs: string[] = [];
+afterAll(() => {
+  for (const d of traceDirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 interface ClusterRun {
   code: number | null;
+  /** The peers' structured traces (--trace-dir). */
+  traces: string[];
   lines: Map<string, LogLine[]>;
   /** Each peer's stdout lines as printed, for paxos trace. */
   raw: Map<string, string[]>;
@@ -23,7 +32,12 @@ interface ClusterRun {
 
 /** Runs the cluster command and splits its stdout into each peer's lines and the summary. */
 async function cluster(args: string[]): Promise<ClusterRun> {
-  const r = await run(process.execPath, [CLI, 'cluster', ...args], { cwd: ROOT, timeoutMs: 60_000 });
+  const traceDir = mkdtempSync(path.join(os.tmpdir(), 'paxos-cluster-traces-'));
+  traceDirs.push(traceDir);
+  const r = await run(process.execPath, [CLI, 'cluster', ...args, '--trace-dir', traceDir], {
+    cwd: ROOT,
+    timeoutMs: 60_000,
+  });
   const all = r.stdout.split('\n');
   const blank = all.indexOf('');
   const peerLines = all.slice(0, blank);
@@ -38,6 +52,7 @@ async function cluster(args: string[]): Promise<ClusterRun> {
   });
   return {
     code: r.code,
+    traces: readdirSync(traceDir).map((f) => path.join(traceDir, f)),
     lines,
     raw: printed,
     summary: all.slice(blank + 1).filter((l) => l !== ''),
@@ -50,7 +65,7 @@ const HOSTS = ['peer1', 'peer2', 'peer3', 'peer4', 'peer5'];
 
 /** paxos trace over the run's lines: PASS, every peer deciding. */
 const expectTrace = (file: string, r: ClusterRun, label: string) =>
-  expectTracePasses({ cluster: repoFile(file), stdout: r.raw, expectDecided: true, label });
+  expectTracePasses({ cluster: repoFile(file), stdout: r.raw, expectDecided: true, label, traces: r.traces });
 
 function expectTestcase2(r: ClusterRun, label = 'testcase 2') {
   expect(r.code, r.stderr).toBe(0);

@@ -82,6 +82,8 @@ describe.skipIf(unavailable !== undefined)('docker compose, stood in for by netw
           program === 'node' ? process.execPath : program,
           [...args, ...s.command],
           containerFilesystem(root),
+          // As a Compose file's `environment:` would: the command stays the lab's.
+          { PAXOS_TRACE: path.join(root, `${s.hostname}.ndjson`) },
         );
       };
       const peers = new Map(compose.services.map((s) => [s.hostname as string, run(s)]));
@@ -107,6 +109,7 @@ describe.skipIf(unavailable !== undefined)('docker compose, stood in for by netw
         stdout: new Map(hosts.map((h) => [h, peers.get(h)?.stdout ?? []])),
         expectDecided: true,
         label: `compose testcase ${testcase}`,
+        traces: hosts.map((h) => path.join(root, `${h}.ndjson`)),
       });
       for (const [host, peer] of peers)
         expect(peer.running, `${host} keeps running after the decision`).toBe(true);

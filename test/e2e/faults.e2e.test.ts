@@ -62,13 +62,14 @@ const expectTrace = (
   peers: LocalPeers,
   hosts: readonly string[],
   label: string,
-  { expectDecided = true, prefix = new Map<string, string[]>() } = {},
+  { expectDecided = true, prefix = new Map<string, string[]>(), structured = true } = {},
 ) =>
   expectTracePasses({
     cluster: peers.cluster,
     stdout: new Map(hosts.map((h) => [h, [...(prefix.get(h) ?? []), ...peers.stdoutOfAll(h)]])),
     expectDecided,
     label,
+    ...(structured ? { traces: peers.traceFiles(hosts) } : {}),
   });
 
 describe('faults against live peers', () => {
@@ -127,7 +128,9 @@ describe('faults against live peers', () => {
     // that is a line of peer1's conversation, so it is given to the validator as peer1's.
     const forged =
       '{"peer_id":1,"action":"sent","message_type":"prepare","message_value":"","proposal_num":1}';
-    expectTrace(peers, HOSTS, 'bad input', { prefix: new Map([['peer1', [forged]]]) });
+    // The test itself sent peer2 a prepare as peer1: no peer's trace sent it, so only the
+    // lab lines (with that send put in front of peer1's) can explain this run.
+    expectTrace(peers, HOSTS, 'bad input', { prefix: new Map([['peer1', [forged]]]), structured: false });
     expect(peers.current.get('peer2')?.running).toBe(true);
   });
 

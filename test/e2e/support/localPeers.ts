@@ -4,6 +4,7 @@
  * command starts them all and stops them itself).
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -66,6 +67,8 @@ export class LocalPeers {
         '--data-dir',
         path.join(this.dataRoot, host),
         ...addresses,
+        // Every peer writes its structured trace, appended across restarts, unless told where.
+        ...(args.includes('--trace') ? [] : ['--trace', this.traceFile(host)]),
         ...args,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
@@ -86,6 +89,15 @@ export class LocalPeers {
   /** Every stdout line the host printed, over all its processes (restarts) in start order. */
   stdoutOfAll(host: string): string[] {
     return this.all.filter((w) => w.name === host).flatMap((w) => w.stdout);
+  }
+
+  traceFile(host: string): string {
+    return path.join(this.dataRoot, `${host}.ndjson`);
+  }
+
+  /** The structured traces the hosts wrote (for paxos trace). */
+  traceFiles(hosts: readonly string[]): string[] {
+    return hosts.map((h) => this.traceFile(h)).filter((f) => existsSync(f));
   }
 
   /** Cheap enough to poll: judging (parsing every line) is for the end of a test. */

@@ -107,8 +107,14 @@ export class NetnsLab {
       .filter((l) => l.trim() !== '' && !l.includes('table local'));
   }
 
-  /** Runs `command args` in the host's namespace, with its hostname set, from `cwd`. */
-  run(host: string, command: string, args: readonly string[], cwd: string): Watched {
+  /** Runs `command args` in the host's namespace, with its hostname set, from `cwd`, with `env` added. */
+  run(
+    host: string,
+    command: string,
+    args: readonly string[],
+    cwd: string,
+    env: Record<string, string> = {},
+  ): Watched {
     const child = spawn(
       'ip',
       [
@@ -124,7 +130,7 @@ export class NetnsLab {
         command,
         ...args,
       ],
-      { cwd, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     );
     const watched = new Watched(host, child);
     this.processes.push(watched);

@@ -1,13 +1,15 @@
 /**
  * Every end-to-end run is also checked by `paxos trace`: the lines the peers printed must
  * be explained by one interleaving under the lab's rules. This is the one place the e2e
- * tests call the validator, so that a second source of evidence (structured traces) can be
- * added here for all of them at once.
+ * tests call the validator; where the peers wrote structured traces (`--trace`) those are
+ * validated too, step by step against the machines and the spec.
  */
+import { readFileSync } from 'node:fs';
 import type { ClusterConfig } from '../../../src/config/cluster';
 import { loadHostsfile } from '../../../src/config/hostsfile';
 import { type LabInput, readLabRun, type TraceResult, validateRun } from '../../../src/trace/index';
 import { formatText } from '../../../src/trace/report';
+import { validateStructured } from '../../../src/trace/structured';
 
 export interface RunEvidence {
   /** The run's hostsfile, as a path or already loaded. */
@@ -18,6 +20,8 @@ export interface RunEvidence {
   expectDecided?: boolean;
   /** Names the run in the report (file names become `LABEL/peerN.log`). */
   label?: string;
+  /** The peers' structured traces (`--trace`), validated too: against the machines and the spec. */
+  traces?: readonly string[];
 }
 
 /** Runs `paxos trace` over the evidence; throws with the full report on anything but PASS. */
@@ -43,6 +47,18 @@ export function expectTracePasses(evidence: RunEvidence): TraceResult {
       )
       .join('\n');
     throw new Error(`paxos trace says ${result.verdict} for ${label}:\n${formatText(result)}\n${listing}`);
+  }
+  if (evidence.traces) {
+    if (evidence.traces.length === 0) throw new Error(`${label}: no structured trace was written`);
+    const structured = validateStructured(
+      cluster,
+      evidence.traces.map((file) => ({ file, text: readFileSync(file, 'utf8') })),
+      { expectDecided: evidence.expectDecided === true },
+    );
+    if (structured.verdict !== 'PASS')
+      throw new Error(
+        `paxos trace says ${structured.verdict} for ${label}'s structured traces:\n${formatText(structured)}`,
+      );
   }
   return result;
 }
