@@ -66,7 +66,10 @@ export function register(program: Command): void {
       '--secret-file <file>',
       'authenticate every frame with the shared secret in FILE (one per line; two while rotating); also PAXOS_SECRET_FILE',
     )
-    .option('--trace <file>', 'append a structured trace of every step (NDJSON) to FILE, for paxos trace; also PAXOS_TRACE')
+    .option(
+      '--trace <file>',
+      'append a structured trace of every step (NDJSON) to FILE, for paxos trace; also PAXOS_TRACE',
+    )
     .addOption(
       new Option(
         '--peer-address <host=addr:port>',

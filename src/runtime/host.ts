@@ -33,6 +33,8 @@ export interface DurableSink {
 export interface BatchTiming {
   /** When the batch's first input arrived. */
   arrived: number;
+  /** When its inputs were stepped through the machines (before the save). */
+  stepped: number;
   /** When its state was durable (right after stepping when nothing changed). */
   durable: number;
   /** When its lines were printed and its frames handed to the sockets. */
@@ -294,6 +296,7 @@ export class PeerHost {
       });
     };
     if (fault === 'send-first') letOut();
+    const stepped = monotonicMs();
     const durable = this.logic.durable(this.state);
     const text = JSON.stringify(durable);
     const saved = text !== this.persisted;
@@ -309,6 +312,7 @@ export class PeerHost {
     for (const { group, timer } of armed) this.arm(group, timer);
     this.options.onBatch?.({
       arrived,
+      stepped,
       durable: durableAt,
       sent: monotonicMs(),
       inputs: batch.length,

@@ -44,8 +44,8 @@ const logTiming = (t: BatchTiming) => {
     const { action, message_type } = JSON.parse(l) as { action: string; message_type: string };
     return action === 'chose' ? 'chose' : `${action}:${message_type}`;
   });
-  const { arrived, durable, sent, inputs, saved } = t;
-  logLine(`timing ${JSON.stringify({ arrived, durable, sent, inputs, saved, printed })}`);
+  const { arrived, stepped, durable, sent, inputs, saved } = t;
+  logLine(`timing ${JSON.stringify({ arrived, stepped, durable, sent, inputs, saved, printed })}`);
 };
 
 /** Runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1). Resolves once the peer is up. */
