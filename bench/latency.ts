@@ -344,7 +344,7 @@ try {
   console.log(row('floor: one append + fdatasync', fsync));
   console.log(row('floor: one TCP round trip, node to node, back to back', rtt));
   console.log(row('floor: one TCP round trip, node to node, idle in between', idleRtt));
-  const tc1 = quantile(
+  const tc1Median = quantile(
     (results.get(SCENARIOS[0]?.name ?? '') ?? []).map((m) => m.total),
     0.5,
   );
@@ -354,7 +354,7 @@ try {
   ] as const) {
     const floor = 4 * quantile(fsync, 0.5) + 2.5 * quantile(trip, 0.5);
     console.log(
-      `floor of a decision, round trips ${name} (4 sequential fdatasyncs + 5 one-way hops, medians): ${ms(floor)} ms; testcase 1's median is ${ms(tc1 / floor)}x of it`,
+      `floor of a decision, round trips ${name} (4 sequential fdatasyncs + 5 one-way hops, medians): ${ms(floor)} ms; testcase 1's median is ${ms(tc1Median / floor)}x of it`,
     );
   }
 } finally {
