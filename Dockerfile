@@ -3,7 +3,9 @@
 # Build stage: install exactly the lock file and bundle the CLI into dist/cli.js.
 FROM node:20-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json ./
+# .npmrc (legacy-peer-deps) before npm ci: without it npm resolves a dev dependency's peer
+# that the lock file deliberately leaves out, and stops with "Missing ... from lock file".
+COPY package.json package-lock.json .npmrc ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build
