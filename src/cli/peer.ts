@@ -81,6 +81,10 @@ export function register(program: Command): void {
     .action(async (flags: PeerFlags) => {
       // Checked here, not by commander, so that an unknown flag is reported before a missing -h.
       const hostsfile = requireHostsfile(command, flags.hostsfile);
+      // A link reconnecting to a stopped container asks DNS for its name; with nothing
+      // upstream the default resolver waits 5 s a try, on a thread-pool thread that even
+      // process.exit waits for (Ctrl-C took up to 35 s). One second, two tries, unless set.
+      process.env.RES_OPTIONS ??= 'timeout:1 attempts:2';
       const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
       const name = flags.name ?? os.hostname();
       const self = findPeerByHost(cluster, name);
