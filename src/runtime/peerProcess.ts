@@ -10,7 +10,7 @@ import { type BatchTiming, PeerHost } from './host';
 import { DurableStore, ForeignStateError, StorageError } from './storage';
 import { TraceFile } from './traceFile';
 import { Transport } from './transport';
-import { rehearse } from './warmup';
+import { rehearse, rehearseHosts } from './warmup';
 
 export interface PeerRunOptions {
   cluster: ClusterConfig;
@@ -90,8 +90,11 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     },
     log: logLine,
   });
+  // process.stdout is made on first use; made now, the first protocol line does not pay for it.
+  void process.stdout.writable;
   const logic = createPeerLogic(cluster);
   rehearse(logic);
+  await rehearseHosts(logic);
   let trace: TraceFile | undefined;
   if (options.traceFile !== undefined) {
     try {
