@@ -84,12 +84,13 @@ describe('paxos trace on structured traces of real peers', () => {
   test('an acceptor that answers before its state is durable, then is killed, is caught', async () => {
     const { lab, traceOf, files } = await traced(1);
     // peer2 sends its first answer and dies before writing the state it reports. The
-    // proposer listens first and proposes a second later, so peer2's link to it is up and
-    // the answer really leaves.
-    lab.start('peer1', ['-v', 'X', '-t', '1', ...traceOf('peer1')]);
+    // proposer listens first and proposes only once every other peer has listened for a
+    // while, so peer2's link to it is up and the answer really leaves.
+    lab.start('peer1', ['-v', 'X', '-t', '4', ...traceOf('peer1')]);
     await lab.listening('peer1');
     lab.start('peer2', traceOf('peer2'), { PAXOS_FAULT: 'send-first', PAXOS_FAILPOINT: 'before-write:1' });
     for (const h of ['peer3', 'peer4', 'peer5']) lab.start(h, traceOf(h));
+    for (const h of ['peer2', 'peer3', 'peer4', 'peer5']) await lab.listening(h);
     const first = lab.current.get('peer2');
     await first?.waitFor(() => !first.running, 20_000, 'peer2 killed at its first save');
     lab.start('peer2', traceOf('peer2'));
