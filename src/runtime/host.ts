@@ -17,7 +17,7 @@ import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLin
 import type { PeerDurable, PeerInput, PeerLogic, PeerState, TimerEffect } from '../peer/node';
 import type { Random } from './backoff';
 import { decodeMessage, type Envelope, encodeMessage } from './codec';
-import { failpoint, fault } from './failpoints';
+import { type FailpointName, failpoint, fault } from './failpoints';
 import { RateLimitedLog } from './reports';
 
 export interface Outbox {
@@ -73,6 +73,8 @@ export interface HostOptions {
   onBatch?: (timing: BatchTiming) => void;
   /** Where the structured trace goes (`--trace`); off when absent. */
   trace?: TraceSink;
+  /** A warm-up host (src/runtime/warmup.ts): crash points do not count its steps. */
+  rehearsal?: boolean;
 }
 
 /**
@@ -292,7 +294,7 @@ export class PeerHost {
       if (lines.length > 0) this.options.print(lines);
       frames.forEach(({ to, frame }, i) => {
         this.options.outbox.send(to, frame);
-        if (i === 0) failpoint('mid-send');
+        if (i === 0) this.failpoint('mid-send');
       });
     };
     if (fault === 'send-first') letOut();
@@ -301,14 +303,14 @@ export class PeerHost {
     const text = JSON.stringify(durable);
     const saved = text !== this.persisted;
     if (saved) {
-      failpoint('before-write');
+      this.failpoint('before-write');
       this.options.store.save(fault === 'forget-number' ? forgetNumbers(durable) : durable);
       this.persisted = text;
-      failpoint('before-send');
+      this.failpoint('before-send');
     }
     const durableAt = monotonicMs();
     if (fault !== 'send-first') letOut();
-    if (saved) failpoint('after-send');
+    if (saved) this.failpoint('after-send');
     for (const { group, timer } of armed) this.arm(group, timer);
     this.options.onBatch?.({
       arrived,
@@ -319,6 +321,10 @@ export class PeerHost {
       saved,
       lines,
     });
+  }
+
+  private failpoint(name: FailpointName): void {
+    if (!this.options.rehearsal) failpoint(name);
   }
 
   private record(

@@ -75,6 +75,7 @@ export async function rehearseHosts(logic: PeerLogic, rounds = 20): Promise<void
           log: () => {},
           fatal: () => {},
           timeScale: 1e6,
+          rehearsal: true,
         }),
       );
     }
