@@ -94,7 +94,6 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   void process.stdout.writable;
   const logic = createPeerLogic(cluster);
   rehearse(logic);
-  await rehearseHosts(logic);
   let trace: TraceFile | undefined;
   if (options.traceFile !== undefined) {
     try {
@@ -138,4 +137,7 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   }
   transport.warm(sendTargets(cluster, self));
   if (options.value !== undefined) host.start(options.value, options.startDelayMs);
+  // The rehearsal through hosts runs once the peer is up, in turns of the event loop, so a
+  // peer is reachable at once (Compose may start it last) and real messages go first.
+  await rehearseHosts(logic);
 }

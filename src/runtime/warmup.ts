@@ -59,7 +59,7 @@ export function rehearse(logic: PeerLogic, cluster: ClusterConfig = logic.cluste
  * (receive, decode, the batch loop, encode, the log lines, arming timers) is then compiled,
  * and after a few rounds optimised. Nothing is written, sent or printed; timers are cleared.
  */
-export async function rehearseHosts(logic: PeerLogic, rounds = 20): Promise<void> {
+export async function rehearseHosts(logic: PeerLogic, rounds = 10): Promise<void> {
   const { cluster } = logic;
   for (let round = 0; round < rounds; round++) {
     const hosts = new Map<number, PeerHost>();
