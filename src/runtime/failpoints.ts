@@ -26,7 +26,8 @@ export type FailpointName =
   | 'mid-send'
   | 'after-send';
 
-const NAMES: readonly FailpointName[] = [
+/** Every crash point, in the order a batch reaches them. */
+export const FAILPOINTS: readonly FailpointName[] = [
   'before-write',
   'torn-write',
   'before-sync',
@@ -39,9 +40,9 @@ function parse(spec: string | undefined): { name: FailpointName; at: number } | 
   if (!spec) return undefined;
   const m = /^([a-z-]+):(\d+)$/.exec(spec);
   const name = m?.[1] as FailpointName | undefined;
-  if (!m || !name || !NAMES.includes(name) || Number(m[2]) < 1)
+  if (!m || !name || !FAILPOINTS.includes(name) || Number(m[2]) < 1)
     throw new Error(
-      `PAXOS_FAILPOINT=${spec}: expected NAME:K with NAME one of ${NAMES.join(', ')} and K >= 1`,
+      `PAXOS_FAILPOINT=${spec}: expected NAME:K with NAME one of ${FAILPOINTS.join(', ')} and K >= 1`,
     );
   return { name, at: Number(m[2]) };
 }

@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Message, PrepareAck } from '../../machines/messages';
 import { freePorts } from '../../src/cluster/localCluster';
 import { encodeMessage } from '../../src/runtime/codec';
-import type { FailpointName } from '../../src/runtime/failpoints';
+import { FAILPOINTS, type FailpointName } from '../../src/runtime/failpoints';
 import { type LineSink, lineSink } from '../support/lineSink';
 import { CLI, repoFile, requireBuiltCli } from './support/paths';
 import { Watched } from './support/processes';
@@ -37,14 +37,7 @@ const SCRIPT: Message[] = [
   { type: 'accept', from: 1, group: 1, n: 5, value: 'X' },
 ];
 const DURABLE_WRITES = 6;
-const POINTS: FailpointName[] = [
-  'before-write',
-  'torn-write',
-  'before-sync',
-  'before-send',
-  'mid-send',
-  'after-send',
-];
+const POINTS = FAILPOINTS;
 
 interface Held {
   minProposal: number;
