@@ -1,10 +1,14 @@
 /**
- * Breadth-first search over the readable transcription (spec/paxos.ts): slow and plain,
- * the reference the fast checker (src/check/spec.ts) is held to, and the way to run a
- * deliberately broken variant of an action straight from the TypeScript that reads like
- * the module. Same conventions as TLC: one state per distinct tuple of variables, the
- * initial state at level 1, a shortest counterexample when an invariant fails.
+ * The readable transcription (spec/paxos.ts) explored by the checker's one search
+ * (src/check/search.ts) as a model of object states: slow and plain, the reference the
+ * packed spec (src/check/packedSpec.ts) is held to, and the way to run a deliberately
+ * broken variant of an action straight from the TypeScript that reads like the module.
+ * Same conventions as TLC: one state per distinct tuple of variables, the initial state at
+ * level 1, a shortest counterexample when an invariant fails.
  */
+import { fingerprintInts } from '../src/check/hash';
+import type { Model } from '../src/check/model';
+import { search } from '../src/check/search';
 import {
   formatAction,
   Init,
@@ -12,6 +16,7 @@ import {
   Next,
   type PrintableState,
   printState,
+  type SpecAction,
   type SpecActions,
   type SpecParams,
   type SpecState,
@@ -39,63 +44,71 @@ export interface TranscriptionResult {
 export function exploreTranscription(p: SpecParams, options: TranscriptionOptions = {}): TranscriptionResult {
   const actions = options.actions ?? specActions;
   const names = options.invariants ?? (Object.keys(specInvariants) as InvariantName[]);
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  // States are objects here: a model state is one int, the state's number in `interned`.
+  const interned = new Map<string, number>();
+  const values: SpecState[] = [];
   const states = new Map<string, SpecState>();
-  const parent = new Map<string, { from: string; action: string } | null>();
-
-  const violated = (s: SpecState) => names.find((n) => !specInvariants[n](p, s));
-  const traceTo = (key: string) => {
-    const trace: { action: string; state: PrintableState }[] = [];
-    for (let k: string | undefined = key; k !== undefined; ) {
-      const link = parent.get(k);
-      trace.push({ action: link ? link.action : 'Init', state: printState(states.get(k) as SpecState) });
-      k = link?.from;
+  const intern = (s: SpecState) => {
+    const k = stateKey(s);
+    let id = interned.get(k);
+    if (id === undefined) {
+      id = values.length;
+      interned.set(k, id);
+      values.push(s);
     }
-    return trace.reverse();
+    return id;
   };
-
-  const init = Init(p);
-  const initKey = stateKey(init);
-  states.set(initKey, init);
-  parent.set(initKey, null);
-  const bad = violated(init);
-  if (bad)
-    return {
-      distinctStates: 1,
-      depth: 1,
-      complete: false,
-      states,
-      violation: { invariant: bad, trace: traceTo(initKey) },
-    };
-
-  let frontier = [initKey];
-  let depth = 1;
-  while (frontier.length > 0) {
-    const next: string[] = [];
-    for (const key of frontier) {
-      for (const step of Next(p, states.get(key) as SpecState, actions)) {
-        const k = stateKey(step.state);
-        if (states.has(k)) continue;
-        if (states.size >= maxStates) return { distinctStates: states.size, depth, complete: false, states };
-        states.set(k, step.state);
-        parent.set(k, { from: key, action: formatAction(step.action) });
-        const broken = violated(step.state);
-        if (broken) {
-          return {
-            distinctStates: states.size,
-            depth: depth + 1,
-            complete: false,
-            states,
-            violation: { invariant: broken, trace: traceTo(k) },
-          };
-        }
-        next.push(k);
+  let steps: { action: SpecAction }[] = [];
+  const model: Model = {
+    kind: 'spec',
+    maxLength: 1,
+    initial(out, emit) {
+      out[0] = intern(Init(p));
+      emit(1);
+    },
+    successors(s, _length, out, visit) {
+      const here = values[s[0] as number] as SpecState;
+      const next = Next(p, here, actions);
+      steps = next;
+      for (let i = 0; i < next.length; i++) {
+        out[0] = intern((next[i] as { state: SpecState }).state);
+        if (visit(i, 1)) break;
       }
-    }
-    if (next.length > 0) depth++;
-    frontier = next;
-  }
-  return { distinctStates: states.size, depth, complete: true, states };
+      return 0;
+    },
+    checkState(s) {
+      const state = values[s[0] as number] as SpecState;
+      states.set(stateKey(state), state);
+      const broken = names.find((n) => !specInvariants[n](p, state));
+      return broken ? { invariant: broken, detail: broken } : null;
+    },
+    checkStep: () => null,
+    describe: (before, _bl, step, after) => ({
+      action: before ? formatAction((steps[step] as { action: SpecAction }).action) : 'Init',
+      state: printState(values[after[0] as number] as SpecState),
+    }),
+    fingerprint: (s, length, out) => fingerprintInts(s, length, out),
+    key(s, _length, out) {
+      out[0] = s[0] as number;
+      return 1;
+    },
+  };
+  const r = search(model, options.maxStates !== undefined ? { maxStates: options.maxStates } : {});
+  const [v] = r.violations;
+  return {
+    distinctStates: r.distinctStates,
+    depth: r.depth,
+    complete: r.complete,
+    states,
+    ...(v
+      ? {
+          violation: {
+            invariant: v.invariant as InvariantName,
+            trace: v.trace as { action: string; state: PrintableState }[],
+          },
+        }
+      : {}),
+  };
 }
 
 /** Majority quorums over the acceptors 1..n: every subset larger than half. */

@@ -27,12 +27,26 @@ import {
   type Value,
 } from '../../spec/paxos';
 import type { SpecVariant } from '../../spec/variants';
-import type { PackedModel } from './packedSearch';
 
-export interface PackedSpec extends PackedModel {
+/** The spec over fixed-width states of `words` ints. */
+export interface PackedSpec {
   readonly params: SpecParams;
-  encode(state: SpecState, out: Uint32Array): void;
-  decode(s: Uint32Array): SpecState;
+  readonly words: number;
+  /** Writes each initial state into `out` and calls `emit` after each. */
+  initial(out: Int32Array, emit: () => void): void;
+  /**
+   * Writes each successor of `cur` that differs from it into `next` and calls `visit` with
+   * a code for the action instance; returns how many enabled instances left `cur` as it
+   * was (stutters). `visit` returning true stops the enumeration.
+   */
+  successors(cur: Int32Array, next: Int32Array, visit: (action: number) => boolean | undefined): number;
+  /** The name of the first invariant s breaks, or null. */
+  violation(s: Int32Array): string | null;
+  /** The action instance a code stands for, printable. */
+  actionName(action: number): string;
+  printable(s: Int32Array): unknown;
+  encode(state: SpecState, out: Int32Array): void;
+  decode(s: Int32Array): SpecState;
   action(code: number): SpecAction;
 }
 
@@ -129,7 +143,7 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
     return (a * NB + b) * K1b + (mbal < 0 ? 0 : 1 + mbal * V + val);
   };
 
-  const readAcceptors = (s: Uint32Array, bal: Int32Array, vbal: Int32Array, val: Int32Array) => {
+  const readAcceptors = (s: Int32Array, bal: Int32Array, vbal: Int32Array, val: Int32Array) => {
     for (let a = 0; a < A; a++) {
       const x = (s[accWord[a] as number] as number) >>> (accShift[a] as number);
       bal[a] = (x & maskB) - 1;
@@ -138,18 +152,22 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
     }
   };
 
-  const writeAcceptor = (s: Uint32Array, a: number, bal: number, vbal: number, val: number) => {
+  const writeAcceptor = (s: Int32Array, a: number, bal: number, vbal: number, val: number) => {
     const w = accWord[a] as number;
     const shift = accShift[a] as number;
     const x = (bal + 1) | ((vbal + 1) << bB) | ((val + 1) << (2 * bB));
     s[w] = ((s[w] as number) & ~(maskAcc << shift)) | (x << shift);
   };
 
-  const copy = (from: Uint32Array, to: Uint32Array) => {
+  const copy = (from: Int32Array, to: Int32Array) => {
     for (let i = 0; i < words; i++) to[i] = from[i] as number;
   };
 
-  function successors(cur: Uint32Array, next: Uint32Array, visit: (action: number) => void): number {
+  function successors(
+    cur: Int32Array,
+    next: Int32Array,
+    visit: (action: number) => boolean | undefined,
+  ): number {
     let stutters = 0;
     readAcceptors(cur, maxBal, maxVBal, maxVal);
 
@@ -162,7 +180,7 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
       } else {
         copy(cur, next);
         next[w] = (next[w] as number) | k;
-        visit(b);
+        if (visit(b)) return stutters;
       }
     }
 
@@ -221,7 +239,7 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
         copy(cur, next);
         const i = b * V + v;
         next[w2a[i] as number] = (next[w2a[i] as number] as number) | (k2a[i] as number);
-        visit(baseAccept + i);
+        if (visit(baseAccept + i)) return stutters;
       }
     }
 
@@ -235,7 +253,7 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
         writeAcceptor(next, a, b, vbal, val);
         const i = code1b(a, b, vbal, val);
         next[w1b[i] as number] = (next[w1b[i] as number] as number) | (k1b[i] as number);
-        visit(basePrepareAck + a * NB + b);
+        if (visit(basePrepareAck + a * NB + b)) return stutters;
       }
     }
 
@@ -256,14 +274,14 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
           copy(cur, next);
           writeAcceptor(next, a, b, b, v);
           next[w] = (next[w] as number) | k;
-          visit(baseAcceptAck + j);
+          if (visit(baseAcceptAck + j)) return stutters;
         }
       }
     }
     return stutters;
   }
 
-  function violation(s: Uint32Array): string | null {
+  function violation(s: Int32Array): string | null {
     // TypeOK holds by construction: every packed state decodes to a well-typed one.
     let chosenVals = 0;
     for (let b = 0; b < NB; b++) {
@@ -287,7 +305,7 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
     return null;
   }
 
-  const has = (s: Uint32Array, w: Int32Array, k: Int32Array, i: number) =>
+  const has = (s: Int32Array, w: Int32Array, k: Int32Array, i: number) =>
     (w[i] as number) >= 0 && ((s[w[i] as number] as number) & (k[i] as number)) !== 0;
   const acceptorAt = (i: number) => p.acceptors[i] as Acceptor;
   const valueAt = (i: number): Value | None => (i < 0 ? None : (p.values[i] as Value));
@@ -297,7 +315,7 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
   const decVBal = new Int32Array(A);
   const decVal = new Int32Array(A);
 
-  function decode(s: Uint32Array): SpecState {
+  function decode(s: Int32Array): SpecState {
     readAcceptors(s, decBal, decVBal, decVal);
     const msgs: SpecMessage[] = [];
     for (let b = 0; b < NB; b++) if (has(s, w1a, k1a, b)) msgs.push({ type: '1a', bal: b });
@@ -348,11 +366,11 @@ export function packSpec(p: SpecParams, variant: SpecVariant = 'Paxos'): PackedS
     if (!Number.isInteger(b) || b < 0 || b > B) throw new Error(`${b} is not a ballot`);
     return b;
   };
-  const set = (s: Uint32Array, w: Int32Array, k: Int32Array, i: number) => {
+  const set = (s: Int32Array, w: Int32Array, k: Int32Array, i: number) => {
     s[w[i] as number] = (s[w[i] as number] as number) | (k[i] as number);
   };
 
-  function encode(state: SpecState, out: Uint32Array): void {
+  function encode(state: SpecState, out: Int32Array): void {
     out.fill(0, 0, words);
     p.acceptors.forEach((a, i) => {
       const bal = state.maxBal[a] ?? -1;

@@ -7,25 +7,22 @@
  * stops at the first violation with a shortest trace.
  */
 import { standardParams } from '../../spec/explore';
-import { searchPacked } from './packedSearch';
+import type { SpecVariant } from '../../spec/variants';
 import { packSpec } from './packedSpec';
-import type { CheckResult, Progress } from './result';
+import type { Progress } from './result';
+import { type SearchOptions, type SearchResult, search } from './search';
+import { specModel } from './specModel';
 
-export interface SpecCheckOptions {
+export interface SpecCheckOptions extends Omit<SearchOptions, 'onProgress'> {
   acceptors: number;
   values: number;
   maxBallot: number;
-  maxStates?: number;
-  maxDepth?: number;
+  variant?: SpecVariant;
   onProgress?: (p: Progress) => void;
 }
 
-export function exploreSpec(options: SpecCheckOptions): CheckResult {
-  const params = standardParams(options.acceptors, options.values, options.maxBallot);
-  return searchPacked(packSpec(params), {
-    model: 'spec',
-    ...(options.maxStates !== undefined ? { maxStates: options.maxStates } : {}),
-    ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
+export function exploreSpec(options: SpecCheckOptions): SearchResult {
+  const { acceptors, values, maxBallot, variant, ...rest } = options;
+  const params = standardParams(acceptors, values, maxBallot);
+  return search(specModel(packSpec(params, variant)), { progressIntervalMs: 1000, ...rest });
 }

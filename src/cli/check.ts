@@ -9,6 +9,7 @@ import type { GroupId } from '../../machines/messages';
 import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/machines';
 import { defaultValues } from '../check/machines/options';
 import type { CheckResult, Progress } from '../check/result';
+import type { SearchStats } from '../check/search';
 import { exploreSpec } from '../check/spec';
 import {
   collect,
@@ -39,6 +40,7 @@ interface CheckFlags {
   maxBallot?: number;
   maxStates?: number;
   maxDepth?: number;
+  exact?: boolean;
   json?: boolean;
   progress: number;
 }
@@ -118,6 +120,7 @@ export function register(program: Command): void {
     .option('--max-ballot <b>', 'spec: ballots are 0..B', integer(0))
     .option('--max-states <n>', 'stop after this many distinct states (then nothing is proved)', integer(1))
     .option('--max-depth <n>', 'explore this many levels at most (the initial state is level 1)', integer(1))
+    .option('--exact', 'store every state, not its 64-bit fingerprint (no collision possible, more memory)')
     .option('--progress <s>', 'seconds between progress lines on stderr', integer(1), 5)
     .option('--json', 'print the result as one JSON object on the last line of stdout')
     .action((flags: CheckFlags) => {
@@ -131,8 +134,9 @@ export function register(program: Command): void {
       const bounds = {
         ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
         ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+        ...(flags.exact ? { exact: true } : {}),
       };
-      let result: CheckResult;
+      let result: CheckResult & { search: SearchStats };
       if (flags.model === 'spec') {
         for (const [k, flag] of SPEC_FLAGS)
           if (flags[k] === undefined) usageError(command, `--model spec needs ${flag}`);
@@ -185,6 +189,12 @@ export function register(program: Command): void {
         });
       }
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
+      const p = result.search.collisionProbability;
+      process.stdout.write(
+        p === null
+          ? 'exact: every state stored, no fingerprint collision possible\n'
+          : `fingerprint collision probability (optimistic, as TLC): ${p.toExponential(1)}\n`,
+      );
       if (flags.json) process.stdout.write(`${jsonLine(result)}\n`);
       process.exitCode = exitCode(result);
     });

@@ -4,11 +4,12 @@ import { type MachineCheckOptions, type MachineSearch, searchMachines } from '..
 import { Canonicalizer } from '../../src/check/machines/canonical';
 import { renamePeers } from '../../src/check/machines/ids';
 import { Renaming, renamings } from '../../src/check/machines/symmetry';
+import type { ExactSet } from '../../src/check/visited';
 import { testcase1, testcase2 } from './clusters';
 
 /** A world decoded to plain JSON, with peers renamed by `rename` (no interning, no XState). */
 function worldJson(search: MachineSearch, key: Int32Array, rename: (id: number) => number): string {
-  const { world, ghost } = search;
+  const { world, ghost } = search.model;
   const { peers } = world;
   const byPeer = world.slots.map((_, slot) => {
     const state = peers.states.value(key[slot] as number);
@@ -46,8 +47,9 @@ function bruteForceOrbits(search: MachineSearch, options: MachineCheckOptions): 
   const maps = renamings(options.cluster);
   const orbits = new Set<string>();
   const key = new Int32Array(1 << 16);
-  for (let i = 0; i < search.store.size; i++) {
-    const k = key.subarray(0, search.store.read(i, key));
+  const store = search.visited as ExactSet;
+  for (let i = 0; i < store.size; i++) {
+    const k = key.subarray(0, store.read(i, key));
     const forms = maps.map((m) => worldJson(search, k, (id) => m.get(id) ?? id));
     orbits.add(forms.sort()[0] as string);
   }
@@ -68,7 +70,7 @@ describe('symmetry reduction over interchangeable acceptors', () => {
     ],
   ];
   test.each(cases)('%s: one state per orbit, as many as brute force counts', (_, options) => {
-    const full = searchMachines(options);
+    const full = searchMachines({ ...options, exact: true });
     const reduced = searchMachines({ ...options, symmetry: true });
     expect(reduced.result.distinctStates).toBe(bruteForceOrbits(full, options));
     expect(reduced.result.distinctStates).toBeLessThan(full.result.distinctStates);
@@ -83,20 +85,25 @@ describe('symmetry reduction over interchangeable acceptors', () => {
       faults: ['drop', 'dup', 'crash'],
       maxStates: 20_000,
     };
-    const search = searchMachines(options);
-    const { world, ghost, store } = search;
+    const search = searchMachines({ ...options, exact: true });
+    const { world, ghost } = search.model;
+    const store = search.visited as ExactSet;
     const maps = renamings(testcase2).slice(1);
     const canon = new Canonicalizer(
       world,
       maps.map((m) => new Renaming(m, world.peers, ghost)),
-      false,
     );
     const successors = (key: Int32Array): string[] => {
       const out: string[] = [];
-      world.successors(key, key.length, new Int32Array(1 << 16), (_c, next, n) => {
-        out.push(next.slice(0, n).join(','));
-        return false;
-      });
+      world.successors(
+        key,
+        key.length,
+        new Int32Array(1 << 16),
+        (_c: number, next: Int32Array, n: number) => {
+          out.push(next.slice(0, n).join(','));
+          return false;
+        },
+      );
       return out.sort();
     };
     const renamed = (r: number, key: Int32Array) => {

@@ -6,6 +6,7 @@
  * A history is an interned sorted set of interned items, so a world carries one int.
  */
 import type { Message, PeerId, Value } from '../../../machines/messages';
+import { hashString, SEED_A, SEED_B } from '../hash';
 import { Interner, PairMemo } from './interner';
 
 export type GhostItem =
@@ -16,6 +17,11 @@ export class GhostHistory {
   readonly items = new Interner<GhostItem>();
   readonly sets = new Interner<Int32Array>();
   private readonly added = new PairMemo<number>();
+  /** Content hashes of items and of sets (a set's is the sum of its items'), per id. */
+  private readonly itemHashA: number[] = [];
+  private readonly itemHashB: number[] = [];
+  private readonly setHashA: number[] = [];
+  private readonly setHashB: number[] = [];
 
   /** The empty history has id 0. */
   constructor() {
@@ -23,16 +29,45 @@ export class GhostHistory {
   }
 
   message(message: Message): number {
-    return this.items.intern(`m${JSON.stringify(message)}`, () => ({ kind: 'message', message }));
+    return this.item(`m${JSON.stringify(message)}`, () => ({ kind: 'message', message }));
   }
 
   vote(acceptor: PeerId, n: number, value: Value | null): number {
-    return this.items.intern(`v${acceptor},${n},${JSON.stringify(value)}`, () => ({
+    return this.item(`v${acceptor},${n},${JSON.stringify(value)}`, () => ({
       kind: 'vote',
       acceptor,
       n,
       value,
     }));
+  }
+
+  private item(key: string, make: () => GhostItem): number {
+    const before = this.items.size;
+    const id = this.items.intern(key, make);
+    if (id === before) {
+      this.itemHashA.push(hashString(key, SEED_A));
+      this.itemHashB.push(hashString(key, SEED_B));
+    }
+    return id;
+  }
+
+  hashA(set: number): number {
+    let h = this.setHashA[set];
+    if (h === undefined) h = this.hashSet(set, this.itemHashA, this.setHashA);
+    return h;
+  }
+
+  hashB(set: number): number {
+    let h = this.setHashB[set];
+    if (h === undefined) h = this.hashSet(set, this.itemHashB, this.setHashB);
+    return h;
+  }
+
+  private hashSet(set: number, items: number[], memo: number[]): number {
+    let h = 0;
+    for (const i of this.sets.value(set)) h = (h + (items[i] as number)) | 0;
+    memo[set] = h;
+    return h;
   }
 
   add(set: number, item: number): number {

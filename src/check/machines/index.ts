@@ -13,6 +13,7 @@ import type { MachineCheckOptions } from './options';
 import { specRefinement } from './specRefinement';
 
 export type { MachineCheckResult, MachineCheckStats, MachineSearch, MappingFactory } from './explore';
+export { MachinesModel } from './model';
 export { defaultValues, FAULTS, type Fault, type MachineCheckOptions, type NetworkModel } from './options';
 
 export const exploreMachines = (

@@ -6,6 +6,7 @@
  */
 import { majority, type PeerId, type Value } from '../../../machines/messages';
 import type { ClusterConfig } from '../../config/cluster';
+import type { Breach } from '../model';
 import type { GhostHistory } from './ghost';
 import type { PeerFacts } from './peerTable';
 
@@ -16,10 +17,7 @@ export interface Chosen {
   acceptors: PeerId[];
 }
 
-export interface Breach {
-  invariant: string;
-  detail: string;
-}
+export type { Breach } from '../model';
 
 export class Invariants {
   private readonly chosenMemo: (Chosen[] | undefined)[] = [];

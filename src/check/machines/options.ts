@@ -38,6 +38,8 @@ export interface MachineCheckOptions {
   refinement?: boolean;
   maxStates?: number;
   maxDepth?: number;
+  /** Store every world's key rather than its 64-bit fingerprint (no collision possible, more memory). */
+  exact?: boolean;
   onProgress?: (p: Progress) => void;
   /** How often onProgress is called (default 2000 ms). */
   progressIntervalMs?: number;

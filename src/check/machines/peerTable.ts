@@ -18,6 +18,7 @@ import {
 import { nextProposalNumber } from '../../../machines/proposalNumbers';
 import type { Timer } from '../../../machines/timers';
 import type { PeerInput, PeerLogic, PeerState } from '../../peer/node';
+import { hashString, SEED_A, SEED_B } from '../hash';
 import type { GhostHistory } from './ghost';
 import { Interner, PairMemo } from './interner';
 import { Reactivity } from './reactivity';
@@ -79,6 +80,11 @@ export class PeerTable {
   private readonly deadMasks: [number[], number[]] = [[], []];
   /** Per interned send: the bit of its message type. */
   readonly typeBits: number[] = [];
+  /** Content hashes (two lanes) of each interned peer state and send, the same in every thread. */
+  readonly hashA: number[] = [];
+  readonly hashB: number[] = [];
+  readonly sendHashA: number[] = [];
+  readonly sendHashB: number[] = [];
 
   constructor(
     readonly logic: PeerLogic,
@@ -96,6 +102,8 @@ export class PeerTable {
     const before = this.states.size;
     const id = this.states.intern(key, state);
     if (id === before) {
+      this.hashA.push(hashString(key, SEED_A));
+      this.hashB.push(hashString(key, SEED_B));
       this.owners.push(owner);
       this.facts.push(this.factsOf(owner, state));
     }
@@ -116,8 +124,11 @@ export class PeerTable {
 
   internSend(send: Send): number {
     const before = this.sends.size;
-    const id = this.sends.intern(`${send.to}>${JSON.stringify(send.message)}`, send);
+    const key = `${send.to}>${JSON.stringify(send.message)}`;
+    const id = this.sends.intern(key, send);
     if (id === before) {
+      this.sendHashA.push(hashString(key, SEED_A));
+      this.sendHashB.push(hashString(key, SEED_B));
       this.sendGhost.push(this.relevant(send.message) ? this.ghost.message(send.message) : -1);
       this.typeBits.push(1 << MESSAGE_TYPES.indexOf(send.message.type));
     }

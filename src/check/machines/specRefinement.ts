@@ -6,7 +6,7 @@
  */
 import { Init, type SpecState, sameState } from '../../../spec/paxos';
 import { mapMessage, mapToSpec, specActionBetween, specParamsFor } from '../../../spec/refinement';
-import type { MappingFactory } from './explore';
+import type { MappingFactory } from './model';
 
 export const specRefinement: MappingFactory = (options) => {
   const values = [...new Set(Object.values(options.values))];

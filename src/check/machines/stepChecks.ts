@@ -2,17 +2,14 @@
  * What must hold of every step, beyond the worlds it connects: a peer prints chose at most
  * once and only what was chosen, and the step maps to an action of the spec or a stutter.
  */
-import type { Canonicalizer } from './canonical';
-import type { Breach, Invariants } from './invariants';
+import type { Breach } from '../model';
+import type { Invariants } from './invariants';
 import type { LocalStep } from './peerTable';
 import type { RefinementChecker } from './refinement';
-import type { StateStore } from './stateStore';
 import { CRASH, stepKind, stepSlot, type WorldModel } from './world';
 
 export interface SearchContext {
-  store: StateStore;
   world: WorldModel;
-  canon: Canonicalizer | null;
   invariants: Invariants;
   refinement: RefinementChecker<unknown> | null;
 }

@@ -1,15 +1,12 @@
 /**
- * Counterexamples: the parent pointers give the shortest path of stored (possibly
- * canonical) worlds; replaying it from the real initial world, step by step, recovers real
- * steps whose successors have those keys, and each step prints as the lab's log lines of
- * the peer that took it.
+ * Counterexamples as people read them: each step prints as the lab's log lines of the peer
+ * that took it; the last one shows the acceptors, the chose lines, the network and what broke.
  */
 import type { Message, Send } from '../../../machines/messages';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../../peer/logLine';
+import type { Breach } from '../model';
 import type { TraceStep } from '../result';
-import type { Breach } from './invariants';
 import type { LocalStep } from './peerTable';
-import { checkStep, type SearchContext } from './stepChecks';
 import {
   CRASH,
   DELIVER,
@@ -23,79 +20,25 @@ import {
   type WorldModel,
 } from './world';
 
-/** Where the search stopped: a stored world that breaks an invariant, or a step that does. */
-export type BreachAt =
-  | { kind: 'world'; index: number; breach: Breach }
-  | { kind: 'step'; parent: number; breach: Breach };
-
-interface ReplayedStep {
+/** One step as a trace prints it: the step taken and the world it led to. */
+export interface ReplayedStep {
   code: number;
-  before: Int32Array;
   after: Int32Array;
   local: LocalStep | null;
 }
 
-export function buildTrace(ctx: SearchContext, at: BreachAt): TraceStep[] {
-  const { store, world, canon } = ctx;
-  const chain: number[] = [];
-  for (let i = at.kind === 'world' ? at.index : at.parent; i >= 0; i = store.parent(i)) chain.push(i);
-  chain.reverse();
-
-  const scratch = new Int32Array(1 << 16);
-  const canonical = new Int32Array(1 << 16);
-  const target = new Int32Array(1 << 16);
-  let real: Int32Array = scratch.slice(0, world.initial(scratch));
-  const initial = real;
-  const steps: ReplayedStep[] = [];
-
-  const keyOf = (out: Int32Array, n: number) =>
-    canon ? canonical.subarray(0, canon.canonical(out, n, canonical)) : out.subarray(0, n);
-  const sameKey = (a: Int32Array, b: Int32Array) => a.length === b.length && a.every((x, i) => x === b[i]);
-
-  for (const index of chain.slice(1)) {
-    const want = target.subarray(0, store.read(index, target));
-    const storedCode = store.step(index);
-    let found: ReplayedStep | null = null;
-    world.successors(real, real.length, scratch, (code, out, n, local) => {
-      if (!sameKey(keyOf(out, n), want)) return false;
-      const candidate = { code, before: real, after: out.slice(0, n), local };
-      if (!found || code === storedCode) found = candidate;
-      return code === storedCode;
-    });
-    if (!found) throw new Error('internal error: a stored path cannot be replayed');
-    steps.push(found);
-    real = (found as ReplayedStep).after;
-  }
-  // Under symmetry the stored path may be a renaming of the real one: describe the real breach.
-  let detail = at.breach.detail;
-  if (at.kind === 'world') {
-    const facts = world.slots.map((_, slot) => world.peers.fact(real[slot] as number));
-    detail = ctx.invariants.checkWorld(facts, real[world.history] as number)?.detail ?? detail;
-  } else {
-    let found: ReplayedStep | null = null;
-    world.successors(real, real.length, scratch, (code, out, n, local) => {
-      const after = out.slice(0, n);
-      const breach = checkStep(ctx, real, code, after, local);
-      if (breach?.invariant !== at.breach.invariant) return false;
-      found = { code, before: real, after, local };
-      detail = breach.detail;
-      return true;
-    });
-    if (!found) throw new Error('internal error: the breaching step cannot be replayed');
-    steps.push(found);
-  }
-
-  const trace: TraceStep[] = [{ action: 'Init', state: summary(world, initial, steps.length === 0) }];
-  steps.forEach((s, i) => {
-    const last = i === steps.length - 1;
-    trace.push({
-      action: describeStep(world, s),
-      state: { ...printed(world, s), ...summary(world, s.after, last) },
-    });
-  });
-  const final = trace[trace.length - 1] as TraceStep;
-  final.state = { ...(final.state as object), violation: detail };
-  return trace;
+/** The trace entry of a step (null: the initial world); with the breach on the last one. */
+export function traceStep(
+  world: WorldModel,
+  s: ReplayedStep | null,
+  key: Int32Array,
+  breach: Breach | null,
+): TraceStep {
+  const state: Record<string, unknown> = s
+    ? { ...printed(world, s), ...summary(world, key, breach !== null) }
+    : summary(world, key, breach !== null);
+  if (breach) state.violation = breach.detail;
+  return { action: s ? describeStep(world, s) : 'Init', state };
 }
 
 const host = (world: WorldModel, id: number) =>

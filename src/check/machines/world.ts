@@ -3,14 +3,17 @@
  *
  *   [peer state id per participating peer][dups left][crashes left][history id][payload]
  *
- * The payload is the network: on the bag, the sorted multiset of ids of messages in
- * flight; on the set, a bitset of the ids of every message ever sent. Peer states,
+ * The payload is the network (network.ts: a bag or a set of message ids). Peer states,
  * messages and histories are interned (PeerTable, GhostHistory), so equal worlds have
- * equal arrays and a world's key is the array itself.
+ * equal arrays and, in one thread, a world's key is the array itself. Its fingerprint is
+ * made of the interned things' content hashes instead, so that threads which interned in
+ * different orders agree on it.
  */
 import type { GroupId, PeerId, Value } from '../../../machines/messages';
 import { takesPart } from '../../config/cluster';
+import { fmix, fold, nonZero, SEED_A, SEED_B } from '../hash';
 import type { GhostHistory } from './ghost';
+import { bag, type Network, set, withCopy, without } from './network';
 import type { ResolvedOptions } from './options';
 import type { LocalStep, PeerTable, ProposerFacts } from './peerTable';
 
@@ -55,8 +58,11 @@ export class WorldModel {
   /** For each interned message: the proposer peer if it is a `chose`, else -1. */
   private readonly choseFrom: number[] = [];
   private readonly crashableSlot: boolean[];
-  private readonly set: boolean;
+  readonly net: Network;
   private readonly repeatAnnouncements: boolean;
+  private readonly isDead = (m: number) => this.dead(this.pruning as Int32Array, m, this.pruneRestart);
+  private pruning: Int32Array | null = null;
+  private pruneRestart = false;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -85,12 +91,12 @@ export class WorldModel {
       .filter((p) => p.acceptor.length > 0)
       .map((p) => this.slotOf.get(p.id) as number);
     this.crashableSlot = this.slots.map((_, i) => this.crashable.includes(i));
-    this.set = options.network === 'set';
+    this.net = options.network === 'set' ? set : bag;
     // A decided proposer's TIMEOUT repeats its `chose` messages. That can only matter when
     // a copy can be lost (bag + drop); it is then explored only once none of its previous
     // announcement is still in flight, which keeps the bag finite. On the set network the
     // repeat re-sends messages already in the set: a stutter, not explored.
-    this.repeatAnnouncements = !this.set && options.drop;
+    this.repeatAnnouncements = this.net.lossy && options.drop;
   }
 
   initial(out: Int32Array): number {
@@ -116,64 +122,30 @@ export class WorldModel {
 
   /** Messages in flight (bag) or sent (set), as ids with multiplicity. */
   messages(key: Int32Array, length: number): number[] {
-    const out: number[] = [];
-    if (!this.set) for (let i = this.payload; i < length; i++) out.push(key[i] as number);
-    else
-      for (let w = this.payload; w < length; w++) {
-        const word = key[w] as number;
-        for (let b = 0; b < 32; b++) if (word & (1 << b)) out.push((w - this.payload) * 32 + b);
-      }
-    return out;
+    return this.net.messages(key, this.payload, length);
   }
 
   successors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
-    return this.set
-      ? this.setSuccessors(key, length, out, visit)
-      : this.bagSuccessors(key, length, out, visit);
-  }
-
-  private bagSuccessors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
-    const { payload, peers } = this;
-    for (let i = payload; i < length; i++) {
-      const m = key[i] as number;
-      if (i > payload && key[i - 1] === m) continue;
+    const { payload, peers, net } = this;
+    const lossy = net.lossy;
+    const drop = this.options.drop;
+    const dups = key[this.dups] as number;
+    for (let p = net.next(key, payload, length, -1); p >= 0; p = net.after(key, payload, length, p)) {
+      const m = net.message(key, payload, p);
       const slot = this.slotOfSend(m);
       if (slot >= 0) {
         const local = peers.deliver(key[slot] as number, m);
         this.copyHead(key, out, slot, local);
-        const n = this.prune(out, mergeSorted(key, payload, length, i, local.sortedSends, out, payload));
+        const n = this.prune(out, net.step(key, payload, length, p, local.sortedSends, out));
         if (visit(stepCode(DELIVER, slot, m), out, n, local)) return true;
       }
-      if (this.options.drop) {
-        for (let j = 0; j < i; j++) out[j] = key[j] as number;
-        for (let j = i + 1; j < length; j++) out[j - 1] = key[j] as number;
-        if (visit(stepCode(DROP, Math.max(slot, 0), m), out, length - 1, null)) return true;
-      }
-      if ((key[this.dups] as number) > 0) {
-        for (let j = 0; j < i; j++) out[j] = key[j] as number;
-        out[i] = m;
-        for (let j = i; j < length; j++) out[j + 1] = key[j] as number;
-        out[this.dups] = (key[this.dups] as number) - 1;
-        if (visit(stepCode(DUP, Math.max(slot, 0), m), out, length + 1, null)) return true;
-      }
-    }
-    return this.peerSuccessors(key, length, out, visit);
-  }
-
-  private setSuccessors(key: Int32Array, length: number, out: Int32Array, visit: Visit): boolean {
-    const { payload, peers } = this;
-    for (let w = payload; w < length; w++) {
-      const word = key[w] as number;
-      if (word === 0) continue;
-      for (let b = 0; b < 32; b++) {
-        if ((word & (1 << b)) === 0) continue;
-        const m = (w - payload) * 32 + b;
-        const slot = this.slotOfSend(m);
-        if (slot < 0) continue;
-        const local = peers.deliver(key[slot] as number, m);
-        this.copyHead(key, out, slot, local);
-        const n = this.prune(out, orBits(key, payload, length, local.sends, out));
-        if (visit(stepCode(DELIVER, slot, m), out, n, local)) return true;
+      if (!lossy) continue;
+      if (drop && visit(stepCode(DROP, Math.max(slot, 0), m), out, without(key, length, p, out), null))
+        return true;
+      if (dups > 0) {
+        const n = withCopy(key, length, p, out);
+        out[this.dups] = dups - 1;
+        if (visit(stepCode(DUP, Math.max(slot, 0), m), out, n, null)) return true;
       }
     }
     return this.peerSuccessors(key, length, out, visit);
@@ -188,13 +160,7 @@ export class WorldModel {
     local: LocalStep,
   ): number {
     this.copyHead(key, out, slot, local);
-    const { payload } = this;
-    return this.prune(
-      out,
-      this.set
-        ? orBits(key, payload, length, local.sends, out)
-        : mergeSorted(key, payload, length, -1, local.sortedSends, out, payload),
-    );
+    return this.prune(out, this.net.step(key, this.payload, length, -1, local.sortedSends, out));
   }
 
   /** START, TIMEOUT and crash steps. */
@@ -247,26 +213,9 @@ export class WorldModel {
    * or duplicated, now or later, so worlds that differ only by it are one. Returns the end.
    */
   private prune(out: Int32Array, length: number): number {
-    const { payload } = this;
-    const canCrash = (out[this.crashes] as number) > 0;
-    if (!this.set) {
-      let o = payload;
-      for (let i = payload; i < length; i++) {
-        const m = out[i] as number;
-        if (!this.dead(out, m, canCrash)) out[o++] = m;
-      }
-      return o;
-    }
-    let end = payload;
-    for (let w = payload; w < length; w++) {
-      let word = out[w] as number;
-      for (let b = 0; b < 32; b++) {
-        if (word & (1 << b) && this.dead(out, (w - payload) * 32 + b, canCrash)) word &= ~(1 << b);
-      }
-      out[w] = word;
-      if (word !== 0) end = w + 1;
-    }
-    return end;
+    this.pruning = out;
+    this.pruneRestart = (out[this.crashes] as number) > 0;
+    return this.net.prune(out, this.payload, length, this.isDead);
   }
 
   /** Whether no machine of message m's receiver, as it stands in `world`, can react to it again. */
@@ -287,6 +236,36 @@ export class WorldModel {
     return false;
   }
 
+  /**
+   * The world's fingerprint from content hashes: peer states and the history in their
+   * places, the messages as a sum (a multiset's hash, whatever order the ids sort in).
+   */
+  fingerprint(key: Int32Array, length: number, out: Int32Array): void {
+    const { peers, ghost } = this;
+    let a = SEED_A;
+    let b = SEED_B;
+    for (let i = 0; i < this.dups; i++) {
+      const id = key[i] as number;
+      a = fold(a, peers.hashA[id] as number);
+      b = fold(b, peers.hashB[id] as number);
+    }
+    a = fold(fold(a, key[this.dups] as number), key[this.crashes] as number);
+    b = fold(fold(b, key[this.dups] as number), key[this.crashes] as number);
+    const h = key[this.history] as number;
+    a = fold(a, ghost.hashA(h));
+    b = fold(b, ghost.hashB(h));
+    let sa = 0;
+    let sb = 0;
+    const { net, payload } = this;
+    for (let p = net.next(key, payload, length, -1); p >= 0; p = net.next(key, payload, length, p + 1)) {
+      const m = net.message(key, payload, p);
+      sa = (sa + (peers.sendHashA[m] as number)) | 0;
+      sb = (sb + (peers.sendHashB[m] as number)) | 0;
+    }
+    out[0] = nonZero(fmix(fold(a, sa)));
+    out[1] = nonZero(fmix(fold(b, sb)));
+  }
+
   /** Peers, budgets and history of the successor; the network part is written by the caller. */
   private copyHead(key: Int32Array, out: Int32Array, slot: number, local: LocalStep | null): void {
     for (let i = 0; i < this.payload; i++) out[i] = key[i] as number;
@@ -296,53 +275,4 @@ export class WorldModel {
         out[this.history] = this.ghost.addAll(key[this.history] as number, local.ghost);
     }
   }
-}
-
-/**
- * Writes key[from..to) without position `skip` (-1: none), merged with the sorted `add`,
- * into out from `at`; returns the end.
- */
-function mergeSorted(
-  key: Int32Array,
-  from: number,
-  to: number,
-  skip: number,
-  add: Int32Array,
-  out: Int32Array,
-  at: number,
-): number {
-  let i = from;
-  let j = 0;
-  let o = at;
-  const addLength = add.length;
-  for (;;) {
-    if (i === skip) i++;
-    if (i < to) {
-      const x = key[i] as number;
-      if (j < addLength && (add[j] as number) < x) out[o++] = add[j++] as number;
-      else {
-        out[o++] = x;
-        i++;
-      }
-    } else if (j < addLength) out[o++] = add[j++] as number;
-    else return o;
-  }
-}
-
-/** The bitset key[payload..length) with the bits of `sends` set, into out; returns the end. */
-function orBits(
-  key: Int32Array,
-  payload: number,
-  length: number,
-  sends: Int32Array,
-  out: Int32Array,
-): number {
-  let end = length;
-  for (let w = payload; w < length; w++) out[w] = key[w] as number;
-  for (const m of sends) {
-    const w = payload + (m >>> 5);
-    while (end <= w) out[end++] = 0;
-    out[w] = (out[w] as number) | (1 << (m & 31));
-  }
-  return end;
 }

@@ -1,0 +1,272 @@
+/**
+ * The one breadth-first search, over any `Model`, as TLC does it: the initial states at
+ * level 1; every new state checked as it is found and every step as it is taken, so the
+ * first breach found is at the least depth and its trace is a shortest one; bounds on
+ * states and depth that make the result incomplete; a progress line.
+ *
+ * Per distinct state it keeps a 64-bit fingerprint in the visited set and a parent record
+ * (the parent's number and one lane of the state's fingerprint), spilled to a file past a
+ * few million. A trace is rebuilt by replay: from an initial state, the successor whose
+ * fingerprint lane matches the next record, and so on; it is a real run of the model even
+ * under symmetry. Exact mode (`exact: true`) stores every key instead of fingerprints.
+ */
+import { fingerprintInts } from './hash';
+import type { Breach, Model } from './model';
+import type { CheckResult, Progress, TraceStep } from './result';
+import { ParentLog, StateQueue } from './spill';
+import { ExactSet, FingerprintSet, type VisitedSet } from './visited';
+
+export interface SearchOptions {
+  maxStates?: number;
+  maxDepth?: number;
+  onProgress?: (p: Progress) => void;
+  /** How often onProgress is called (default 2000 ms). */
+  progressIntervalMs?: number;
+  /** Store every state's key rather than its fingerprint: no collision possible, more memory. */
+  exact?: boolean;
+  /** A guess at the number of states, to size the visited set once. */
+  expectedStates?: number;
+  /** 4 MiB chunks of queue kept in memory before the rest goes to a file (default 32). */
+  queueMemoryChunks?: number;
+  /** 8 MiB chunks of parent records kept in memory before older ones go to a file (default 8). */
+  parentMemoryChunks?: number;
+}
+
+export interface SearchStats {
+  /** Bytes of the visited set, of parent records in memory, and spilled to files. */
+  visitedBytes: number;
+  parentBytes: number;
+  spilledBytes: number;
+  /** The chance that two distinct states shared a fingerprint (TLC's optimistic estimate); null in exact mode. */
+  collisionProbability: number | null;
+}
+
+export interface SearchResult extends CheckResult {
+  search: SearchStats;
+  /** The visited set (an ExactSet in exact mode, for tests that read every state). */
+  visited: VisitedSet;
+}
+
+export type BreachAt =
+  | { kind: 'state'; index: number; breach: Breach }
+  | { kind: 'step'; parent: number; breach: Breach };
+
+/** TLC's optimistic estimate: each of the (transitions - distinct) lookups of a known state may have hit a wrong one. */
+export const collisionProbability = (distinct: number, transitions: number): number =>
+  (distinct * Math.max(0, transitions - distinct)) / 2 ** 64;
+
+export function search(model: Model, options: SearchOptions = {}): SearchResult {
+  const started = performance.now();
+  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
+  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+  const exact = options.exact === true;
+  const interval = options.progressIntervalMs ?? 2000;
+  const visited: VisitedSet = exact ? new ExactSet() : new FingerprintSet(options.expectedStates);
+  const parents = new ParentLog(options.parentMemoryChunks ?? 8);
+  const queue = new StateQueue(options.queueMemoryChunks ?? 32);
+  const L = model.maxLength;
+  const cur = new Int32Array(L);
+  const out = new Int32Array(L);
+  const key = new Int32Array(L);
+  const fp = new Int32Array(2);
+  let keyLength = 0;
+
+  /** The fingerprint (and in exact mode the key) of out[0..n). */
+  const identify = (s: Int32Array, n: number) => {
+    if (exact) {
+      keyLength = model.key(s, n, key);
+      fingerprintInts(key, keyLength, fp);
+    } else model.fingerprint(s, n, fp);
+  };
+
+  let transitions = 0;
+  let truncated = false;
+  let breach: BreachAt | null = null;
+  let level = 1;
+  let deepest = 1;
+  let index = -1;
+  let curLength = 0;
+  let probing = false;
+
+  const admit = (parent: number, s: Int32Array, n: number): boolean => {
+    if (!visited.add(fp, key, keyLength)) return false;
+    parents.add(parent, fp[1] as number);
+    queue.push(s, n);
+    const bad = model.checkState(s, n);
+    if (bad) breach = { kind: 'state', index: parents.size - 1, breach: bad };
+    return true;
+  };
+
+  model.initial(out, (n) => {
+    if (breach) return;
+    identify(out, n);
+    admit(-1, out, n);
+  });
+
+  const visit = (step: number, n: number): boolean => {
+    transitions++;
+    const stepBreach = model.checkStep(cur, curLength, step, out, n);
+    if (stepBreach) {
+      breach = { kind: 'step', parent: index, breach: stepBreach };
+      return true;
+    }
+    identify(out, n);
+    if (probing || visited.size >= maxStates) {
+      if (visited.has(fp, key, keyLength)) return false;
+      // Something lies beyond the bound: nothing is proved. At the depth bound the level
+      // is still expanded, for the step checks.
+      truncated = true;
+      return !probing;
+    }
+    if (!admit(index, out, n)) return false;
+    deepest = level + 1;
+    return breach !== null;
+  };
+
+  let levelLeft = queue.length;
+  let lastProgress = started;
+  while (!breach && queue.length > 0) {
+    if (levelLeft === 0) {
+      level++;
+      levelLeft = queue.length;
+    }
+    levelLeft--;
+    index++;
+    probing = level >= maxDepth;
+    curLength = queue.shift(cur);
+    // Not `transitions += model.successors(...)`: visit counts into `transitions` meanwhile.
+    const stutters = model.successors(cur, curLength, out, visit);
+    transitions += stutters;
+    if (truncated && !probing) break;
+    if ((index & 1023) === 0 && options.onProgress) {
+      const now = performance.now();
+      if (now - lastProgress >= interval) {
+        lastProgress = now;
+        options.onProgress({
+          distinctStates: visited.size,
+          depth: deepest,
+          queued: queue.length,
+          seconds: (now - started) / 1000,
+        });
+      }
+    }
+  }
+
+  const found = breach as BreachAt | null;
+  const violations = found
+    ? [{ invariant: found.breach.invariant, trace: rebuild(model, parents, found, checkWord(model, exact)) }]
+    : [];
+  const seconds = (performance.now() - started) / 1000;
+  options.onProgress?.({ distinctStates: visited.size, depth: deepest, queued: 0, seconds });
+  const result: SearchResult = {
+    model: model.kind,
+    distinctStates: visited.size,
+    depth: deepest,
+    transitions,
+    seconds,
+    complete: !truncated && !found,
+    violations,
+    search: {
+      visitedBytes: visited.bytes,
+      parentBytes: parents.bytes,
+      spilledBytes: parents.bytesOnDisk + queue.bytesOnDisk,
+      collisionProbability: exact ? null : collisionProbability(visited.size, transitions),
+    },
+    visited,
+  };
+  queue.close();
+  parents.close();
+  return result;
+}
+
+/** A parent chain, as its records: [check word of each state], from an initial state. */
+export interface ChainSource {
+  /** [parent number, check word] of state `index`. */
+  get(index: number): [number, number];
+}
+
+/**
+ * Replays the chain of records ending at the breach: each state is the successor (of the
+ * state rebuilt so far) whose fingerprint lane matches its record; the last step is the
+ * breaching successor, or the state itself, with the breach's detail re-derived on the
+ * real run.
+ */
+export function rebuild(
+  model: Model,
+  records: ChainSource,
+  at: BreachAt,
+  check: (s: Int32Array, n: number) => number,
+): TraceStep[] {
+  const checks: number[] = [];
+  for (let i = at.kind === 'state' ? at.index : at.parent; i >= 0; i = records.get(i)[0])
+    checks.push(records.get(i)[1]);
+  checks.reverse();
+  return replay(model, checks, at.kind === 'step' ? at.breach.invariant : null, check);
+}
+
+/** The word a parent record keeps of a state: the second fingerprint lane (of the key, in exact mode). */
+export function checkWord(model: Model, exact: boolean): (s: Int32Array, n: number) => number {
+  const fp = new Int32Array(2);
+  const key = new Int32Array(model.maxLength);
+  return (s, n) => {
+    if (exact) fingerprintInts(key, model.key(s, n, key), fp);
+    else model.fingerprint(s, n, fp);
+    return fp[1] as number;
+  };
+}
+
+/** The trace through states whose fingerprint lanes are `checks`; `stepInvariant`: then one breaching step. */
+export function replay(
+  model: Model,
+  checks: readonly number[],
+  stepInvariant: string | null,
+  check: (s: Int32Array, n: number) => number,
+): TraceStep[] {
+  const L = model.maxLength;
+  let real = new Int32Array(L);
+  let realLength = -1;
+  const scratch = new Int32Array(L);
+  const trace: TraceStep[] = [];
+  const lastIsState = stepInvariant === null;
+
+  model.initial(scratch, (n) => {
+    if (realLength >= 0) return;
+    if (check(scratch, n) !== checks[0]) return;
+    real = scratch.slice(0, L);
+    realLength = n;
+  });
+  if (realLength < 0) throw new Error('internal error: no initial state matches the trace');
+  const finalBreach = (s: Int32Array, n: number) => (lastIsState ? model.checkState(s, n) : null);
+  trace.push(
+    model.describe(null, 0, -1, real, realLength, checks.length === 1 ? finalBreach(real, realLength) : null),
+  );
+
+  for (let k = 1; k < checks.length; k++) {
+    const last = k === checks.length - 1;
+    let next: Int32Array | null = null;
+    let nextLength = 0;
+    model.successors(real, realLength, scratch, (step, n) => {
+      if (check(scratch, n) !== checks[k]) return false;
+      next = scratch.slice(0, L);
+      nextLength = n;
+      const b = last ? finalBreach(scratch, n) : null;
+      trace.push(model.describe(real, realLength, step, scratch, n, b));
+      return true;
+    });
+    if (!next) throw new Error('internal error: a stored path cannot be replayed');
+    real = next;
+    realLength = nextLength;
+  }
+  if (stepInvariant !== null) {
+    let done = false;
+    model.successors(real, realLength, scratch, (step, n) => {
+      const b = model.checkStep(real, realLength, step, scratch, n);
+      if (b?.invariant !== stepInvariant) return false;
+      trace.push(model.describe(real, realLength, step, scratch, n, b));
+      done = true;
+      return true;
+    });
+    if (!done) throw new Error('internal error: the breaching step cannot be replayed');
+  }
+  return trace;
+}

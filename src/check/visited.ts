@@ -1,0 +1,310 @@
+/**
+ * The visited set of the search: one interface, two stores.
+ *
+ * - `FingerprintSet` (the default, as TLC keeps it): a state is remembered only by its
+ *   64-bit fingerprint, 8 bytes in an open-addressing table grown by half at three
+ *   quarters full, so between 10.7 and 16 bytes a state. Two distinct states with one
+ *   fingerprint would make the search skip the second: the search prints the chance.
+ *   Worker threads share one such table in a SharedArrayBuffer.
+ * - `ExactSet`: every state's key is stored and compared, for when no chance is acceptable
+ *   (and for tests that look at every state reached).
+ */
+
+export interface VisitedSet {
+  readonly size: number;
+  /** Bytes held in typed arrays. */
+  readonly bytes: number;
+  /** Adds a state (fingerprint fp[0..1], key[0..length)); true when it was new. */
+  add(fp: Int32Array, key: Int32Array, length: number): boolean;
+  has(fp: Int32Array, key: Int32Array, length: number): boolean;
+}
+
+const LOAD = 0.75;
+/** The table is 64 segments (by the top bits of the first lane), each grown on its own, so a growth copies 1/64 of it. */
+const SEGMENT_BITS = 6;
+const SEGMENTS = 1 << SEGMENT_BITS;
+
+const slotOf = (h: number, capacity: number): number => Math.floor(((h >>> 0) * capacity) / 4294967296);
+
+export class FingerprintSet implements VisitedSet {
+  /** Per segment two cells a slot: the fingerprint's lanes, never zero in a used slot. */
+  private readonly tables: Int32Array[] = [];
+  private readonly capacities = new Int32Array(SEGMENTS);
+  private readonly counts = new Int32Array(SEGMENTS);
+  private count = 0;
+
+  constructor(expected = 1 << 16) {
+    const capacity = Math.max(64, Math.ceil(expected / LOAD / SEGMENTS) + 1);
+    for (let i = 0; i < SEGMENTS; i++) {
+      this.tables.push(new Int32Array(2 * capacity));
+      this.capacities[i] = capacity;
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const t of this.tables) n += t.byteLength;
+    return n;
+  }
+
+  add(fp: Int32Array): boolean {
+    const a = fp[0] as number;
+    const b = fp[1] as number;
+    const seg = a >>> (32 - SEGMENT_BITS);
+    const table = this.tables[seg] as Int32Array;
+    const capacity = this.capacities[seg] as number;
+    let slot = slotOf(a << SEGMENT_BITS, capacity);
+    for (;;) {
+      const x = table[2 * slot] as number;
+      if (x === 0) break;
+      if (x === a && table[2 * slot + 1] === b) return false;
+      if (++slot === capacity) slot = 0;
+    }
+    table[2 * slot] = a;
+    table[2 * slot + 1] = b;
+    this.count++;
+    const n = (this.counts[seg] as number) + 1;
+    this.counts[seg] = n;
+    if (n > LOAD * capacity) this.grow(seg, Math.ceil(capacity * 1.5));
+    return true;
+  }
+
+  has(fp: Int32Array): boolean {
+    const a = fp[0] as number;
+    const b = fp[1] as number;
+    const seg = a >>> (32 - SEGMENT_BITS);
+    const table = this.tables[seg] as Int32Array;
+    const capacity = this.capacities[seg] as number;
+    let slot = slotOf(a << SEGMENT_BITS, capacity);
+    for (;;) {
+      const x = table[2 * slot] as number;
+      if (x === 0) return false;
+      if (x === a && table[2 * slot + 1] === b) return true;
+      if (++slot === capacity) slot = 0;
+    }
+  }
+
+  private grow(seg: number, capacity: number): void {
+    const old = this.tables[seg] as Int32Array;
+    const table = new Int32Array(2 * capacity);
+    for (let s = 0; s < old.length; s += 2) {
+      const a = old[s] as number;
+      if (a === 0) continue;
+      let slot = slotOf(a << SEGMENT_BITS, capacity);
+      while (table[2 * slot] !== 0) if (++slot === capacity) slot = 0;
+      table[2 * slot] = a;
+      table[2 * slot + 1] = old[s + 1] as number;
+    }
+    this.tables[seg] = table;
+    this.capacities[seg] = capacity;
+  }
+}
+
+/**
+ * The fingerprint table of a search by several worker threads at once: one table in a
+ * SharedArrayBuffer, of a capacity fixed between pauses (the coordinator grows it while
+ * every worker waits). A slot is claimed by a compare-and-swap of its first lane; a reader
+ * that finds the first lane of its own fingerprint waits for the second, written just
+ * after the claim.
+ */
+export class SharedFingerprintTable {
+  readonly table: Int32Array;
+  readonly capacity: number;
+  /** cell 0: slots used, shared by every thread. */
+  readonly used: Int32Array;
+
+  constructor(
+    readonly buffer: SharedArrayBuffer,
+    readonly usedBuffer: SharedArrayBuffer,
+  ) {
+    this.table = new Int32Array(buffer);
+    this.capacity = this.table.length / 2;
+    this.used = new Int32Array(usedBuffer);
+  }
+
+  static create(capacity: number, usedBuffer = new SharedArrayBuffer(4)): SharedFingerprintTable {
+    return new SharedFingerprintTable(new SharedArrayBuffer(8 * capacity), usedBuffer);
+  }
+
+  /** The most slots a search may fill before it pauses for a growth. */
+  get limit(): number {
+    return Math.floor(0.85 * this.capacity);
+  }
+
+  /** 1: new; 0: known; -1: the table is full enough that it must grow first. */
+  add(fp: Int32Array): number {
+    const a = fp[0] as number;
+    const b = fp[1] as number;
+    const table = this.table;
+    const capacity = this.capacity;
+    let slot = slotOf(a, capacity);
+    for (;;) {
+      let x = Atomics.load(table, 2 * slot);
+      if (x === 0) {
+        if (Atomics.load(this.used, 0) >= this.limit) return -1;
+        x = Atomics.compareExchange(table, 2 * slot, 0, a);
+        if (x === 0) {
+          Atomics.store(table, 2 * slot + 1, b);
+          Atomics.add(this.used, 0, 1);
+          return 1;
+        }
+      }
+      if (x === a) {
+        let y = Atomics.load(table, 2 * slot + 1);
+        while (y === 0) y = Atomics.load(table, 2 * slot + 1);
+        if (y === b) return 0;
+      }
+      if (++slot === capacity) slot = 0;
+    }
+  }
+
+  has(fp: Int32Array): boolean {
+    const a = fp[0] as number;
+    const b = fp[1] as number;
+    let slot = slotOf(a, this.capacity);
+    for (;;) {
+      const x = Atomics.load(this.table, 2 * slot);
+      if (x === 0) return false;
+      if (x === a && Atomics.load(this.table, 2 * slot + 1) === b) return true;
+      if (++slot === this.capacity) slot = 0;
+    }
+  }
+
+  /** A copy with `capacity` slots (only while no thread inserts). */
+  grown(capacity: number): SharedFingerprintTable {
+    const next = SharedFingerprintTable.create(capacity, this.usedBuffer);
+    const t = next.table;
+    const old = this.table;
+    for (let s = 0; s < old.length; s += 2) {
+      const a = old[s] as number;
+      if (a === 0) continue;
+      let slot = slotOf(a, capacity);
+      while (t[2 * slot] !== 0) if (++slot === capacity) slot = 0;
+      t[2 * slot] = a;
+      t[2 * slot + 1] = old[s + 1] as number;
+    }
+    return next;
+  }
+}
+
+const CHUNK_BITS = 24;
+const CHUNK_SIZE = 1 << CHUNK_BITS;
+const CHUNK_MASK = CHUNK_SIZE - 1;
+
+const growArray = <A extends Int32Array | Uint32Array | Uint16Array>(a: A, size: number): A => {
+  const next = new (a.constructor as new (n: number) => A)(size);
+  next.set(a);
+  return next;
+};
+
+/** Every key stored once, in chunked typed arrays, found again by open addressing. */
+export class ExactSet implements VisitedSet {
+  private chunks: Int32Array[] = [new Int32Array(CHUNK_SIZE)];
+  private used = 0;
+  private offsets = new Uint32Array(1 << 16);
+  private lengths = new Uint16Array(1 << 16);
+  /** Two ints a slot: state index + 1 (0: empty) and the first fingerprint lane. */
+  private table = new Int32Array(2 << 17);
+  private mask = (1 << 17) - 1;
+  size = 0;
+
+  get bytes(): number {
+    return (
+      this.chunks.length * CHUNK_SIZE * 4 +
+      this.offsets.byteLength +
+      this.lengths.byteLength +
+      this.table.byteLength
+    );
+  }
+
+  add(fp: Int32Array, key: Int32Array, length: number): boolean {
+    const h = fp[0] as number;
+    const table = this.table;
+    let slot = h & this.mask;
+    for (;;) {
+      const entry = table[2 * slot] as number;
+      if (entry === 0) break;
+      if (table[2 * slot + 1] === h && this.equals(entry - 1, key, length)) return false;
+      slot = (slot + 1) & this.mask;
+    }
+    const index = this.size;
+    if (index === this.offsets.length) {
+      this.offsets = growArray(this.offsets, 2 * index);
+      this.lengths = growArray(this.lengths, 2 * index);
+    }
+    this.offsets[index] = this.store(key, length);
+    this.lengths[index] = length;
+    table[2 * slot] = index + 1;
+    table[2 * slot + 1] = h;
+    this.size++;
+    if (this.size * 2 > this.mask) this.growTable();
+    return true;
+  }
+
+  has(fp: Int32Array, key: Int32Array, length: number): boolean {
+    const h = fp[0] as number;
+    let slot = h & this.mask;
+    for (;;) {
+      const entry = this.table[2 * slot] as number;
+      if (entry === 0) return false;
+      if (this.table[2 * slot + 1] === h && this.equals(entry - 1, key, length)) return true;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
+  /** Copies the key of the index-th state added into `out`; returns its length. */
+  read(index: number, out: Int32Array): number {
+    const length = this.lengths[index] as number;
+    const offset = this.offsets[index] as number;
+    const chunk = this.chunks[offset >>> CHUNK_BITS] as Int32Array;
+    const start = offset & CHUNK_MASK;
+    for (let i = 0; i < length; i++) out[i] = chunk[start + i] as number;
+    return length;
+  }
+
+  private equals(index: number, key: Int32Array, length: number): boolean {
+    if (this.lengths[index] !== length) return false;
+    const offset = this.offsets[index] as number;
+    const chunk = this.chunks[offset >>> CHUNK_BITS] as Int32Array;
+    const start = offset & CHUNK_MASK;
+    for (let i = 0; i < length; i++) if (chunk[start + i] !== key[i]) return false;
+    return true;
+  }
+
+  private store(key: Int32Array, length: number): number {
+    let chunkIndex = this.chunks.length - 1;
+    if (this.used + length > CHUNK_SIZE) {
+      if (this.chunks.length >= 256) throw new Error('state store full (2^32 ints of keys)');
+      this.chunks.push(new Int32Array(CHUNK_SIZE));
+      chunkIndex++;
+      this.used = 0;
+    }
+    const chunk = this.chunks[chunkIndex] as Int32Array;
+    for (let i = 0; i < length; i++) chunk[this.used + i] = key[i] as number;
+    const offset = chunkIndex * CHUNK_SIZE + this.used;
+    this.used += length;
+    return offset;
+  }
+
+  private growTable(): void {
+    const old = this.table;
+    const capacity = (this.mask + 1) * 2;
+    const table = new Int32Array(2 * capacity);
+    const mask = capacity - 1;
+    for (let s = 0; s < old.length; s += 2) {
+      const entry = old[s] as number;
+      if (entry === 0) continue;
+      const h = old[s + 1] as number;
+      let slot = h & mask;
+      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+      table[2 * slot] = entry;
+      table[2 * slot + 1] = h;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+}
