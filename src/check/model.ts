@@ -69,6 +69,8 @@ export interface Renamer {
   readonly count: number;
   /** Writes s renamed by renaming r into out; returns its length. */
   rename(r: number, s: Int32Array, length: number, out: Int32Array): number;
+  /** The least fingerprint over s and its renamings, if the model can do better than renaming and hashing each. */
+  leastFingerprint?(s: Int32Array, length: number, out: Int32Array): void;
 }
 
 /**
@@ -91,6 +93,7 @@ export function symmetric(model: Model, renamer: Renamer): Model {
     checkStep: (before, bl, step, after, al) => model.checkStep(before, bl, step, after, al),
     describe: (before, bl, step, after, al, breach) => model.describe(before, bl, step, after, al, breach),
     fingerprint(s, length, out) {
+      if (renamer.leastFingerprint) return renamer.leastFingerprint(s, length, out);
       model.fingerprint(s, length, out);
       for (let r = 0; r < renamer.count; r++) {
         model.fingerprint(renamed, renamer.rename(r, s, length, renamed), fp);

@@ -20,6 +20,38 @@ export class Canonicalizer implements Renamer {
     this.slotImages = renamings.map((r) =>
       Int32Array.from(world.slots, (id) => world.slotOf.get(r.rename(id) as PeerId) as number),
     );
+    this.slotSources = this.slotImages.map((images) => {
+      const sources = new Int32Array(images.length);
+      images.forEach((to, from) => {
+        sources[to] = from;
+      });
+      return sources;
+    });
+  }
+
+  /** For each renaming: which slot's peer lands in each slot. */
+  private readonly slotSources: Int32Array[];
+  private readonly fp = new Int32Array(2);
+
+  /** The least fingerprint over the world and its renamings, without writing the renamed worlds. */
+  leastFingerprint(key: Int32Array, length: number, out: Int32Array): void {
+    this.world.fingerprint(key, length, out);
+    const fp = this.fp;
+    for (let r = 0; r < this.renamings.length; r++) {
+      this.world.fingerprint(
+        key,
+        length,
+        fp,
+        this.renamings[r] as Renaming,
+        this.slotSources[r] as Int32Array,
+      );
+      const a = fp[0] as number;
+      const b = fp[1] as number;
+      if (a >>> 0 < (out[0] as number) >>> 0 || (a === out[0] && b >>> 0 < (out[1] as number) >>> 0)) {
+        out[0] = a;
+        out[1] = b;
+      }
+    }
   }
 
   get count(): number {

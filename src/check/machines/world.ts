@@ -11,11 +11,16 @@
  */
 import type { GroupId, PeerId, Value } from '../../../machines/messages';
 import { takesPart } from '../../config/cluster';
-import { fmix, fold, nonZero, SEED_A, SEED_B } from '../hash';
+import * as hashing from '../hash';
 import type { GhostHistory } from './ghost';
 import { bag, type Network, set, withCopy, without } from './network';
 import type { ResolvedOptions } from './options';
 import type { LocalStep, PeerTable, ProposerFacts } from './peerTable';
+import type { Renaming } from './symmetry';
+
+// Local bindings: the hot loop calls these per world, and a module namespace lookup per
+// call (as some loaders compile imports) costs a fifth of the search.
+const { fmix, fold, nonZero, SEED_A, SEED_B } = hashing;
 
 export const DELIVER = 0;
 export const DROP = 1;
@@ -239,28 +244,57 @@ export class WorldModel {
   /**
    * The world's fingerprint from content hashes: peer states and the history in their
    * places, the messages as a sum (a multiset's hash, whatever order the ids sort in).
+   * With a renaming (and the slot each slot moves to), the fingerprint of the renamed
+   * world, computed without writing it out.
    */
-  fingerprint(key: Int32Array, length: number, out: Int32Array): void {
+  fingerprint(
+    key: Int32Array,
+    length: number,
+    out: Int32Array,
+    r: Renaming | null = null,
+    from?: Int32Array,
+  ): void {
     const { peers, ghost } = this;
+    const hashA = peers.hashA;
+    const hashB = peers.hashB;
     let a = SEED_A;
     let b = SEED_B;
     for (let i = 0; i < this.dups; i++) {
-      const id = key[i] as number;
-      a = fold(a, peers.hashA[id] as number);
-      b = fold(b, peers.hashB[id] as number);
+      let id = key[from ? (from[i] as number) : i] as number;
+      if (r) id = r.peer(id);
+      a = fold(a, hashA[id] as number);
+      b = fold(b, hashB[id] as number);
     }
     a = fold(fold(a, key[this.dups] as number), key[this.crashes] as number);
     b = fold(fold(b, key[this.dups] as number), key[this.crashes] as number);
-    const h = key[this.history] as number;
+    let h = key[this.history] as number;
+    if (r) h = r.history(h);
     a = fold(a, ghost.hashA(h));
     b = fold(b, ghost.hashB(h));
     let sa = 0;
     let sb = 0;
-    const { net, payload } = this;
-    for (let p = net.next(key, payload, length, -1); p >= 0; p = net.next(key, payload, length, p + 1)) {
-      const m = net.message(key, payload, p);
-      sa = (sa + (peers.sendHashA[m] as number)) | 0;
-      sb = (sb + (peers.sendHashB[m] as number)) | 0;
+    const sendA = peers.sendHashA;
+    const sendB = peers.sendHashB;
+    const { payload } = this;
+    if (this.net.kind === 'bag') {
+      for (let i = payload; i < length; i++) {
+        let m = key[i] as number;
+        if (r) m = r.send(m);
+        sa = (sa + (sendA[m] as number)) | 0;
+        sb = (sb + (sendB[m] as number)) | 0;
+      }
+    } else {
+      for (let w = payload; w < length; w++) {
+        let word = key[w] as number;
+        while (word !== 0) {
+          const low = word & -word;
+          let m = (w - payload) * 32 + 31 - Math.clz32(low);
+          word ^= low;
+          if (r) m = r.send(m);
+          sa = (sa + (sendA[m] as number)) | 0;
+          sb = (sb + (sendB[m] as number)) | 0;
+        }
+      }
     }
     out[0] = nonZero(fmix(fold(a, sa)));
     out[1] = nonZero(fmix(fold(b, sb)));
