@@ -71,8 +71,9 @@ export class MachinesModel implements Model {
 
   successors(s: Int32Array, length: number, out: Int32Array, visit: Visit): number {
     this.visitor = visit;
+    this.world.stutters = 0;
     this.world.successors(s, length, out, this.onWorld);
-    return 0;
+    return this.world.stutters;
   }
 
   checkState(s: Int32Array): Breach | null {

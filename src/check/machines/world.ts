@@ -67,6 +67,8 @@ export class WorldModel {
   private readonly repeatAnnouncements: boolean;
   private readonly isDead = (m: number) => this.dead(this.pruning as Int32Array, m, this.pruneRestart);
   private pruning: Int32Array | null = null;
+  /** Steps that left a world as it was, skipped by successors() (the caller reads and resets it). */
+  stutters = 0;
   private pruneRestart = false;
 
   constructor(
@@ -142,6 +144,17 @@ export class WorldModel {
         const local = peers.deliver(key[slot] as number, m);
         this.copyHead(key, out, slot, local);
         const n = this.prune(out, net.step(key, payload, length, p, local.sortedSends, out));
+        // On the set a delivery that changes nothing (a duplicate answered as before) is a
+        // self-loop: counted, not visited.
+        if (
+          !lossy &&
+          local.next === key[slot] &&
+          out[this.history] === key[this.history] &&
+          same(key, out, payload, n, length)
+        ) {
+          this.stutters++;
+          continue;
+        }
         if (visit(stepCode(DELIVER, slot, m), out, n, local)) return true;
       }
       if (!lossy) continue;
@@ -310,3 +323,9 @@ export class WorldModel {
     }
   }
 }
+
+const same = (a: Int32Array, b: Int32Array, from: number, bLength: number, aLength: number): boolean => {
+  if (aLength !== bLength) return false;
+  for (let i = from; i < aLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+};

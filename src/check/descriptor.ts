@@ -1,0 +1,24 @@
+/**
+ * A model described as data, so that worker threads (which share no objects with the main
+ * thread) can each build the same model: the spec's constants, or a machine check's
+ * options without functions (the real machines only; faulty variants made with
+ * `.provide()` cannot cross threads).
+ */
+import { standardParams } from '../../spec/explore';
+import type { SpecVariant } from '../../spec/variants';
+import { MachinesModel } from './machines/model';
+import { type MachineCheckOptions, resolveOptions } from './machines/options';
+import { specRefinement } from './machines/specRefinement';
+import type { Model } from './model';
+import { packSpec } from './packedSpec';
+import { specModel } from './specModel';
+
+export type ModelDescriptor =
+  | { kind: 'spec'; acceptors: number; values: number; maxBallot: number; variant?: SpecVariant }
+  | { kind: 'machines'; options: Omit<MachineCheckOptions, 'machines' | 'onProgress'> };
+
+export function buildModel(d: ModelDescriptor): Model {
+  if (d.kind === 'spec')
+    return specModel(packSpec(standardParams(d.acceptors, d.values, d.maxBallot), d.variant));
+  return new MachinesModel(resolveOptions(d.options), undefined, specRefinement).searched();
+}

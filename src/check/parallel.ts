@@ -1,0 +1,228 @@
+/**
+ * The search with worker threads: each worker builds the model from its descriptor and
+ * expands the states it discovered itself, level by level; a shared fingerprint table
+ * (SharedArrayBuffer, compare-and-swap) decides which worker owns a new state. Fingerprints
+ * are made of content hashes, so workers that interned things in different orders agree
+ * on them. The coordinator (this thread) runs the levels, grows the table while every
+ * worker waits, and rebuilds a trace from the workers' parent records by replay.
+ */
+import { Worker } from 'node:worker_threads';
+import { buildModel, type ModelDescriptor } from './descriptor';
+import type { Breach } from './model';
+import type { Progress } from './result';
+import { checkWord, collisionProbability, replay, type SearchResult } from './search';
+import { SharedFingerprintTable } from './visited';
+
+export interface ParallelOptions {
+  workers: number;
+  maxStates?: number;
+  maxDepth?: number;
+  expectedStates?: number;
+  onProgress?: (p: Progress) => void;
+  progressIntervalMs?: number;
+}
+
+/** Messages from a worker. */
+export type FromWorker =
+  | {
+      type: 'level';
+      added: number;
+      transitions: number;
+      full: boolean;
+      truncated: boolean;
+      breach: WorkerBreach | null;
+    }
+  | { type: 'record'; parent: number; check: number }
+  | { type: 'closed' };
+
+export interface WorkerBreach {
+  kind: 'state' | 'step';
+  /** The state's ref (state breach) or the expanded state's ref (step breach). */
+  ref: number;
+  breach: Breach;
+}
+
+/** Messages to a worker. */
+export type ToWorker =
+  | { type: 'level'; level: number; probing: boolean; table: SharedArrayBuffer | null }
+  | { type: 'record'; ref: number }
+  | { type: 'close' };
+
+export interface WorkerInit {
+  paxosCheckWorker: true;
+  descriptor: ModelDescriptor;
+  index: number;
+  workers: number;
+  table: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+  maxStates: number;
+}
+
+/** control cells: 0 slots used (the table's), 1 stop. */
+export const STOP = 1;
+
+function startWorker(workerData: WorkerInit): Worker {
+  const here = import.meta.url;
+  if (!here.endsWith('.ts')) return new Worker(new URL('./checkWorker.js', here), { workerData });
+  // Under tsx (tests, benches) the worker is the TypeScript source, loaded through tsx's API.
+  const api = import.meta.resolve('tsx/esm/api');
+  const source = new URL('./worker.ts', here).href;
+  const code = `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(source)}, ${JSON.stringify(here)}))`;
+  return new Worker(code, { eval: true, workerData });
+}
+
+class Channel {
+  private waiting: { resolve: (m: FromWorker) => void; reject: (e: unknown) => void }[] = [];
+  private inbox: FromWorker[] = [];
+  private failure: unknown = null;
+  constructor(readonly worker: Worker) {
+    worker.on('message', (m: FromWorker) => {
+      const w = this.waiting.shift();
+      if (w) w.resolve(m);
+      else this.inbox.push(m);
+    });
+    worker.on('error', (e) => {
+      this.failure = e;
+      for (const w of this.waiting.splice(0)) w.reject(e);
+    });
+  }
+  send(m: ToWorker): void {
+    this.worker.postMessage(m);
+  }
+  next(): Promise<FromWorker> {
+    const m = this.inbox.shift();
+    if (m) return Promise.resolve(m);
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+    });
+  }
+}
+
+export async function searchParallel(
+  descriptor: ModelDescriptor,
+  options: ParallelOptions,
+): Promise<SearchResult> {
+  const started = performance.now();
+  const W = options.workers;
+  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
+  const control = new SharedArrayBuffer(8);
+  const cells = new Int32Array(control);
+  let table = SharedFingerprintTable.create(
+    Math.max(1 << 16, Math.ceil((options.expectedStates ?? 1 << 20) / 0.6)),
+    control,
+  );
+  const channels = Array.from({ length: W }, (_, index) => {
+    const workerData: WorkerInit = {
+      paxosCheckWorker: true,
+      descriptor,
+      index,
+      workers: W,
+      table: table.buffer,
+      control,
+      maxStates: options.maxStates ?? 2 ** 31 - 1,
+    };
+    return new Channel(startWorker(workerData));
+  });
+
+  let transitions = 0;
+  let deepest = 1;
+  let truncated = false;
+  let found: WorkerBreach | null = null;
+  let lastAdded = 0;
+  let newTable: SharedArrayBuffer | null = null;
+  const interval = options.progressIntervalMs ?? 2000;
+  const progress = setInterval(() => {
+    options.onProgress?.({
+      distinctStates: Atomics.load(cells, 0),
+      depth: deepest,
+      queued: 0,
+      seconds: (performance.now() - started) / 1000,
+    });
+  }, interval);
+
+  try {
+    // Level 0 is the initial states, level L expands the states found at level L.
+    for (let expand = 0; ; expand++) {
+      const probing = expand >= maxDepth;
+      let added = 0;
+      let full = false;
+      for (const c of channels) c.send({ type: 'level', level: expand, probing, table: newTable });
+      newTable = null;
+      const replies = await Promise.all(channels.map((c) => c.next()));
+      for (const r of replies) {
+        if (r.type !== 'level') throw new Error('internal error: worker out of step');
+        added += r.added;
+        transitions += r.transitions;
+        full ||= r.full;
+        truncated ||= r.truncated;
+        if (r.breach && !found) found = r.breach;
+      }
+      // A level that filled the table is resumed after the table grows; its states stay theirs.
+      if (full) {
+        table = table.grown(Math.ceil(table.capacity * 2));
+        newTable = table.buffer;
+        expand--;
+        lastAdded += added;
+        continue;
+      }
+      added += lastAdded;
+      lastAdded = 0;
+      if (added > 0) deepest = expand + 1;
+      if (found || truncated || added === 0) break;
+      // Room for a next level as large as three of this one, so pauses stay rare.
+      if (Atomics.load(cells, 0) + 3 * added > table.limit) {
+        table = table.grown(Math.ceil((Atomics.load(cells, 0) + 3 * added) / 0.6));
+        newTable = table.buffer;
+      }
+    }
+    const distinct = Atomics.load(cells, 0);
+    let violations: SearchResult['violations'] = [];
+    if (found) {
+      const checks: number[] = [];
+      for (let ref = found.ref; ref >= 0; ) {
+        const c = channels[ref % W] as Channel;
+        c.send({ type: 'record', ref });
+        const r = await c.next();
+        if (r.type !== 'record') throw new Error('internal error: worker out of step');
+        checks.push(r.check);
+        ref = r.parent;
+      }
+      checks.reverse();
+      const model = buildModel(descriptor);
+      violations = [
+        {
+          invariant: found.breach.invariant,
+          trace: replay(
+            model,
+            checks,
+            found.kind === 'step' ? found.breach.invariant : null,
+            checkWord(model, false),
+          ),
+        },
+      ];
+    }
+    const seconds = (performance.now() - started) / 1000;
+    options.onProgress?.({ distinctStates: distinct, depth: deepest, queued: 0, seconds });
+    return {
+      model: descriptor.kind,
+      distinctStates: distinct,
+      depth: deepest,
+      transitions,
+      seconds,
+      complete: !truncated && !found,
+      violations,
+      search: {
+        visitedBytes: table.capacity * 8,
+        parentBytes: 0,
+        spilledBytes: 0,
+        collisionProbability: collisionProbability(distinct, transitions),
+      },
+      visited: { size: distinct, bytes: table.capacity * 8, add: () => false, has: () => false },
+    };
+  } finally {
+    clearInterval(progress);
+    for (const c of channels) c.send({ type: 'close' });
+    await Promise.all(channels.map((c) => c.worker.terminate()));
+  }
+}
