@@ -17,3 +17,18 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The checker's worker thread (`paxos check --workers N`), started by dist/cli.js from beside it.
+await build({
+  entryPoints: ['src/check/worker.ts'],
+  outfile: 'dist/checkWorker.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});

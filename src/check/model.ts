@@ -4,6 +4,7 @@
  * state is a short array of ints that the model writes and reads; the search stores it
  * only as a fingerprint (or, in exact mode, as the key the model gives) and queues it.
  */
+import { fmix, nonZero } from './hash';
 import { compareInts } from './ints';
 import type { TraceStep } from './result';
 
@@ -93,17 +94,24 @@ export function symmetric(model: Model, renamer: Renamer): Model {
     checkStep: (before, bl, step, after, al) => model.checkStep(before, bl, step, after, al),
     describe: (before, bl, step, after, al, breach) => model.describe(before, bl, step, after, al, breach),
     fingerprint(s, length, out) {
-      if (renamer.leastFingerprint) return renamer.leastFingerprint(s, length, out);
-      model.fingerprint(s, length, out);
-      for (let r = 0; r < renamer.count; r++) {
-        model.fingerprint(renamed, renamer.rename(r, s, length, renamed), fp);
-        const a = fp[0] as number;
-        const b = fp[1] as number;
-        if (a >>> 0 < (out[0] as number) >>> 0 || (a === out[0] && b >>> 0 < (out[1] as number) >>> 0)) {
-          out[0] = a;
-          out[1] = b;
+      if (renamer.leastFingerprint) renamer.leastFingerprint(s, length, out);
+      else {
+        model.fingerprint(s, length, out);
+        for (let r = 0; r < renamer.count; r++) {
+          model.fingerprint(renamed, renamer.rename(r, s, length, renamed), fp);
+          const a = fp[0] as number;
+          const b = fp[1] as number;
+          if (a >>> 0 < (out[0] as number) >>> 0 || (a === out[0] && b >>> 0 < (out[1] as number) >>> 0)) {
+            out[0] = a;
+            out[1] = b;
+          }
         }
       }
+      // The least of several is biased towards small values, and the table places states by
+      // the first lane: mixed again (one-to-one), so that they spread over the table.
+      const a = fmix(out[0] as number);
+      out[1] = nonZero(fmix((out[1] as number) ^ a));
+      out[0] = nonZero(a);
     },
     key(s, length, out) {
       let best = model.key(s, length, out);

@@ -31,6 +31,8 @@ export type FromWorker =
       full: boolean;
       truncated: boolean;
       breach: WorkerBreach | null;
+      /** After step 0: the level of the states the workers were dealt (the levels run alone). */
+      levels: number;
     }
   | { type: 'record'; parent: number; check: number }
   | { type: 'closed' };
@@ -56,6 +58,7 @@ export interface WorkerInit {
   table: SharedArrayBuffer;
   control: SharedArrayBuffer;
   maxStates: number;
+  maxDepth: number;
 }
 
 /** control cells: 0 slots used (the table's), 1 stop. */
@@ -121,6 +124,7 @@ export async function searchParallel(
       table: table.buffer,
       control,
       maxStates: options.maxStates ?? 2 ** 31 - 1,
+      maxDepth,
     };
     return new Channel(startWorker(workerData));
   });
@@ -142,7 +146,7 @@ export async function searchParallel(
   }, interval);
 
   try {
-    // Level 0 is the initial states, level L expands the states found at level L.
+    // Step 0: the levels each worker runs alone; then step L expands the states of level L.
     for (let expand = 0; ; expand++) {
       const probing = expand >= maxDepth;
       let added = 0;
@@ -168,7 +172,10 @@ export async function searchParallel(
       }
       added += lastAdded;
       lastAdded = 0;
-      if (added > 0) deepest = expand + 1;
+      if (expand === 0) {
+        deepest = replies[0]?.type === 'level' ? replies[0].levels : 1;
+        expand = deepest - 1;
+      } else if (added > 0) deepest = expand + 1;
       if (found || truncated || added === 0) break;
       // Room for a next level as large as three of this one, so pauses stay rare.
       if (Atomics.load(cells, 0) + 3 * added > table.limit) {

@@ -2,12 +2,21 @@
  * One worker thread of the parallel search (parallel.ts): it builds the model, keeps the
  * queue and parent records of the states it owns, and expands them a level at a time.
  * A state's ref is its local number * workers + the worker's index.
+ *
+ * States hold ids this thread interned, so they never move between workers. To start
+ * every worker with a share of the work, each runs the same first levels alone (the same
+ * code in the same order finds the same states under the same ids), until a level is
+ * large enough to be dealt out: worker w keeps every W-th state of it. From there each
+ * owns what it finds first.
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { buildModel } from './descriptor';
 import type { FromWorker, ToWorker, WorkerBreach, WorkerInit } from './parallel';
 import { ParentLog, StateQueue } from './spill';
-import { SharedFingerprintTable } from './visited';
+import { FingerprintSet, SharedFingerprintTable } from './visited';
+
+/** The first level dealt out holds at least this many states per worker. */
+const PREFIX_PER_WORKER = 256;
 
 function run(init: WorkerInit): void {
   const port = parentPort;
@@ -75,13 +84,84 @@ function run(init: WorkerInit): void {
     return admit(curRef, out, n);
   };
 
+  /** The first levels, alone; returns the level of the states dealt out. */
+  const prefix = (): number => {
+    const seen = new FingerprintSet();
+    const fps: number[] = [];
+    let frontier: { s: Int32Array; ref: number }[] = [];
+    const found = (parent: number, s: Int32Array, n: number, into: typeof frontier): boolean => {
+      model.fingerprint(s, n, fp);
+      if (!seen.add(fp)) return false;
+      fps.push(fp[0] as number, fp[1] as number);
+      parents.add(parent, fp[1] as number);
+      const ref = refOf(parents.size - 1);
+      expanded++;
+      into.push({ s: s.slice(0, n), ref });
+      const bad = model.checkState(s, n);
+      if (bad) breach = { kind: 'state', ref, breach: bad };
+      return breach !== null;
+    };
+    model.initial(out, (n) => void (breach ? null : found(-1, out, n, frontier)));
+    let levels = 1;
+    while (
+      !breach &&
+      frontier.length > 0 &&
+      frontier.length < PREFIX_PER_WORKER * W &&
+      levels < init.maxDepth
+    ) {
+      if (seen.size >= init.maxStates) {
+        truncated = true;
+        break;
+      }
+      const next: typeof frontier = [];
+      for (const f of frontier) {
+        cur.set(f.s);
+        curLength = f.s.length;
+        curRef = f.ref;
+        const stutters = model.successors(cur, curLength, out, (step, n) => {
+          transitions++;
+          const b = model.checkStep(cur, curLength, step, out, n);
+          if (b) {
+            breach = { kind: 'step', ref: curRef, breach: b };
+            return true;
+          }
+          return found(curRef, out, n, next);
+        });
+        transitions += stutters;
+        if (breach) break;
+      }
+      if (next.length === 0) break;
+      frontier = next;
+      levels++;
+    }
+    for (let i = 0; i < fps.length; i += 2) {
+      fp[0] = fps[i] as number;
+      fp[1] = fps[i + 1] as number;
+      table.add(fp);
+    }
+    // The states dealt out become this worker's queue, and their numbers its own again.
+    const mine = frontier.filter((_, i) => i % W === me);
+    nextLevel = 0;
+    for (const f of mine) {
+      queue.push(f.s, f.s.length);
+      nextLevel++;
+    }
+    dealt = mine.map((f) => f.ref);
+    added = me === 0 ? seen.size : 0;
+    if (me !== 0) transitions = 0;
+    return levels;
+  };
+  /** Refs of the dealt-out states, in queue order (their records were made in the prefix). */
+  let dealt: number[] = [];
+
   let expanded = 0;
   const expandLevel = () => {
     while (pending || levelLeft > 0) {
       if (Atomics.load(control, 1) !== 0) return;
       if (!pending) {
         curLength = queue.shift(cur);
-        curRef = refOf(expanded++);
+        const d = dealt.shift();
+        curRef = d ?? refOf(expanded++);
         levelLeft--;
       }
       pending = false;
@@ -121,9 +201,9 @@ function run(init: WorkerInit): void {
     // The coordinator sends a level again to resume it after growing the table.
     const resumed = m.level === currentLevel;
     currentLevel = m.level;
+    let levels = 0;
     if (m.level === 0) {
-      // Every worker offers the initial states; the table gives each to one of them.
-      if (!resumed) model.initial(out, (n) => void (breach ? null : admit(-1, out, n)));
+      if (!resumed) levels = prefix();
     } else {
       if (!resumed) {
         levelLeft = nextLevel;
@@ -131,7 +211,15 @@ function run(init: WorkerInit): void {
       }
       expandLevel();
     }
-    port.postMessage({ type: 'level', added, transitions, full, truncated, breach } satisfies FromWorker);
+    port.postMessage({
+      type: 'level',
+      added,
+      transitions,
+      full,
+      truncated,
+      breach,
+      levels,
+    } satisfies FromWorker);
   });
 }
 

@@ -8,6 +8,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { GroupId } from '../../machines/messages';
 import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/machines';
 import { defaultValues } from '../check/machines/options';
+import { searchParallel } from '../check/parallel';
 import type { CheckResult, Progress } from '../check/result';
 import type { SearchStats } from '../check/search';
 import { exploreSpec } from '../check/spec';
@@ -41,6 +42,7 @@ interface CheckFlags {
   maxStates?: number;
   maxDepth?: number;
   exact?: boolean;
+  workers: number;
   json?: boolean;
   progress: number;
 }
@@ -121,15 +123,22 @@ export function register(program: Command): void {
     .option('--max-states <n>', 'stop after this many distinct states (then nothing is proved)', integer(1))
     .option('--max-depth <n>', 'explore this many levels at most (the initial state is level 1)', integer(1))
     .option('--exact', 'store every state, not its 64-bit fingerprint (no collision possible, more memory)')
+    .option(
+      '--workers <n>',
+      'worker threads sharing one fingerprint table (real machines only)',
+      integer(1),
+      1,
+    )
     .option('--progress <s>', 'seconds between progress lines on stderr', integer(1), 5)
     .option('--json', 'print the result as one JSON object on the last line of stdout')
-    .action((flags: CheckFlags) => {
+    .action(async (flags: CheckFlags) => {
       const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
         ([k]) => flags[k] !== undefined,
       );
       if (misplaced) usageError(command, `${misplaced[1]} does not apply to --model ${flags.model}`);
       if (flags.model === 'spec' && flags.network !== 'bag')
         usageError(command, '--network does not apply to --model spec');
+      if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
       const onProgress = (p: Progress) => process.stderr.write(`${progressLine(p)}\n`);
       const bounds = {
         ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
@@ -148,7 +157,13 @@ export function register(program: Command): void {
         process.stdout.write(
           `spec/Paxos.tla: ${options.acceptors} acceptors, ${options.values} values, ballots 0..${options.maxBallot}\n`,
         );
-        result = exploreSpec({ ...options, ...bounds, onProgress: throttled(onProgress, flags.progress) });
+        result =
+          flags.workers > 1
+            ? await searchParallel(
+                { kind: 'spec', ...options },
+                { workers: flags.workers, ...bounds, onProgress, progressIntervalMs: flags.progress * 1000 },
+              )
+            : exploreSpec({ ...options, ...bounds, onProgress: throttled(onProgress, flags.progress) });
       } else {
         if (flags.hostsfile === undefined) usageError(command, '--model machines needs -h FILE');
         if (flags.maxRound === undefined) usageError(command, '--model machines needs --max-round R');
@@ -173,7 +188,7 @@ export function register(program: Command): void {
             `faults: ${describeFaults(flags, faults)}; symmetry ${flags.symmetry ? 'on' : 'off'}; ` +
             `refinement ${flags.refinement ? 'on' : 'off'}\n`,
         );
-        result = exploreMachines({
+        const machineOptions = {
           cluster,
           values,
           maxRound: flags.maxRound,
@@ -184,9 +199,15 @@ export function register(program: Command): void {
           symmetry: flags.symmetry === true,
           refinement: flags.refinement,
           ...bounds,
-          onProgress,
-          progressIntervalMs: flags.progress * 1000,
-        });
+        };
+        const progress = { onProgress, progressIntervalMs: flags.progress * 1000 };
+        result =
+          flags.workers > 1
+            ? await searchParallel(
+                { kind: 'machines', options: machineOptions },
+                { workers: flags.workers, ...bounds, ...progress },
+              )
+            : exploreMachines({ ...machineOptions, ...progress });
       }
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
       const p = result.search.collisionProbability;
