@@ -46,6 +46,26 @@ describe.concurrent('paxos check', () => {
     });
   });
 
+  test('two workers (the bundled worker file) stop at a depth bound too: exit 3', async () => {
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase2.txt',
+      '--max-round',
+      '1',
+      '--symmetry',
+      '--workers',
+      '2',
+      '--max-depth',
+      '20',
+      '--json',
+    );
+    expect(r.code).toBe(3);
+    expect(lastLine(r.stdout)).toMatchObject({ depth: 20, complete: false });
+    expect(r.stdout).toMatch(/fingerprint collision probability \(optimistic, as TLC\): [\d.e+-]+/);
+  });
+
   test('the machines of testcase 1 with drop: complete, exit 0', async () => {
     const r = await paxos(
       '--model',
