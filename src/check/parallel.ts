@@ -177,9 +177,9 @@ export async function searchParallel(
         expand = deepest - 1;
       } else if (added > 0) deepest = expand + 1;
       if (found || truncated || added === 0) break;
-      // Room for a next level as large as three of this one, so pauses stay rare.
-      if (Atomics.load(cells, 0) + 3 * added > table.limit) {
-        table = table.grown(Math.ceil((Atomics.load(cells, 0) + 3 * added) / 0.6));
+      // Room for a next level twice this one, so pauses stay rare and the table near full.
+      if (Atomics.load(cells, 0) + 2 * added > table.limit) {
+        table = table.grown(Math.ceil((Atomics.load(cells, 0) + 2 * added) / 0.75));
         newTable = table.buffer;
       }
     }
