@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { type MachineCheckOptions, type MachineSearch, searchMachines } from '../../src/check/machines';
 import { Canonicalizer } from '../../src/check/machines/canonical';
-import { renamePeers } from '../../src/check/machines/ids';
+import { fieldKinds, PEER_ID_FIELDS, renamePeers } from '../../src/check/machines/ids';
 import { Renaming, renamings } from '../../src/check/machines/symmetry';
 import type { ExactSet } from '../../src/check/visited';
 import { testcase1, testcase2 } from './clusters';
@@ -120,5 +120,47 @@ describe('symmetry reduction over interchangeable acceptors', () => {
         expect(successors(renamed(r, key))).toEqual(renamedSuccessors.sort());
       }),
     );
+  });
+});
+
+describe('the declared table of peer-id fields', () => {
+  test('a field name means one kind of thing in every type, so renaming by name is sound', () => {
+    for (const [name, kinds] of fieldKinds()) expect(new Set(kinds).size, name).toBe(1);
+  });
+
+  test('every field of every context and message the checker reaches is declared', () => {
+    const search = searchMachines({
+      cluster: testcase2,
+      maxRound: 2,
+      faults: ['drop', 'crash'],
+      maxStates: 5000,
+    });
+    const { peers } = search.model;
+    const declared = (table: Record<string, string>, value: object) =>
+      Object.keys(value).filter((k) => !(k in table));
+    for (const state of peers.states.values) {
+      for (const p of Object.values(state.proposers)) {
+        expect(declared(PEER_ID_FIELDS.proposer, p.context)).toEqual([]);
+        for (const promise of p.context.promises)
+          expect(declared(PEER_ID_FIELDS.promise, promise)).toEqual([]);
+      }
+      if (state.acceptor) expect(declared(PEER_ID_FIELDS.acceptor, state.acceptor.context)).toEqual([]);
+      if (state.learner) {
+        expect(declared(PEER_ID_FIELDS.learner, state.learner.context)).toEqual([]);
+        for (const a of state.learner.context.acceptances)
+          expect(declared(PEER_ID_FIELDS.acceptance, a)).toEqual([]);
+      }
+    }
+    const byType = {
+      prepare: PEER_ID_FIELDS.prepare,
+      prepare_ack: PEER_ID_FIELDS.prepareAck,
+      accept: PEER_ID_FIELDS.accept,
+      accept_ack: PEER_ID_FIELDS.acceptAck,
+      chose: PEER_ID_FIELDS.chose,
+    };
+    for (const send of peers.sends.values) {
+      expect(declared(PEER_ID_FIELDS.send, send)).toEqual([]);
+      expect(declared(byType[send.message.type], send.message)).toEqual([]);
+    }
   });
 });

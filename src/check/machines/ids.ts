@@ -1,15 +1,96 @@
 /**
- * Renaming peers inside machine contexts and messages, for symmetry reduction. Peer ids
- * sit in a few named fields. The machines keep lists of ids sorted, and lists of records
- * sorted by their fields in order (promises by sender, acceptances by group, number and
- * sender), so that snapshots stay canonical; renamed lists are re-sorted the same way.
- * A property test holds renaming and stepping commutative on the real machines.
+ * Renaming peers inside machine contexts and messages, for symmetry reduction. Which fields
+ * hold peer ids is declared once per type in `PEER_ID_FIELDS`, checked by the compiler
+ * against the machines' context and message types (a field added to a context and not
+ * declared here fails the typecheck), and the walk renames by field name, which a test
+ * holds unambiguous across the types. The machines keep lists of ids sorted, and lists of
+ * records sorted by their fields in order (promises by sender, acceptances by group,
+ * number and sender), so that snapshots stay canonical; renamed lists are re-sorted the
+ * same way. A property test holds renaming and stepping commutative on the real machines.
  */
-import type { PeerId } from '../../../machines/messages';
+import type { AcceptorContext } from '../../../machines/acceptor';
+import type { Acceptance, LearnerContext } from '../../../machines/learner';
+import type { Accept, AcceptAck, Chose, PeerId, Prepare, PrepareAck, Send } from '../../../machines/messages';
+import type { PromiseHeard, ProposerContext } from '../../../machines/proposer';
 
-const ID_FIELDS = new Set(['self', 'from', 'to']);
-const ID_LIST_FIELDS = new Set(['acceptors', 'members', 'accepted']);
-const ID_LIST_RECORD_FIELDS = new Set(['learners', 'groups']);
+/**
+ * `id`: a peer id; `ids`: a sorted list of them; `idsByGroup`: a record of such lists by
+ * group; `records`: a list of records that hold ids (walked, then re-sorted); `message`: a
+ * message (walked); `none`: no peer id inside.
+ */
+export type IdField = 'id' | 'ids' | 'idsByGroup' | 'records' | 'message' | 'none';
+
+type Fields<T> = { [K in keyof Required<T>]: IdField };
+
+export const PEER_ID_FIELDS = {
+  proposer: {
+    self: 'id',
+    group: 'none',
+    groupCount: 'none',
+    acceptors: 'ids',
+    members: 'ids',
+    value: 'none',
+    n: 'none',
+    highestSeen: 'none',
+    promises: 'records',
+    proposal: 'none',
+    accepted: 'ids',
+    refusals: 'none',
+    announcements: 'none',
+    chosen: 'none',
+  } satisfies Fields<ProposerContext>,
+  promise: { from: 'id', acceptedProposal: 'none', acceptedValue: 'none' } satisfies Fields<PromiseHeard>,
+  acceptor: {
+    self: 'id',
+    learners: 'idsByGroup',
+    minProposal: 'none',
+    acceptedProposal: 'none',
+    acceptedValue: 'none',
+  } satisfies Fields<AcceptorContext>,
+  learner: {
+    self: 'id',
+    groups: 'idsByGroup',
+    acceptances: 'records',
+    learned: 'none',
+  } satisfies Fields<LearnerContext>,
+  acceptance: { group: 'none', n: 'none', from: 'id', value: 'none' } satisfies Fields<Acceptance>,
+  send: { type: 'none', to: 'id', message: 'message' } satisfies Fields<Send>,
+  prepare: { type: 'none', from: 'id', group: 'none', n: 'none' } satisfies Fields<Prepare>,
+  prepareAck: {
+    type: 'none',
+    from: 'id',
+    group: 'none',
+    n: 'none',
+    promised: 'none',
+    minProposal: 'none',
+    acceptedProposal: 'none',
+    acceptedValue: 'none',
+  } satisfies Fields<PrepareAck>,
+  accept: { type: 'none', from: 'id', group: 'none', n: 'none', value: 'none' } satisfies Fields<Accept>,
+  acceptAck: {
+    type: 'none',
+    from: 'id',
+    group: 'none',
+    n: 'none',
+    minProposal: 'none',
+    value: 'none',
+  } satisfies Fields<AcceptAck>,
+  chose: { type: 'none', from: 'id', group: 'none', n: 'none', value: 'none' } satisfies Fields<Chose>,
+} as const;
+
+/** Each field name's kind, over every declared type (the test holds them consistent). */
+export const fieldKinds = (): Map<string, IdField[]> => {
+  const kinds = new Map<string, IdField[]>();
+  for (const fields of Object.values(PEER_ID_FIELDS))
+    for (const [k, kind] of Object.entries(fields)) kinds.set(k, [...(kinds.get(k) ?? []), kind as IdField]);
+  return kinds;
+};
+
+const named = (kind: IdField) =>
+  new Set([...fieldKinds()].filter(([, kinds]) => kinds.includes(kind)).map(([k]) => k));
+const ID_FIELDS = named('id');
+const ID_LIST_FIELDS = named('ids');
+const ID_LIST_RECORD_FIELDS = named('idsByGroup');
 
 const renameList = (ids: readonly PeerId[], rename: (id: PeerId) => PeerId) =>
   ids.map(rename).sort((a, b) => a - b);
