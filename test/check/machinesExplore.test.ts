@@ -3,7 +3,8 @@ import { assign } from 'xstate';
 import { acceptorMachine } from '../../machines/acceptor';
 import { learnerMachine } from '../../machines/learner';
 import { proposerMachine } from '../../machines/proposer';
-import { exploreMachines } from '../../src/check/machines';
+import { exploreMachines, type Fault } from '../../src/check/machines';
+import { parseHostsfile } from '../../src/config/hostsfile';
 import { LOG_KEYS } from '../../src/peer/logLine';
 import { roleMachines } from '../../src/peer/node';
 import { disjointMajorities, fiveAcceptorsThreeProposers, testcase1, testcase2 } from './clusters';
@@ -29,6 +30,37 @@ describe('exhaustive checks of the real machines (what CI proves)', () => {
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(true);
     expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 13_241, depth: 19 });
+  });
+});
+
+describe('the sizes src/check/README.md quotes', () => {
+  const oneProposer = parseHostsfile(
+    'peer1:proposer1\npeer2:acceptor1\npeer3:acceptor1\npeer4:acceptor1\n',
+    'one-proposer.txt',
+  );
+  test.each<[string, Fault[], boolean, number, number]>([
+    ['bag', [], false, 525, 15],
+    ['bag', [], true, 681, 15],
+    ['bag + drop', ['drop'], false, 9_557, 31],
+    ['bag + drop', ['drop'], true, 12_584, 31],
+    ['bag + drop + 1 dup', ['drop', 'dup'], false, 86_573, 32],
+    ['bag + drop + 1 dup', ['drop', 'dup'], true, 114_158, 32],
+  ])('1 proposer + 3 acceptors, %s, refinement %s', (_, faults, refinement, states, depth) => {
+    const r = exploreMachines({ cluster: oneProposer, maxRound: 1, faults, refinement });
+    expect({ states: r.distinctStates, depth: r.depth, complete: r.complete }).toEqual({
+      states,
+      depth,
+      complete: true,
+    });
+  });
+
+  test('testcase 2, one round each, bag: 2,791,280 states, depth 28', () => {
+    const r = exploreMachines({ cluster: testcase2, maxRound: 1 });
+    expect({ states: r.distinctStates, depth: r.depth, complete: r.complete }).toEqual({
+      states: 2_791_280,
+      depth: 28,
+      complete: true,
+    });
   });
 });
 

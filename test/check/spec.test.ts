@@ -31,6 +31,11 @@ describe('exploreSpec reproduces the published TLC numbers (majority quorums, no
     const r = exploreSpec({ acceptors: 3, values: 2, maxBallot: 2 });
     expect(r).toMatchObject({ distinctStates: 185369, depth: 25, complete: true, violations: [] });
   });
+
+  test('3 acceptors, 2 values, ballots 0..3: 8,220,065 distinct states, depth 33', () => {
+    const r = exploreSpec({ acceptors: 3, values: 2, maxBallot: 3 });
+    expect(r).toMatchObject({ distinctStates: 8_220_065, depth: 33, complete: true, violations: [] });
+  });
 });
 
 describe('limits and progress', () => {
