@@ -15,7 +15,7 @@ import { specModel } from './specModel';
 
 export type ModelDescriptor =
   | { kind: 'spec'; acceptors: number; values: number; maxBallot: number; variant?: SpecVariant }
-  | { kind: 'machines'; options: Omit<MachineCheckOptions, 'machines' | 'onProgress'> };
+  | { kind: 'machines'; options: Omit<MachineCheckOptions, 'machines' | 'onProgress' | 'goals'> };
 
 export function buildModel(d: ModelDescriptor): Model {
   if (d.kind === 'spec')

@@ -226,6 +226,7 @@ export async function searchParallel(
         collisionProbability: collisionProbability(distinct, transitions),
       },
       visited: { size: distinct, bytes: table.capacity * 8, add: () => false, has: () => false },
+      goals: [],
     };
   } finally {
     clearInterval(progress);

@@ -16,7 +16,32 @@ import type { CheckResult, Progress, TraceStep } from './result';
 import { ParentLog, StateQueue } from './spill';
 import { ExactSet, FingerprintSet, type VisitedSet } from './visited';
 
+/**
+ * A `sometimes` property: a step that must be possible. The search reports the first one it
+ * meets, which is breadth-first a shortest witness, or that none was reachable.
+ */
+export interface Goal {
+  name: string;
+  /** Whether this step (called from inside `visit`, like a step check) reaches the goal. */
+  reached(
+    before: Int32Array,
+    beforeLength: number,
+    step: number,
+    after: Int32Array,
+    afterLength: number,
+  ): boolean;
+}
+
+export interface GoalResult {
+  name: string;
+  reached: boolean;
+  /** A shortest run that reaches it. */
+  witness?: TraceStep[];
+}
+
 export interface SearchOptions {
+  /** `sometimes` goals, each reported reached (with a shortest witness) or not. */
+  goals?: readonly Goal[];
   maxStates?: number;
   maxDepth?: number;
   onProgress?: (p: Progress) => void;
@@ -45,6 +70,7 @@ export interface SearchResult extends CheckResult {
   search: SearchStats;
   /** The visited set (an ExactSet in exact mode, for tests that read every state). */
   visited: VisitedSet;
+  goals: GoalResult[];
 }
 
 export type BreachAt =
@@ -103,8 +129,18 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
     admit(-1, out, n);
   });
 
+  const goals = options.goals ?? [];
+  /** Per goal: the number of the state it was first reached from, or -2. */
+  const goalAt = goals.map(() => -2);
+  let goalsLeft = goals.length;
   const visit = (step: number, n: number): boolean => {
     transitions++;
+    if (goalsLeft > 0)
+      for (let g = 0; g < goals.length; g++)
+        if (goalAt[g] === -2 && (goals[g] as Goal).reached(cur, curLength, step, out, n)) {
+          goalAt[g] = index;
+          goalsLeft--;
+        }
     const stepBreach = model.checkStep(cur, curLength, step, out, n);
     if (stepBreach) {
       breach = { kind: 'step', parent: index, breach: stepBreach };
@@ -156,6 +192,15 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
   const violations = found
     ? [{ invariant: found.breach.invariant, trace: rebuild(model, parents, found, checkWord(model, exact)) }]
     : [];
+  const check = checkWord(model, exact);
+  const goalResults: GoalResult[] = goals.map((goal, g) => {
+    const at = goalAt[g] as number;
+    if (at < 0) return { name: goal.name, reached: false };
+    const checks: number[] = [];
+    for (let i = at; i >= 0; i = parents.get(i)[0]) checks.push(parents.get(i)[1]);
+    checks.reverse();
+    return { name: goal.name, reached: true, witness: replayTo(model, checks, check, goal) };
+  });
   const seconds = (performance.now() - started) / 1000;
   options.onProgress?.({ distinctStates: visited.size, depth: deepest, queued: 0, seconds });
   const result: SearchResult = {
@@ -173,6 +218,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
       collisionProbability: exact ? null : collisionProbability(visited.size, transitions),
     },
     visited,
+    goals: goalResults,
   };
   queue.close();
   parents.close();
@@ -222,12 +268,33 @@ export function replay(
   stepInvariant: string | null,
   check: (s: Int32Array, n: number) => number,
 ): TraceStep[] {
+  return replayWith(model, checks, check, stepInvariant === null ? null : { invariant: stepInvariant });
+}
+
+/** The witness of a goal: the path to the state it was reached from, then a step that reaches it. */
+export function replayTo(
+  model: Model,
+  checks: readonly number[],
+  check: (s: Int32Array, n: number) => number,
+  goal: Goal,
+): TraceStep[] {
+  return replayWith(model, checks, check, { goal });
+}
+
+function replayWith(
+  model: Model,
+  checks: readonly number[],
+  check: (s: Int32Array, n: number) => number,
+  last: { invariant: string } | { goal: Goal } | null,
+): TraceStep[] {
+  const stepInvariant = last && 'invariant' in last ? last.invariant : null;
+  const goal = last && 'goal' in last ? last.goal : null;
   const L = model.maxLength;
   let real = new Int32Array(L);
   let realLength = -1;
   const scratch = new Int32Array(L);
   const trace: TraceStep[] = [];
-  const lastIsState = stepInvariant === null;
+  const lastIsState = last === null;
 
   model.initial(scratch, (n) => {
     if (realLength >= 0) return;
@@ -257,9 +324,15 @@ export function replay(
     real = next;
     realLength = nextLength;
   }
-  if (stepInvariant !== null) {
+  if (last !== null) {
     let done = false;
     model.successors(real, realLength, scratch, (step, n) => {
+      if (goal) {
+        if (!goal.reached(real, realLength, step, scratch, n)) return false;
+        trace.push(model.describe(real, realLength, step, scratch, n, null));
+        done = true;
+        return true;
+      }
       const b = model.checkStep(real, realLength, step, scratch, n);
       if (b?.invariant !== stepInvariant) return false;
       trace.push(model.describe(real, realLength, step, scratch, n, b));

@@ -7,10 +7,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { GroupId } from '../../machines/messages';
 import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/machines';
+import { MACHINE_GOALS } from '../check/machines/goals';
 import { defaultValues } from '../check/machines/options';
 import { searchParallel } from '../check/parallel';
 import type { CheckResult, Progress } from '../check/result';
-import type { SearchStats } from '../check/search';
+import type { GoalResult, SearchStats } from '../check/search';
 import { exploreSpec } from '../check/spec';
 import {
   collect,
@@ -43,6 +44,7 @@ interface CheckFlags {
   maxDepth?: number;
   exact?: boolean;
   workers: number;
+  goals?: boolean;
   json?: boolean;
   progress: number;
 }
@@ -71,6 +73,7 @@ const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
   ['symmetry', '--symmetry'],
   ['value', '--value'],
   ['allowUnsafeQuorums', '--allow-unsafe-quorums'],
+  ['goals', '--goals'],
 ];
 const SPEC_FLAGS: [keyof CheckFlags, string][] = [
   ['acceptors', '--acceptors'],
@@ -139,6 +142,7 @@ export function register(program: Command): void {
       if (flags.model === 'spec' && flags.network !== 'bag')
         usageError(command, '--network does not apply to --model spec');
       if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
+      if (flags.workers > 1 && flags.goals) usageError(command, '--goals needs one worker');
       const onProgress = (p: Progress) => process.stderr.write(`${progressLine(p)}\n`);
       const bounds = {
         ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
@@ -207,7 +211,11 @@ export function register(program: Command): void {
                 { kind: 'machines', options: machineOptions },
                 { workers: flags.workers, ...bounds, ...progress },
               )
-            : exploreMachines({ ...machineOptions, ...progress });
+            : exploreMachines({
+                ...machineOptions,
+                ...progress,
+                ...(flags.goals ? { goals: MACHINE_GOALS } : {}),
+              });
       }
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
       const p = result.search.collisionProbability;
@@ -216,8 +224,29 @@ export function register(program: Command): void {
           ? 'exact: every state stored, no fingerprint collision possible\n'
           : `fingerprint collision probability (optimistic, as TLC): ${p.toExponential(1)}\n`,
       );
-      if (flags.json) process.stdout.write(`${jsonLine(result)}\n`);
+      const goals = 'goals' in result && flags.goals ? (result.goals as GoalResult[]) : null;
+      for (const g of goals ?? []) {
+        process.stdout.write(
+          g.reached
+            ? `sometimes "${g.name}": reached, shortest witness ${(g.witness?.length ?? 1) - 1} steps: ${g.witness
+                ?.slice(1)
+                .map((w) => w.action)
+                .join('; ')}\n`
+            : `sometimes "${g.name}": NOT REACHED\n`,
+        );
+      }
+      if (flags.json) {
+        const line = goals
+          ? JSON.stringify({
+              ...JSON.parse(jsonLine(result)),
+              goals: goals.map((g) => ({ name: g.name, reached: g.reached, witness: g.witness ?? null })),
+            })
+          : jsonLine(result);
+        process.stdout.write(`${line}\n`);
+      }
       process.exitCode = exitCode(result);
+      // A goal no run reaches, in a search that saw every run, is a finding.
+      if (result.complete && goals?.some((g) => !g.reached)) process.exitCode = 1;
     });
   command.showHelpAfterError(usageAfterError(command));
 }

@@ -23,6 +23,7 @@ export interface MachineCheckStats {
 export interface MachineCheckResult extends CheckResult {
   stats: MachineCheckStats;
   search: SearchResult['search'];
+  goals: SearchResult['goals'];
 }
 
 /** The search's own tables, for tests that look inside (e.g. at every world visited, in exact mode). */
@@ -51,6 +52,9 @@ export function searchMachines(
     progressIntervalMs: opts.progressIntervalMs,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.exact ? { exact: true } : {}),
+    ...(options.goals
+      ? { goals: options.goals.map((g) => ({ name: g.name, reached: g.build(model) })) }
+      : {}),
   });
   const { visited, ...rest } = r;
   const result: MachineCheckResult = {

@@ -102,6 +102,11 @@ export class MachinesModel implements Model {
     return traceStep(this.world, before ? { code: step, after: key, local: this.local } : null, key, breach);
   }
 
+  /** The local step of the successor being visited (null for a drop, dup or crash). */
+  get current(): LocalStep | null {
+    return this.local;
+  }
+
   fingerprint(s: Int32Array, length: number, out: Int32Array): void {
     this.world.fingerprint(s, length, out);
   }

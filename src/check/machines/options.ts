@@ -6,6 +6,7 @@ import type { GroupId, Value } from '../../../machines/messages';
 import type { ClusterConfig } from '../../config/cluster';
 import type { RoleMachines } from '../../peer/node';
 import type { Progress } from '../result';
+import type { MachineGoal } from './goals';
 
 /**
  * `bag`: a multiset of messages in flight; delivering consumes one copy.
@@ -40,6 +41,8 @@ export interface MachineCheckOptions {
   maxDepth?: number;
   /** Store every world's key rather than its 64-bit fingerprint (no collision possible, more memory). */
   exact?: boolean;
+  /** `sometimes` goals (goals.ts), each reported reached with a shortest witness, or not. */
+  goals?: readonly MachineGoal[];
   onProgress?: (p: Progress) => void;
   /** How often onProgress is called (default 2000 ms). */
   progressIntervalMs?: number;
