@@ -126,6 +126,7 @@ export function register(program: Command): void {
     .option('--max-states <n>', 'stop after this many distinct states (then nothing is proved)', integer(1))
     .option('--max-depth <n>', 'explore this many levels at most (the initial state is level 1)', integer(1))
     .option('--exact', 'store every state, not its 64-bit fingerprint (no collision possible, more memory)')
+    .option('--goals', 'machines: report sometimes-goals (reached or not) with shortest witnesses')
     .option(
       '--workers <n>',
       'worker threads sharing one fingerprint table (real machines only)',

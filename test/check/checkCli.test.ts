@@ -66,6 +66,33 @@ describe.concurrent('paxos check', () => {
     expect(r.stdout).toMatch(/fingerprint collision probability \(optimistic, as TLC\): [\d.e+-]+/);
   });
 
+  test('--goals: each sometimes-goal reached with a shortest witness, in the report and in --json', async () => {
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase1.txt',
+      '--max-round',
+      '1',
+      '--goals',
+      '--json',
+    );
+    // Testcase 1 has one proposer: no other value to adopt and no second proposer (a finding:
+    // exit 1); an acceptor still refuses the prepare that arrives after the accept.
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/sometimes "two proposers both reach accepting": NOT REACHED/);
+    expect(r.stdout).toMatch(
+      /sometimes "an acceptor refuses": reached, shortest witness 7 steps: .*deliver accept peer1->peer4 n=1 value=X; deliver prepare peer1->peer4 n=1$/m,
+    );
+    const json = lastLine(r.stdout);
+    expect(json).toMatchObject({ complete: true, violations: [] });
+    expect(json.goals.map((g: { name: string; reached: boolean }) => [g.name, g.reached])).toEqual([
+      ['a proposer sends accept with a value it did not propose', false],
+      ['two proposers both reach accepting', false],
+      ['an acceptor refuses', true],
+    ]);
+  });
+
   test('the machines of testcase 1 with drop: complete, exit 0', async () => {
     const r = await paxos(
       '--model',
