@@ -86,6 +86,8 @@ export function viewOfSimulation(
   const chosen: RunView['chosen'] = [];
   /** Parallel to world.inFlight: which ViewMessage each in-flight copy is. */
   const inFlight: number[] = [];
+  /** Acceptors that sent an acceptance, by `group n value`: who made a value chosen. */
+  const voters = new Map<string, Set<PeerId>>();
 
   const addEvent = (e: Omit<ViewEvent, 'id'>): ViewEvent => {
     const event = { id: events.length, ...e };
@@ -190,14 +192,20 @@ export function viewOfSimulation(
         });
       }
     }
+    for (const s of a.sends) {
+      const ack = s.message;
+      if (ack.type !== 'accept_ack' || !isAcceptance(ack)) continue;
+      const key = `${ack.group} ${ack.n} ${ack.value}`;
+      voters.set(key, new Set([...(voters.get(key) ?? []), ack.from]));
+    }
     for (const c of truth.observe(a.sends)) {
-      const group = cluster.groups.find((g) => g.id === c.group);
+      const who = [...(voters.get(`${c.group} ${c.n} ${c.value}`) ?? [])].map(host).join(', ');
       chosen.push({
         row,
         group: c.group,
         n: c.n,
         value: c.value,
-        text: `${c.value} chosen (n=${c.n}): a majority of group ${c.group}'s acceptors (${group?.acceptors.map(host).join(', ')}) accepted`,
+        text: `${c.value} chosen (n=${c.n}): a majority of group ${c.group}'s acceptors (${who}) accepted`,
       });
     }
     options.onStep?.(index, a, world, sim);

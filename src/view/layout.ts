@@ -10,7 +10,7 @@ export const GEOMETRY = {
   lane: 156,
   header: 76,
   row: 26,
-  footer: 34,
+  footer: 60,
   /** The radius of an event mark: arrows stop short of it. */
   mark: 4,
 } as const;

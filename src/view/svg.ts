@@ -221,7 +221,7 @@ export function renderSvg(view: RunView): string {
     : [];
   const notes = view.notes.flatMap((n) => wrap(n, charsPerLine));
   const bannerH = banner.length > 0 ? banner.length * 15 + 12 : 0;
-  const H = L.bodyHeight + bannerH + notes.length * 14 + 8;
+  const H = L.bodyHeight + bannerH + notes.length * 14 + 16;
   const lastY = L.rowY(view.rows.length - 1) + GEOMETRY.row;
   const out: string[] = [];
   out.push(
@@ -280,14 +280,14 @@ export function renderSvg(view: RunView): string {
     out.push(
       `<g class="violation" data-row="${v.row}"${e ? ` data-event="${e.id}"` : ''}><title>${esc(`${v.rule}: ${v.ruleText}. ${v.message}`)}</title><circle class="halo" cx="${n1(x)}" cy="${n1(y)}" r="13"/><text x="${n1(x - 16)}" y="${n1(y + 4)}" text-anchor="end">✗ ${esc(v.rule)}</text></g>`,
     );
-    const top = L.bodyHeight - GEOMETRY.footer + 10;
+    const top = L.bodyHeight - GEOMETRY.footer + 34;
     out.push(
       `<g class="banner"><rect x="8" y="${top}" width="${W - 16}" height="${bannerH - 4}" rx="4"/>${banner
         .map((line, i) => `<text x="16" y="${top + 16 + i * 15}">${esc(line)}</text>`)
         .join('')}</g>`,
     );
   }
-  const notesTop = L.bodyHeight - GEOMETRY.footer + 10 + bannerH + 6;
+  const notesTop = L.bodyHeight - GEOMETRY.footer + 34 + bannerH + 10;
   out.push(
     `<g class="notes">${notes.map((line, i) => `<text x="12" y="${notesTop + i * 14}">${esc(line)}</text>`).join('')}</g>`,
   );
