@@ -4,10 +4,14 @@
  * committed pictures cannot drift from what the tool draws.
  */
 import type { GroupId, MessageType, PeerId, Value } from '../../machines/messages';
+import { exploreMachines } from '../check/machines';
 import type { ClusterConfig } from '../config/cluster';
 import { parseHostsfile } from '../config/hostsfile';
 import { createPeerLogic } from '../peer/node';
 import { createSimulator, type SimStep, type World } from '../sim/world';
+import { viewOfCounterexample } from './fromCheck';
+import { viewOfSimulation } from './fromSim';
+import { renderSvg } from './svg';
 
 /**
  * Steps named by what they do ("deliver peer1's prepare to peer3") instead of by index in
@@ -74,6 +78,10 @@ export const TESTCASE2_SCRIPT: ScriptStep[] = [
   { drain: 60 },
 ];
 
+/** The lab's hostsfile-testcase2.txt, kept here so that the picture does not depend on the working directory. */
+export const TESTCASE2_HOSTSFILE =
+  'peer1:proposer1\npeer2:acceptor1,acceptor2\npeer3:acceptor1,acceptor2\npeer4:acceptor1,acceptor2\npeer5:proposer2\n';
+
 /** Group 1's majority {peer2, peer3} and group 2's {peer5, peer6} need not meet. */
 export const DISJOINT_HOSTSFILE =
   'peer1:proposer1\npeer2:acceptor1\npeer3:acceptor1\npeer4:acceptor1,acceptor2\n' +
@@ -81,3 +89,34 @@ export const DISJOINT_HOSTSFILE =
 
 export const disjointCluster = (): ClusterConfig =>
   parseHostsfile(DISJOINT_HOSTSFILE, 'disjoint-quorums.txt', { allowUnsafeQuorums: true });
+
+export interface Picture {
+  /** Path from the repository's root. */
+  path: string;
+  svg: string;
+}
+
+/**
+ * The README's two pictures, rendered afresh: testcase 2 on its scripted schedule, and the
+ * shortest counterexample `paxos check` finds on the disjoint-quorum hostsfile (values X
+ * and Y), whose second value becoming chosen is the step marked.
+ */
+export function readmePictures(): Picture[] {
+  const tc2 = parseHostsfile(TESTCASE2_HOSTSFILE, 'hostsfile-testcase2.txt');
+  const simulation = viewOfSimulation(tc2, scriptedSteps(tc2, TESTCASE2_SCRIPT), {
+    title: 'testcase 2 in the simulator: peer5 adopts X (slide 46)',
+  });
+  const disjoint = disjointCluster();
+  const result = exploreMachines({ cluster: disjoint, values: { 1: 'X', 2: 'Y' }, maxRound: 1 });
+  const [violation] = result.violations;
+  if (!violation) throw new Error('the disjoint-quorum hostsfile gave no counterexample');
+  const counterexample = viewOfCounterexample(
+    disjoint,
+    violation,
+    'paxos check on disjoint quorums: two values chosen',
+  );
+  return [
+    { path: 'docs/pictures/testcase2.svg', svg: renderSvg(simulation) },
+    { path: 'docs/pictures/disjoint-quorums.svg', svg: renderSvg(counterexample) },
+  ];
+}
