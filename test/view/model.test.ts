@@ -91,7 +91,8 @@ describe('counterexample', () => {
         Array.isArray((s.state as { lines?: string[] }).lines) &&
         (s.state as { lines: string[] }).lines.length > 1,
     );
-    (step?.state as { lines: string[] }).lines.pop();
+    if (!step) throw new Error('no step with several lines');
+    (step.state as { lines: string[] }).lines.pop();
     expect(() => viewOfCounterexample(cluster, tampered, 't')).toThrow(CounterexampleError);
   });
 });
