@@ -21,6 +21,7 @@ import {
   usageError,
 } from './arguments';
 import { exitCode, jsonLine, progressLine, summaryLines } from './checkReport';
+import { writeCounterexample } from './view';
 
 interface CheckFlags {
   model: 'spec' | 'machines';
@@ -41,6 +42,8 @@ interface CheckFlags {
   maxDepth?: number;
   json?: boolean;
   progress: number;
+  html?: string;
+  svg?: string;
 }
 
 const integer = parseInteger;
@@ -67,6 +70,8 @@ const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
   ['symmetry', '--symmetry'],
   ['value', '--value'],
   ['allowUnsafeQuorums', '--allow-unsafe-quorums'],
+  ['html', '--html'],
+  ['svg', '--svg'],
 ];
 const SPEC_FLAGS: [keyof CheckFlags, string][] = [
   ['acceptors', '--acceptors'],
@@ -120,6 +125,8 @@ export function register(program: Command): void {
     .option('--max-depth <n>', 'explore this many levels at most (the initial state is level 1)', integer(1))
     .option('--progress <s>', 'seconds between progress lines on stderr', integer(1), 5)
     .option('--json', 'print the result as one JSON object on the last line of stdout')
+    .option('--html <file>', 'machines: draw the counterexample, if any, as an HTML page (src/view)')
+    .option('--svg <file>', 'machines: draw the counterexample, if any, as SVG')
     .action((flags: CheckFlags) => {
       const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
         ([k]) => flags[k] !== undefined,
@@ -183,6 +190,7 @@ export function register(program: Command): void {
           onProgress,
           progressIntervalMs: flags.progress * 1000,
         });
+        writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });
       }
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
       if (flags.json) process.stdout.write(`${jsonLine(result)}\n`);

@@ -428,6 +428,20 @@ function asObservedRun(
   return { cluster, events, peers, skipped: 0, warnings };
 }
 
+/**
+ * The run as log lines with exact message ids, as step 5 sees it (after the crash
+ * settlement), for readers other than the validator (pictures of runs).
+ */
+export function structuredAsObservedRun(
+  cluster: ClusterConfig,
+  inputs: readonly StructuredInput[],
+): ObservedRun {
+  const { peers, warnings } = readStructured(cluster, inputs);
+  const kept = new Map<PeerId, Located[]>();
+  for (const [id, list] of peers) kept.set(id, settleCrashes(list).kept);
+  return asObservedRun(cluster, kept, warnings);
+}
+
 export function validateStructured(
   cluster: ClusterConfig,
   inputs: readonly StructuredInput[],
