@@ -46,6 +46,13 @@ const STYLE = `
 .paxos-run .kind-timeout .mark{fill:#fff;stroke:#e67e22;stroke-width:2}
 .paxos-run .kind-restart .mark{fill:none;stroke:#c0392b;stroke-width:2.5}
 .paxos-run .kind-chose .mark{fill:#f1c40f;stroke:#8a6d00;stroke-width:1}
+.paxos-run .kind-boot .mark{fill:#555}
+.paxos-run .kind-crash .mark{fill:none;stroke:#c0392b;stroke-width:3}
+.paxos-run .kind-crash text{fill:#c0392b;font-weight:bold}
+.paxos-run .event.never-durable{opacity:.45}
+.paxos-run .event.never-durable .mark{stroke-dasharray:2 2}
+.paxos-run .down{stroke:#fff;stroke-width:4}
+.paxos-run .down-dash{stroke:#c0392b;stroke-width:1.2;stroke-dasharray:2 4}
 .paxos-run .event text{font-size:10px;fill:#333;paint-order:stroke;stroke:#fff;stroke-width:3px}
 .paxos-run .event text.state{fill:#6b4f00;font-size:9.5px}
 .paxos-run .kind-chose text{font-weight:bold;fill:#8a6d00}
@@ -139,6 +146,10 @@ function markSvg(e: ViewEvent, x: number, y: number): string {
       return `<circle class="mark" cx="${n1(x)}" cy="${n1(y)}" r="5.5"/><path class="mark" d="M${n1(x)},${n1(y - 3.5)} L${n1(x)},${n1(y)} L${n1(x + 3)},${n1(y)}"/>`;
     case 'restart':
       return `<path class="mark" d="M${n1(x - 9)},${n1(y - 5)} L${n1(x - 3)},${n1(y + 3)} L${n1(x + 3)},${n1(y - 3)} L${n1(x + 9)},${n1(y + 5)}"/>`;
+    case 'boot':
+      return `<rect class="mark" x="${n1(x - 7)}" y="${n1(y - 2)}" width="14" height="4"/>`;
+    case 'crash':
+      return `<path class="mark" d="M${n1(x - 7)},${n1(y - 7)} L${n1(x + 7)},${n1(y + 7)} M${n1(x - 7)},${n1(y + 7)} L${n1(x + 7)},${n1(y - 7)}"/>`;
     case 'chose': {
       const pts: string[] = [];
       for (let i = 0; i < 10; i++) {
@@ -154,8 +165,10 @@ function markSvg(e: ViewEvent, x: number, y: number): string {
 const sameState = (a: AcceptorState | undefined, b: AcceptorState | undefined) =>
   a !== undefined && b !== undefined && acceptorText(a) === acceptorText(b);
 
-function eventsSvg(view: RunView, L: Layout): string {
+/** The events' marks, and where each mark was drawn (a chose beside a receive is off the lifeline). */
+function eventsSvg(view: RunView, L: Layout): { svg: string; at: Map<number, { x: number; y: number }> } {
   const out: string[] = [];
+  const at = new Map<number, { x: number; y: number }>();
   const shown = new Map<number, AcceptorState>();
   const byRow = [...view.events].sort((a, b) => a.row - b.row || a.id - b.id);
   /** Where the text of the last event drawn at (row, peer) ends. */
@@ -166,6 +179,7 @@ function eventsSvg(view: RunView, L: Layout): string {
     const before = textEnd.get(spot);
     const x = before === undefined ? L.laneX(e.peer) : before + 10;
     const y = L.rowY(e.row);
+    at.set(e.id, { x, y });
     const parts = [markSvg(e, x, y)];
     let tx = x + 10;
     if (e.label !== '') {
@@ -189,10 +203,10 @@ function eventsSvg(view: RunView, L: Layout): string {
         : []),
     ].join('\n');
     out.push(
-      `<g class="event kind-${e.kind}" data-event="${e.id}" data-peer="${e.peer}" data-row="${e.row}" data-peers="${e.peer}"><title>${esc(title)}</title>${parts.join('')}</g>`,
+      `<g class="event kind-${e.kind}${e.neverDurable ? ' never-durable' : ''}" data-event="${e.id}" data-peer="${e.peer}" data-row="${e.row}" data-peers="${e.peer}"><title>${esc(title)}</title>${parts.join('')}</g>`,
     );
   }
-  return out.join('\n');
+  return { svg: out.join('\n'), at };
 }
 
 /** Wraps text to lines of at most `width` characters, at spaces. */
@@ -253,6 +267,15 @@ export function renderSvg(view: RunView): string {
       `<g class="peer" data-peer="${p.id}" data-peers="${p.id}"><text class="host" x="${n1(x)}" y="54">${esc(p.host)}</text><text class="roles" x="${n1(x)}" y="67">${esc(`id ${p.id} · ${p.roles.join(', ') || 'no role'}`)}</text><line class="lifeline" x1="${n1(x)}" y1="${GEOMETRY.header - 4}" x2="${n1(x)}" y2="${n1(lastY)}"/></g>`,
     );
   }
+  // Where a process was down its lifeline is broken: a red dotted gap from the crash to the restart.
+  for (const d of view.down ?? []) {
+    const x = n1(L.laneX(d.peer));
+    const y1 = n1(L.rowY(d.fromRow) + 8);
+    const y2 = n1(L.rowY(d.toRow) - 6);
+    out.push(
+      `<g class="downtime" data-peers="${d.peer}"><line class="down" x1="${x}" y1="${y1}" x2="${x}" y2="${y2}"/><line class="down-dash" x1="${x}" y1="${y1}" x2="${x}" y2="${y2}"/></g>`,
+    );
+  }
   out.push('</g>');
 
   out.push('<g class="chosen-marks">');
@@ -268,15 +291,17 @@ export function renderSvg(view: RunView): string {
   out.push('<g class="messages">');
   for (const m of view.messages) out.push(messageSvg(view, L, m));
   out.push('</g>');
+  const marks = eventsSvg(view, L);
   out.push('<g class="events">');
-  out.push(eventsSvg(view, L));
+  out.push(marks.svg);
   out.push('</g>');
 
   const v = view.violation;
   if (v) {
     const e = v.event === undefined ? undefined : view.events[v.event];
-    const x = e ? L.laneX(e.peer) : GEOMETRY.left + 10;
-    const y = L.rowY(v.row);
+    const mark = e ? marks.at.get(e.id) : undefined;
+    const x = mark?.x ?? GEOMETRY.left + 10;
+    const y = mark?.y ?? L.rowY(v.row);
     out.push(
       `<g class="violation" data-row="${v.row}"${e ? ` data-event="${e.id}"` : ''}><title>${esc(`${v.rule}: ${v.ruleText}. ${v.message}`)}</title><circle class="halo" cx="${n1(x)}" cy="${n1(y)}" r="13"/><text x="${n1(x - 16)}" y="${n1(y + 4)}" text-anchor="end">✗ ${esc(v.rule)}</text></g>`,
     );
