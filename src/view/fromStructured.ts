@@ -56,7 +56,6 @@ export function viewOfStructured(
   const choseEvent = new Map<PlacedRecord, ViewEvent>();
   const rowOf = new Map<PlacedRecord, number>();
   const crashRow = new Map<PeerId, number>();
-  const lastRow = new Map<PeerId, number>();
   const voters = new Map<string, Set<PeerId>>();
   /** Message id -> the arrow of its send. */
   const original = new Map<string, ViewMessage>();
@@ -74,7 +73,6 @@ export function viewOfStructured(
       `${describeRecord(r)}  (${where(p)})${p.setAside ? ' (never durable: a crash interrupted its batch)' : ''}${unplaced ? ' (not placed: it receives a message no placed step sent)' : ''}`,
     );
     rowOf.set(p, row);
-    lastRow.set(r.id, row);
     const detail: string[] = [];
     const acceptor = holdsAcceptor(r.id) && r.durable.acceptor ? { ...r.durable.acceptor } : undefined;
     const base = {
@@ -200,7 +198,6 @@ export function viewOfStructured(
         `${host(r.id)}: the process of incarnation ${r.boot} ended (killed or stopped)${aside > 0 ? `; its last batch (${aside} step${aside === 1 ? '' : 's'}) was never durable` : ''}`,
       );
       crashRow.set(r.id, crash);
-      lastRow.set(r.id, crash);
       addEvent({
         peer: r.id,
         row: crash,
@@ -237,12 +234,10 @@ export function viewOfStructured(
     }
     messages.push({ ...m, id: messages.length, receive: receive.id, duplicate: { row: receive.row } });
   }
+  // Nothing says where or when a message nobody received was lost: a stub just below its
+  // send says so without a line across the whole run.
   const last = Math.max(0, rows.length - 1);
-  for (const m of messages) {
-    if (m.fate !== 'lost') continue;
-    const sendRow = events[m.send]?.row ?? 0;
-    m.endRow = Math.min(last, Math.max(sendRow + 1, m.to === null ? 0 : (lastRow.get(m.to) ?? 0)));
-  }
+  for (const m of messages) if (m.fate === 'lost') m.endRow = Math.min(last, (events[m.send]?.row ?? 0) + 1);
 
   const setAside = records.filter((p) => p.setAside).length;
   const view: RunView = {

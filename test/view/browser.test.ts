@@ -17,6 +17,7 @@ import {
   checkPage as check,
   checkStatic as checkStaticPage,
   dropOneArrow,
+  labelsOverlapping,
   launch,
   required,
   unavailable,
@@ -66,6 +67,20 @@ describe.skipIf(unavailable !== undefined && !required)('pictures in chromium', 
   test.each(runs.slice(0, 4))('%s: renders with JavaScript disabled', async (name, make) => {
     const view = make();
     await checkStatic(await writePage(`${name.replace(/ /g, '-')}-static`, renderHtml(view)), view);
+  });
+
+  test.each(runs)('%s: no two labels of one row overlap (getBBox)', async (name, make) => {
+    const file = await writePage(`${name.replace(/ /g, '-')}-labels`, renderHtml(make()));
+    expect(await labelsOverlapping(browser as Browser, file)).toEqual([]);
+  });
+
+  test('the label check sees two labels on top of each other', async () => {
+    const html = renderHtml(scriptedTestcase2());
+    // The first message label again, where it already is.
+    const label = /<text x="[^"]+" y="[^"]+">prepare 1<\/text>/.exec(html)?.[0] as string;
+    expect(label).toBeDefined();
+    const file = await writePage('overlapping-labels', html.replace(label, label + label));
+    expect(await labelsOverlapping(browser as Browser, file)).toHaveLength(1);
   });
 
   test('a page with one arrow dropped fails the check', async () => {

@@ -15,7 +15,7 @@ import { renderHtml } from '../../src/view/html';
 import { acceptorText, type RunView } from '../../src/view/model';
 import { renderSvg } from '../../src/view/svg';
 import { requireBuiltCli } from '../e2e/support/paths';
-import { checkPage, checkStatic, launch, required, unavailable } from './support/page';
+import { checkPage, checkStatic, labelsOverlapping, launch, required, unavailable } from './support/page';
 import {
   cleanupRecordings,
   type Recorded,
@@ -190,13 +190,14 @@ describe.skipIf(unavailable !== undefined && !required)('structured traces of re
   });
 
   test.each(['testcase 1', 'testcase 2', 'crash and restart', 'chose on accept (faulty runtime)'])(
-    '%s: arrows = messages, marks = events by kind, the violation, no console error, scripting off',
+    '%s: arrows = messages, marks = events by kind, the violation, no console error, scripting off, labels apart',
     async (name) => {
       const { view } = get(name);
       const file = path.join(dir, `${name.replace(/\W+/g, '-')}.html`);
       await writeFile(file, renderHtml(view));
       await checkPage(browser as Browser, dir, file, view, name.replace(/\W+/g, '-'));
       await checkStatic(browser as Browser, file, view);
+      expect(await labelsOverlapping(browser as Browser, file), 'labels of one row overlap').toEqual([]);
       const page = await (browser as Browser).newPage();
       try {
         await page.goto(`file://${file}`);

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { RunView } from '../../../src/view/model';
 
@@ -120,5 +120,49 @@ export async function checkStatic(browser: Browser, file: string, view: RunView)
     expect(await page.textContent('#details')).toContain(`${view.messages.length} messages`);
   } finally {
     await context.close();
+  }
+}
+
+/**
+ * Pairs of labels that overlap on one row of the picture, measured by the browser (getBBox,
+ * in the SVG's own units): every text of the events, messages, chosen markers and the
+ * violation, assigned to the row band holding its centre. Empty when the picture reads.
+ */
+export async function overlappingLabels(page: Page): Promise<string[]> {
+  // A string, not a function: it runs in the page, and the tests are compiled without DOM types.
+  return page.evaluate<string[]>(`(() => {
+    const svg = document.querySelector('svg.paxos-run');
+    const bands = [...svg.querySelectorAll('.row .row-band')].map((r) => {
+      const b = r.getBBox();
+      return { y1: b.y, y2: b.y + b.height, row: r.parentElement.getAttribute('data-row') };
+    });
+    const texts = [...svg.querySelectorAll('.events text, .messages text, .chosen-marks text, .violation text')].map((t) => {
+      const b = t.getBBox();
+      const cy = b.y + b.height / 2;
+      const band = bands.find((x) => cy >= x.y1 && cy < x.y2);
+      return { b, text: t.textContent, row: band ? band.row : 'outside' };
+    });
+    const out = [];
+    for (let i = 0; i < texts.length; i++)
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = texts[i];
+        const c = texts[j];
+        if (a.row !== c.row) continue;
+        const apart = a.b.x + a.b.width <= c.b.x || c.b.x + c.b.width <= a.b.x ||
+          a.b.y + a.b.height <= c.b.y || c.b.y + c.b.height <= a.b.y;
+        if (!apart) out.push('row ' + a.row + ': "' + a.text + '" and "' + c.text + '"');
+      }
+    return out;
+  })()`);
+}
+
+/** Opens a picture and measures its labels. */
+export async function labelsOverlapping(browser: Browser, file: string): Promise<string[]> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(pathToFileURL(file).href);
+    return await overlappingLabels(page);
+  } finally {
+    await page.close();
   }
 }
