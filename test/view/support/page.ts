@@ -1,8 +1,8 @@
 /**
  * What every HTML picture must do in a real browser (Debian's chromium, headless, through
  * playwright-core), whatever run it draws: one arrow per message and one mark per event,
- * stepping, a clicked message's fields, hiding a peer, zoom, a screenshot, no console error,
- * nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
+ * stepping, a clicked message's fields, hiding a peer, zoom, no two labels of a row on top of
+ * each other, a screenshot, no console error, nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -47,6 +47,8 @@ export async function checkPage(
       if (!r.url().startsWith('file:')) errors.push(`the page fetched ${r.url()}`);
     });
     await page.goto(pathToFileURL(file).href);
+    // Before a message is selected: its label is bold then, and wider.
+    expect(await overlappingLabels(page), 'labels of one row overlap').toEqual([]);
 
     expect(await page.locator('svg .msg').count(), 'arrows = messages').toBe(view.messages.length);
     expect(await page.locator('svg .event').count(), 'marks = events').toBe(view.events.length);
