@@ -54,7 +54,17 @@ describe.concurrent('pictures from the command line', () => {
       .sort()
       .map((f) => path.join('test/view/fixtures/structured-testcase2', f));
     const svg = path.join(dir, 'structured.svg');
-    const r = await paxos('view', '-h', 'hostsfile-testcase2.txt', ...files, '--svg', svg);
+    const shiviz = path.join(dir, 'structured.shiviz');
+    const r = await paxos(
+      'view',
+      '-h',
+      'hostsfile-testcase2.txt',
+      ...files,
+      '--svg',
+      svg,
+      '--shiviz',
+      shiviz,
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const records = files.flatMap((f) =>
@@ -66,7 +76,7 @@ describe.concurrent('pictures from the command line', () => {
     const sent = records.reduce((n, x) => n + x.sent.length, 0);
     expect(r.stdout).toMatch(
       new RegExp(
-        `^wrote .*structured\\.svg: ${records.length} steps, \\d+ events, ${sent} messages; PASS: 5 peers`,
+        `^wrote .*structured\\.svg, .*structured\\.shiviz: ${records.length} steps, \\d+ events, ${sent} messages; PASS: 5 peers`,
       ),
     );
     const text = readFileSync(svg, 'utf8');
@@ -77,6 +87,8 @@ describe.concurrent('pictures from the command line', () => {
     expect(kinds('timeout')).toBe(records.filter((x) => x.input.kind === 'timeout').length);
     expect(kinds('timeout')).toBeGreaterThan(0);
     expect(text).toContain('backoff #0');
+    const events = Number(/(\d+) events/.exec(r.stdout)?.[1]);
+    expect(readFileSync(shiviz, 'utf8').trimEnd().split('\n')).toHaveLength(events + 2);
   });
 
   test('paxos view: a run paxos trace fails is drawn with the rule; bad usage exits 2', async () => {

@@ -30,8 +30,9 @@ beforeAll(async () => {
   // The two cores run two recordings at a time; each takes a few seconds.
   const [tc1, tc2] = await Promise.all([
     recordCluster(1, ['--value', 'peer1=X']),
-    // peer5 chooses Y first; peer1, a second later, is refused, backs off, retries and adopts Y.
-    recordCluster(2, ['--value', 'peer1=X', '--value', 'peer5=Y', '--delay', 'peer1=1']),
+    // peer5 chooses Y first; peer1, two seconds later (room for a loaded machine), is refused,
+    // backs off, retries and adopts Y.
+    recordCluster(2, ['--value', 'peer1=X', '--value', 'peer5=Y', '--delay', 'peer1=2']),
   ]);
   const [crash, faulty] = await Promise.all([recordCrashRestart(), recordChoseOnAccept()]);
   for (const r of [tc1, tc2, crash, faulty]) runs.set(r.name, r);
