@@ -38,13 +38,13 @@ export function viewOfStructured(
   const holdsAcceptor = (id: PeerId) => (cluster.peers.find((p) => p.id === id)?.acceptor.length ?? 0) > 0;
   const { records } = run;
 
-  // The last record of each incarnation that a later boot of the same peer follows: the process died after it.
-  const diedAfter = new Set<PlacedRecord>();
+  // The last record of each incarnation, and the boot that follows it: the process died in between.
+  const diedAfter = new Map<PlacedRecord, PlacedRecord>();
   const byPeer = new Map<PeerId, PlacedRecord[]>();
   for (const p of records) byPeer.set(p.record.id, [...(byPeer.get(p.record.id) ?? []), p]);
   for (const list of byPeer.values())
     list.forEach((p, i) => {
-      if (i > 0 && p.record.input.kind === 'boot') diedAfter.add(list[i - 1] as PlacedRecord);
+      if (i > 0 && p.record.input.kind === 'boot') diedAfter.set(list[i - 1] as PlacedRecord, p);
     });
 
   const rows: string[] = [];
@@ -54,7 +54,6 @@ export function viewOfStructured(
   const chosen: ChosenMark[] = [];
   const mainEvent = new Map<PlacedRecord, ViewEvent>();
   const choseEvent = new Map<PlacedRecord, ViewEvent>();
-  const rowOf = new Map<PlacedRecord, number>();
   const crashRow = new Map<PeerId, number>();
   const voters = new Map<string, Set<PeerId>>();
   /** Message id -> the arrow of its send. */
@@ -72,7 +71,6 @@ export function viewOfStructured(
     rows.push(
       `${describeRecord(r)}  (${where(p)})${p.setAside ? ' (never durable: a crash interrupted its batch)' : ''}${unplaced ? ' (not placed: it receives a message no placed step sent)' : ''}`,
     );
-    rowOf.set(p, row);
     const detail: string[] = [];
     const acceptor = holdsAcceptor(r.id) && r.durable.acceptor ? { ...r.durable.acceptor } : undefined;
     const base = {
@@ -191,7 +189,8 @@ export function viewOfStructured(
         }),
       );
 
-    if (diedAfter.has(p)) {
+    const reboot = diedAfter.get(p);
+    if (reboot) {
       const crash = rows.length;
       const aside = (byPeer.get(r.id) ?? []).filter((x) => x.setAside && x.record.boot === r.boot).length;
       rows.push(
@@ -207,7 +206,9 @@ export function viewOfStructured(
           `incarnation ${r.boot} ended after ${where(p)}`,
           aside > 0
             ? `the next incarnation recovered the state before its last batch: ${aside} step(s) set aside`
-            : 'the next incarnation recovered the state after its last step',
+            : JSON.stringify(reboot.record.durable) === JSON.stringify(r.durable)
+              ? 'the next incarnation recovered the state after its last step'
+              : `the next incarnation recovered ${JSON.stringify(reboot.record.durable)}, a state this incarnation never reached`,
         ],
       });
     }
