@@ -21,8 +21,9 @@ import {
   validateRun,
 } from '../trace/index';
 import { formatText } from '../trace/report';
-import { looksStructured, structuredAsObservedRun, validateStructured } from '../trace/structured';
+import { looksStructured, placeStructured, validateStructured } from '../trace/structured';
 import { CounterexampleError, viewOfCounterexample } from '../view/fromCheck';
+import { viewOfStructured } from '../view/fromStructured';
 import { viewOfObservedRun } from '../view/fromTrace';
 import { renderHtml } from '../view/html';
 import type { RunView } from '../view/model';
@@ -146,7 +147,7 @@ export function register(program: Command): void {
       try {
         if (structured.length > 0) {
           const result = validateStructured(cluster, structured, options);
-          view = viewOfObservedRun(structuredAsObservedRun(cluster, structured), result, title);
+          view = viewOfStructured(cluster, placeStructured(cluster, structured), result, title);
           verdict = formatText(result).split('\n')[0] ?? '';
         } else {
           const run = readLabRun(cluster, inputs);

@@ -41,7 +41,8 @@ export function messageFields(send: Send): ViewMessage['fields'] {
   return { type, from, to: send.to, ...rest };
 }
 
-const shortName = (m: Message): string => {
+/** A message in a few words, for its arrow. */
+export const shortName = (m: Message): string => {
   switch (m.type) {
     case 'prepare':
       return `prepare ${m.n}`;

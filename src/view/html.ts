@@ -203,6 +203,7 @@ function staticSummary(view: RunView): string {
   out.push(
     '<h2>Reading it</h2><p>Blue: prepare and accept. Green: promise and acceptance. Red dashed: refusal and rejection. ' +
       'Purple: chose. A cross: lost. "dup": a duplicate. Acceptors show (minProposal, acceptedProposal, acceptedValue) where it changes. ' +
+      'A bar: a process starts; a red cross on a lifeline: it died (dotted until it restarts, the zigzag); faded steps were never durable. ' +
       'Hover a message or a mark for its fields.</p>',
   );
   for (const n of view.notes) out.push(`<p><em>${esc(n)}</em></p>`);

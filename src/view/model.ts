@@ -19,7 +19,8 @@ export interface ViewPeer {
   roles: string[];
 }
 
-export type EventKind = 'start' | 'timeout' | 'receive' | 'send' | 'chose' | 'restart';
+/** `boot` and `crash` are a real process starting and dying; `restart` is a later boot (or the simulator's crash-and-restart in one step). */
+export type EventKind = 'start' | 'timeout' | 'receive' | 'send' | 'chose' | 'restart' | 'boot' | 'crash';
 
 /** An acceptor's stable state: slide 45's three variables. */
 export interface AcceptorState {
@@ -39,6 +40,8 @@ export interface ViewEvent {
   detail: string[];
   /** The acceptor's state after this step, on every step of a peer that holds an acceptor. */
   acceptor?: AcceptorState;
+  /** A real run's step whose batch a crash interrupted before it was on stable storage. */
+  neverDurable?: boolean;
 }
 
 /**
@@ -108,6 +111,8 @@ export interface RunView {
   messages: ViewMessage[];
   chosen: ChosenMark[];
   violation?: ViewViolation;
+  /** Stretches of a lifeline where the peer's process was down (a real run: from its crash to its restart). */
+  down?: { peer: PeerId; fromRow: number; toRow: number }[];
   /** Remarks about what the picture cannot know (e.g. lab lines name no destinations). */
   notes: string[];
 }

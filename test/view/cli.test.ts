@@ -1,5 +1,5 @@
 /** `paxos view`, `paxos simulate --format html|svg|shiviz` and `paxos check --html` through the built bundle. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -46,6 +46,49 @@ describe.concurrent('pictures from the command line', () => {
     expect(arrows(readFileSync(out('svg'), 'utf8'))).toBe(messages);
     expect(readFileSync(out('svg'), 'utf8')).not.toContain('<script');
     expect(readFileSync(out('shiviz'), 'utf8').split('\n')[0]).toContain('(?<host>');
+  });
+
+  test('paxos view: structured traces of a recorded paxos cluster run are drawn from their records', async () => {
+    const dir2 = path.join(ROOT, 'test/view/fixtures/structured-testcase2');
+    const files = readdirSync(dir2)
+      .sort()
+      .map((f) => path.join('test/view/fixtures/structured-testcase2', f));
+    const svg = path.join(dir, 'structured.svg');
+    const shiviz = path.join(dir, 'structured.shiviz');
+    const r = await paxos(
+      'view',
+      '-h',
+      'hostsfile-testcase2.txt',
+      ...files,
+      '--svg',
+      svg,
+      '--shiviz',
+      shiviz,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const records = files.flatMap((f) =>
+      readFileSync(path.join(ROOT, f), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => JSON.parse(l) as { sent: unknown[]; input: { kind: string } }),
+    );
+    const sent = records.reduce((n, x) => n + x.sent.length, 0);
+    expect(r.stdout).toMatch(
+      new RegExp(
+        `^wrote .*structured\\.svg, .*structured\\.shiviz: ${records.length} steps, \\d+ events, ${sent} messages; PASS: 5 peers`,
+      ),
+    );
+    const text = readFileSync(svg, 'utf8');
+    expect(arrows(text)).toBe(sent);
+    const kinds = (kind: string) =>
+      (text.match(new RegExp(`class="event kind-${kind}[ "]`, 'g')) ?? []).length;
+    expect(kinds('boot')).toBe(5);
+    expect(kinds('timeout')).toBe(records.filter((x) => x.input.kind === 'timeout').length);
+    expect(kinds('timeout')).toBeGreaterThan(0);
+    expect(text).toContain('backoff #0');
+    const events = Number(/(\d+) events/.exec(r.stdout)?.[1]);
+    expect(readFileSync(shiviz, 'utf8').trimEnd().split('\n')).toHaveLength(events + 2);
   });
 
   test('paxos view: a run paxos trace fails is drawn with the rule; bad usage exits 2', async () => {

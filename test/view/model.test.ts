@@ -1,13 +1,24 @@
 /** What a picture says about a run, checked against the run itself (not against the picture's own code). */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { exploreMachines } from '../../src/check/machines';
 import { historyOf } from '../../src/sim/world';
+import { placeStructured, validateStructured } from '../../src/trace/structured';
 import { CounterexampleError, viewOfCounterexample } from '../../src/view/fromCheck';
+import { viewOfStructured } from '../../src/view/fromStructured';
 import type { RunView } from '../../src/view/model';
 import { disjointCluster } from '../../src/view/pictures';
 import { renderShiviz } from '../../src/view/shiviz';
 import { renderSvg } from '../../src/view/svg';
-import { disjointCounterexample, labRun, randomSimulation, scriptedTestcase2 } from './support/runs';
+import {
+  disjointCounterexample,
+  FIXTURES,
+  labRun,
+  randomSimulation,
+  scriptedTestcase2,
+  testcase2,
+} from './support/runs';
 
 const count = (svg: string, cls: string) => (svg.match(new RegExp(`<g class="${cls}[ "]`, 'g')) ?? []).length;
 
@@ -136,4 +147,66 @@ test('ShiViz log: the parser regex, then one line per event whose own clock coun
   // peer5's accept carries what peer3's promise told it: its clock has heard of peer3.
   const adopt = events.find((l) => l.startsWith('peer5') && l.includes('sends accept 2 X'));
   expect(adopt).toMatch(/"peer3":\d/);
+});
+
+describe('real runs from structured traces', () => {
+  const dir = path.join(FIXTURES, 'structured-testcase2');
+  const inputs = () =>
+    readdirSync(dir)
+      .sort()
+      .map((f) => ({ file: `structured-testcase2/${f}`, text: readFileSync(path.join(dir, f), 'utf8') }));
+  /** peer1's trace with one more incarnation, recovered with `durable`. */
+  const restarted = (durable: object) =>
+    inputs().map((i) => {
+      if (!i.file.endsWith('peer1.ndjson')) return i;
+      const boot = {
+        peer: 'peer1',
+        id: 1,
+        boot: 'again',
+        seq: 0,
+        clock: 100,
+        batch: 0,
+        input: { kind: 'boot' },
+        sent: [],
+        timers: [],
+        chose: null,
+        durable,
+      };
+      return { ...i, text: `${i.text}${JSON.stringify(boot)}\n` };
+    });
+  const draw = (files: ReturnType<typeof inputs>) => {
+    const cluster = testcase2();
+    const result = validateStructured(cluster, files);
+    return { result, view: viewOfStructured(cluster, placeStructured(cluster, files), result, 't') };
+  };
+
+  test('a restart that recovers the last state: a crash, the lifeline broken, a restart, no violation', () => {
+    const last = inputs()
+      .find((i) => i.file.endsWith('peer1.ndjson'))
+      ?.text.trimEnd()
+      .split('\n')
+      .at(-1) as string;
+    const { result, view } = draw(restarted((JSON.parse(last) as { durable: object }).durable));
+    expect(result.verdict).toBe('PASS');
+    checkShape(view);
+    const crash = view.events.find((e) => e.kind === 'crash');
+    expect(crash?.label).toBe('crash');
+    expect(crash?.detail).toContain('the next incarnation recovered the state after its last step');
+    const restart = view.events.at(-1);
+    expect(restart?.kind).toBe('restart');
+    expect(view.down).toEqual([{ peer: 1, fromRow: crash?.row, toRow: restart?.row }]);
+    expect(view.violation).toBeUndefined();
+  });
+
+  test('a restart that forgot its proposal number: durable-recovered ringed on the restart', () => {
+    const { result, view } = draw(restarted({ proposers: { 1: { n: 0 } }, learner: { learned: null } }));
+    expect(result.failure?.rule).toBe('durable-recovered');
+    const v = view.violation;
+    expect(view.events[v?.event as number]?.kind).toBe('restart');
+    expect(v?.ruleText).toBe(result.failure?.ruleText);
+    expect(view.events.find((e) => e.kind === 'crash')?.detail.at(-1)).toMatch(
+      /a state this incarnation never reached/,
+    );
+    expect(renderSvg(view)).toContain('Violation of durable-recovered:');
+  });
 });
