@@ -167,7 +167,14 @@ const SCENARIOS: Scenario[] = [
 
 interface Measured {
   total: number;
-  breakdown?: { toStepped: number; toDurable: number; toSent: number; wire: number; hops: number };
+  breakdown?: {
+    toStepped: number;
+    toDurable: number;
+    toSent: number;
+    wire: number;
+    cpu: number;
+    hops: number;
+  };
 }
 
 const kind = (line: string) => {
@@ -186,6 +193,7 @@ function breakdown(peers: Peer[]): Measured['breakdown'] {
   const end = batches.filter((t) => t.printed.includes('chose')).sort((a, b) => b.sent - a.sent)[0];
   if (!end) return undefined;
   let toStepped = 0;
+  let cpu = 0;
   let toDurable = 0;
   let toSent = 0;
   let wire = 0;
@@ -207,6 +215,7 @@ function breakdown(peers: Peer[]): Measured['breakdown'] {
       .sort((x, y) => y.sent - x.sent)[0];
     if (!cause) return undefined;
     toStepped += b.stepped - b.arrived;
+    cpu += b.cpu;
     toDurable += b.durable - b.arrived;
     toSent += b.sent - b.durable;
     wire += b.arrived - cause.sent;
@@ -214,7 +223,7 @@ function breakdown(peers: Peer[]): Measured['breakdown'] {
     hops++;
     b = cause;
   }
-  return { toStepped, toDurable, toSent, wire, hops };
+  return { toStepped, toDurable, toSent, wire, cpu, hops };
 }
 
 async function runOnce(launch: Launch, s: Scenario, dataRoot: string): Promise<Measured> {
@@ -412,6 +421,12 @@ try {
       row(
         `  of which wire (${hops} hops)`,
         part((b) => b.wire),
+      ),
+    );
+    console.log(
+      row(
+        `  CPU time of those batches (user + system, all threads of the peer)`,
+        part((b) => b.cpu),
       ),
     );
   }
