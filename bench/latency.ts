@@ -19,6 +19,7 @@
  *
  *   npm run bench:latency            # 20 runs per set-up
  *   npm run bench:latency -- 40      # or BENCH_RUNS=40
+ *   BENCH_SCENARIOS=1 BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench:latency -- 5
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -33,6 +34,12 @@ import { NetnsLab, netnsUnavailable } from '../test/e2e/support/netns';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist/cli.js');
 const runs = Number(process.argv[2] ?? process.env.BENCH_RUNS ?? 20);
+/** BENCH_VERBOSE=1: each run's critical path, batch by batch, on stderr. */
+const verbose = process.env.BENCH_VERBOSE === '1';
+/** Which set-ups to run, by number (BENCH_SCENARIOS=1,3); all when unset. */
+const picked = process.env.BENCH_SCENARIOS?.split(',').map(Number);
+/** Extra node flags for every peer (BENCH_NODE_ARGS='--cpu-prof'), to compare or profile. */
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`runs must be a positive integer, got ${process.argv[2]}`);
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
@@ -47,6 +54,8 @@ interface Timing {
   durable: number;
   sent: number;
   saved: boolean;
+  cpu: number;
+  sys: number;
   printed: string[];
 }
 
@@ -84,7 +93,7 @@ async function launcher(): Promise<{ launch: Launch; close: () => Promise<void> 
         const w = lab.run(
           host,
           'env',
-          ['PAXOS_TIMING=1', process.execPath, cli, 'peer', ...args, '--data-dir', dataDir],
+          ['PAXOS_TIMING=1', process.execPath, ...nodeArgs, cli, 'peer', ...args, '--data-dir', dataDir],
           root,
         );
         return watch(host, w.child);
@@ -99,7 +108,19 @@ async function launcher(): Promise<{ launch: Launch; close: () => Promise<void> 
       const port = String(ports[HOSTS.indexOf(host)]);
       const child = spawn(
         process.execPath,
-        [cli, 'peer', ...args, '--name', host, '--port', port, '--data-dir', dataDir, ...addresses],
+        [
+          ...nodeArgs,
+          cli,
+          'peer',
+          ...args,
+          '--name',
+          host,
+          '--port',
+          port,
+          '--data-dir',
+          dataDir,
+          ...addresses,
+        ],
         { env, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       return watch(host, child);
@@ -146,7 +167,14 @@ const SCENARIOS: Scenario[] = [
 
 interface Measured {
   total: number;
-  breakdown?: { toStepped: number; toDurable: number; toSent: number; wire: number; hops: number };
+  breakdown?: {
+    toStepped: number;
+    toDurable: number;
+    toSent: number;
+    wire: number;
+    cpu: number;
+    hops: number;
+  };
 }
 
 const kind = (line: string) => {
@@ -165,27 +193,37 @@ function breakdown(peers: Peer[]): Measured['breakdown'] {
   const end = batches.filter((t) => t.printed.includes('chose')).sort((a, b) => b.sent - a.sent)[0];
   if (!end) return undefined;
   let toStepped = 0;
+  let cpu = 0;
   let toDurable = 0;
   let toSent = 0;
   let wire = 0;
   let hops = 0;
+  const path: string[] = [];
   for (let b = end; ; ) {
+    path.unshift(
+      `${b.host} [${b.printed.join(' ')}] step ${ms(b.stepped - b.arrived)} save ${ms(b.durable - b.stepped)} out ${ms(b.sent - b.durable)} (cpu ${ms(b.cpu)}, of which system ${ms(b.sys)})`,
+    );
     const received = b.printed
       .filter((k) => k.startsWith('received:'))
       .map((k) => k.replace('received:', 'sent:'));
-    if (received.length === 0) break;
+    if (received.length === 0) {
+      if (verbose) process.stderr.write(`  critical path:\n    ${path.join('\n    ')}\n`);
+      break;
+    }
     const cause = batches
       .filter((t) => t.host !== b.host && t.sent <= b.arrived && t.printed.some((k) => received.includes(k)))
       .sort((x, y) => y.sent - x.sent)[0];
     if (!cause) return undefined;
     toStepped += b.stepped - b.arrived;
+    cpu += b.cpu;
     toDurable += b.durable - b.arrived;
     toSent += b.sent - b.durable;
     wire += b.arrived - cause.sent;
+    path.unshift(`  wire ${ms(b.arrived - cause.sent)}`);
     hops++;
     b = cause;
   }
-  return { toStepped, toDurable, toSent, wire, hops };
+  return { toStepped, toDurable, toSent, wire, cpu, hops };
 }
 
 async function runOnce(launch: Launch, s: Scenario, dataRoot: string): Promise<Measured> {
@@ -203,7 +241,8 @@ async function runOnce(launch: Launch, s: Scenario, dataRoot: string): Promise<M
   const chose = () => peers.filter((p) => p.lines.some((l) => kind(l.line) === 'chose')).length;
   while (chose() < participants.length && Date.now() < end) await sleep(5);
   await sleep(50);
-  for (const p of peers) p.child.kill('SIGKILL');
+  // A profiled peer must exit on its own to write its profile.
+  for (const p of peers) p.child.kill(nodeArgs.length > 0 ? 'SIGTERM' : 'SIGKILL');
   await Promise.all(
     peers.map(
       (p) =>
@@ -324,7 +363,7 @@ const results = new Map<string, Measured[]>();
 try {
   const { launch, close } = await launcher();
   try {
-    for (const s of SCENARIOS) {
+    for (const s of SCENARIOS.filter((_, i) => picked === undefined || picked.includes(i + 1))) {
       const got: Measured[] = [];
       for (let i = 0; i < runs; i++) {
         const dir = path.join(dataRoot, `${s.name.replace(/\W+/g, '-')}-${i}`);
@@ -382,6 +421,12 @@ try {
       row(
         `  of which wire (${hops} hops)`,
         part((b) => b.wire),
+      ),
+    );
+    console.log(
+      row(
+        `  CPU time of those batches (user + system, all threads of the peer)`,
+        part((b) => b.cpu),
       ),
     );
   }

@@ -11,6 +11,7 @@ import { register as registerNemesis } from './cli/nemesis';
 import { register as registerPeer } from './cli/peer';
 import { register as registerSimulate } from './cli/simulate';
 import { register as registerTrace } from './cli/trace';
+import { register as registerView } from './cli/view';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -26,5 +27,6 @@ registerNemesis(program);
 registerPeer(program);
 registerSimulate(program);
 registerTrace(program);
+registerView(program);
 
 await program.parseAsync(process.argv);

@@ -4,6 +4,7 @@ import {
   adoptsLowestAccepted,
   countsDuplicates,
   ignoresAcceptedValues,
+  mislabelsGroup,
   reusesNumber,
   takesEmptyValue,
 } from './proposers';
@@ -26,4 +27,5 @@ export const faults: readonly Fault[] = [
   learnsFromMinority,
   printsTwice,
   acceptorPerGroup,
+  mislabelsGroup,
 ];

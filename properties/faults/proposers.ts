@@ -1,6 +1,12 @@
 /** Faulty proposers: each gets one step of slide 45's proposer wrong. */
-import { assign } from 'xstate';
-import { type AcceptAck, isAcceptance, majority, type PrepareAck } from '../../machines/messages';
+import { assign, enqueueActions } from 'xstate';
+import {
+  type Accept,
+  type AcceptAck,
+  isAcceptance,
+  majority,
+  type PrepareAck,
+} from '../../machines/messages';
 import { type ProposerContext, proposerMachine } from '../../machines/proposer';
 import { testcase1, testcase2, threeProposersThreeAcceptors } from '../../src/sim/clusters';
 import { type Fault, withMachines } from './variant';
@@ -99,4 +105,30 @@ export const adoptsLowestAccepted: Fault = {
     }),
   }),
   caughtBy: 'Agreement',
+};
+
+export const mislabelsGroup: Fault = {
+  name: 'proposer-mislabels-group',
+  description:
+    "proposer1 sends its accepts under the other group's number, which no acceptor would take from it over the wire",
+  cluster: testcase2,
+  logic: withMachines({
+    proposer: proposerMachine.provide({
+      actions: {
+        sendAccept: enqueueActions(({ context, enqueue }) => {
+          for (const to of context.acceptors) {
+            const message: Accept = {
+              type: 'accept',
+              from: context.self,
+              group: context.group === 1 ? 2 : 1,
+              n: context.n,
+              value: context.proposal ?? '',
+            };
+            enqueue.emit({ type: 'send', to, message });
+          }
+        }),
+      },
+    }),
+  }),
+  caughtBy: 'WireValid',
 };

@@ -21,6 +21,7 @@ export type PropertyName =
   | 'AcceptorMonotonicity'
   | 'LearnerIntegrity'
   | 'Refinement'
+  | 'WireValid'
   | 'Liveness';
 
 /** What a monitor sees after each step. */
@@ -189,6 +190,14 @@ export const refinement = monitor('Refinement', (sim) => {
   };
 });
 
+/** Every message a machine emits is one the runtime's codec accepts at its destination. */
+export const wireValid = monitor('WireValid', () => ({ applied }) => {
+  const r = applied.refused[0];
+  return r
+    ? `peer${r.send.message.from} sent peer${r.send.to} ${describeMessage(r.send.message)}, which the wire refuses: ${r.problem}`
+    : undefined;
+});
+
 export const safetyMonitors: readonly MonitorFactory[] = [
   agreement,
   validity,
@@ -196,6 +205,7 @@ export const safetyMonitors: readonly MonitorFactory[] = [
   acceptorMonotonicity,
   learnerIntegrity,
   refinement,
+  wireValid,
 ];
 
 export const monitorsByProperty: ReadonlyMap<PropertyName, MonitorFactory> = new Map(

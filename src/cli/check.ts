@@ -24,6 +24,7 @@ import {
   usageError,
 } from './arguments';
 import { exitCode, jsonLine, progressLine, summaryLines } from './checkReport';
+import { writeCounterexample } from './view';
 
 interface CheckFlags {
   model: 'spec' | 'machines';
@@ -47,6 +48,8 @@ interface CheckFlags {
   goals?: boolean;
   json?: boolean;
   progress: number;
+  html?: string;
+  svg?: string;
 }
 
 const integer = parseInteger;
@@ -74,6 +77,8 @@ const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
   ['value', '--value'],
   ['allowUnsafeQuorums', '--allow-unsafe-quorums'],
   ['goals', '--goals'],
+  ['html', '--html'],
+  ['svg', '--svg'],
 ];
 const SPEC_FLAGS: [keyof CheckFlags, string][] = [
   ['acceptors', '--acceptors'],
@@ -135,6 +140,8 @@ export function register(program: Command): void {
     )
     .option('--progress <s>', 'seconds between progress lines on stderr', integer(1), 5)
     .option('--json', 'print the result as one JSON object on the last line of stdout')
+    .option('--html <file>', 'machines: draw the counterexample, if any, as an HTML page (src/view)')
+    .option('--svg <file>', 'machines: draw the counterexample, if any, as SVG')
     .action(async (flags: CheckFlags) => {
       const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
         ([k]) => flags[k] !== undefined,
@@ -217,6 +224,7 @@ export function register(program: Command): void {
                 ...progress,
                 ...(flags.goals ? { goals: MACHINE_GOALS } : {}),
               });
+        writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });
       }
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
       const p = result.search.collisionProbability;

@@ -1,9 +1,10 @@
 /**
- * `paxos simulate -h FILE [--seed N] [--steps N] [--replay FILE] [--format log|mermaid|steps]`:
+ * `paxos simulate -h FILE [--seed N] [--steps N] [--replay FILE] [--format log|mermaid|steps|html|svg|shiviz]`:
  * runs the real peers of a hostsfile in the deterministic simulator, on a schedule drawn from
  * a seed or read back from a file of steps, and prints the run: each peer's log lines step
- * by step (log), a Mermaid sequence diagram (mermaid), or the steps as JSON (steps, the
- * input of --replay). A summary (what is chosen, who printed what) goes to stderr.
+ * by step (log), a Mermaid sequence diagram (mermaid), the steps as JSON (steps, the
+ * input of --replay), or a space-time picture (html, svg, shiviz; src/view). A summary
+ * (what is chosen, who printed what) goes to stderr.
  */
 import { readFileSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
@@ -13,6 +14,7 @@ import { groundTruth } from '../sim/groundTruth';
 import { defaultValues, randomRun } from '../sim/random';
 import { formatTrace, toMermaidSequence } from '../sim/trace';
 import { createSimulator, historyOf, replay, type SimStep } from '../sim/world';
+import { viewOfSimulation } from '../view/fromSim';
 import {
   collect,
   loadClusterOrExit,
@@ -24,8 +26,10 @@ import {
   usageAfterError,
   usageError,
 } from './arguments';
+import { renderPicture } from './view';
 
-type Format = 'log' | 'mermaid' | 'steps';
+const FORMATS = ['log', 'mermaid', 'steps', 'html', 'svg', 'shiviz'] as const;
+type Format = (typeof FORMATS)[number];
 
 interface SimulateFlags {
   hostsfile?: string;
@@ -40,9 +44,9 @@ interface SimulateFlags {
 const count = parseInteger(0);
 
 const format = (text: string): Format => {
-  if (text !== 'log' && text !== 'mermaid' && text !== 'steps')
-    throw new InvalidArgumentError('expected log, mermaid or steps.');
-  return text;
+  if (!(FORMATS as readonly string[]).includes(text))
+    throw new InvalidArgumentError(`expected ${FORMATS.slice(0, -1).join(', ')} or ${FORMATS.at(-1)}.`);
+  return text as Format;
 };
 
 const hostValue = parseNamed('V', parseValue);
@@ -73,14 +77,17 @@ export function register(program: Command): void {
         '--seed (messages delivered in any order, lost, duplicated; crashes; timeouts) or on the steps ' +
         'of a --replay file, and print the run. What is chosen and who printed chose go to stderr.',
     )
-    .usage('-h FILE [--seed N] [--steps N] [--replay FILE] [--format log|mermaid|steps] [--value NAME=V]...')
+    .usage(
+      '-h FILE [--seed N] [--steps N] [--replay FILE] [--format log|mermaid|steps|html|svg|shiviz] [--value NAME=V]...',
+    )
     .option('-h, --hostsfile <file>', 'the hostsfile (required)')
     .option('--seed <n>', 'seed of the random schedule', count, 1)
     .option('--steps <n>', 'number of steps of the random schedule', count, 200)
     .option('--replay <file>', 'replay these steps (a JSON array, as --format steps prints) instead')
     .option(
       '--format <format>',
-      'log: the log lines step by step; mermaid: a sequence diagram; steps: JSON',
+      'log: the log lines step by step; mermaid: a sequence diagram; steps: JSON; ' +
+        'html, svg: a space-time picture (one self-contained page, or plain SVG); shiviz: a ShiViz log',
       format,
       'log',
     )
@@ -103,8 +110,14 @@ export function register(program: Command): void {
       const run = flags.replay
         ? { ...replay(sim, readSteps(command, flags.replay)), steps: readSteps(command, flags.replay) }
         : randomRun(sim, flags.seed, { steps: flags.steps, values });
-      const out =
-        flags.format === 'steps'
+      const picture = flags.format === 'html' || flags.format === 'svg' || flags.format === 'shiviz';
+      const title = `paxos simulate -h ${hostsfile} ${flags.replay ? `--replay ${flags.replay}` : `--seed ${flags.seed} --steps ${flags.steps}`}`;
+      const out = picture
+        ? renderPicture(
+            viewOfSimulation(cluster, run.steps, { title }),
+            flags.format as 'html' | 'svg' | 'shiviz',
+          )
+        : flags.format === 'steps'
           ? `${JSON.stringify(run.steps)}\n`
           : flags.format === 'mermaid'
             ? toMermaidSequence(cluster, run.applied)

@@ -167,7 +167,13 @@ export function decodeMessage(line: string, cluster: ClusterConfig, self: PeerId
   if (!group) return refuse(`${type}: no proposer group ${m.group}`);
   const sender = senderProblem(m, group);
   if (sender) return refuse(`${type}: ${sender}`);
-  if (!ownsNumber(group.id, cluster.groupCount, m.n))
+  // A decision is announced in every group whose proposer learns it, under the number it was
+  // chosen with, which may belong to another group (testcase 2's peer5 may learn X from
+  // group 1 and tell group 2): it must be some group's number, not the announcer's own.
+  if (type === 'chose') {
+    if (!cluster.groups.some((g) => ownsNumber(g.id, cluster.groupCount, m.n)))
+      return refuse(`${type}: ${m.n} is not a proposal number of any group`);
+  } else if (!ownsNumber(group.id, cluster.groupCount, m.n))
     return refuse(`${type}: ${m.n} is not a proposal number of group ${group.id}`);
   const inconsistent = consistencyProblem(m);
   if (inconsistent) return refuse(`${type}: ${inconsistent}`);

@@ -10,7 +10,7 @@ import { type BatchTiming, PeerHost } from './host';
 import { DurableStore, ForeignStateError, StorageError } from './storage';
 import { TraceFile } from './traceFile';
 import { Transport } from './transport';
-import { rehearse, rehearseHosts } from './warmup';
+import { collectRehearsalGarbage, rehearse, rehearseHosts } from './warmup';
 
 export interface PeerRunOptions {
   cluster: ClusterConfig;
@@ -39,13 +39,21 @@ const logLine = (text: string) => {
  * `chose`, ...), for bench/latency.ts's breakdown of where a decision's time goes.
  */
 const timingWanted = process.env.PAXOS_TIMING === '1';
-const logTiming = (t: BatchTiming) => {
-  const printed = t.lines.map((l) => {
-    const { action, message_type } = JSON.parse(l) as { action: string; message_type: string };
-    return action === 'chose' ? 'chose' : `${action}:${message_type}`;
+const timings: BatchTiming[] = [];
+/** Written a little later, in one go: formatting and writing them between the batches of a decision would slow the decision being measured. */
+const flushTimings = () => {
+  const text = timings.splice(0).map((t) => {
+    const printed = t.lines.map((l) => {
+      const { action, message_type } = JSON.parse(l) as { action: string; message_type: string };
+      return action === 'chose' ? 'chose' : `${action}:${message_type}`;
+    });
+    const { arrived, stepped, durable, sent, inputs, saved, cpu, sys } = t;
+    return `timing ${JSON.stringify({ arrived, stepped, durable, sent, inputs, saved, cpu, sys, printed })}\n`;
   });
-  const { arrived, stepped, durable, sent, inputs, saved } = t;
-  logLine(`timing ${JSON.stringify({ arrived, stepped, durable, sent, inputs, saved, printed })}`);
+  if (text.length > 0) process.stderr.write(text.join(''));
+};
+const logTiming = (t: BatchTiming) => {
+  if (timings.push(t) === 1) setTimeout(flushTimings, 20);
 };
 
 /** Runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1). Resolves once the peer is up. */
@@ -121,6 +129,7 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
 
   const shutdown = () => {
     host?.stop();
+    if (timingWanted) flushTimings();
     void transport.close().finally(() => process.exit(0));
     // Closing waits for nothing that matters; do not let a stuck socket hold the exit.
     setTimeout(() => process.exit(0), 500).unref();
@@ -140,4 +149,5 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   // The rehearsal through hosts runs once the peer is up, in turns of the event loop, so a
   // peer is reachable at once (Compose may start it last) and real messages go first.
   await rehearseHosts(logic);
+  collectRehearsalGarbage();
 }

@@ -66,6 +66,10 @@ export function formatTrace(cluster: ClusterConfig, applied: readonly Applied[],
       out.push(`${who} ${formatLogLine(receivedLine(a.message.message))}`);
     for (const s of a.sends) out.push(`${who} ${formatLogLine(sentLine(a.peer, s.message))}`);
     if (a.learned) out.push(`${who} ${formatLogLine(choseLine(a.peer, a.learned))}`);
+    for (const r of a.refused)
+      out.push(
+        `# ${host(cluster, r.send.to)} refuses ${describeMessage(r.send.message)} from the wire: ${r.problem}`,
+      );
   });
   return out.join('\n');
 }

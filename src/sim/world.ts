@@ -11,6 +11,13 @@ import type { Learned } from '../../machines/learner';
 import type { GroupId, PeerId, Send, Value } from '../../machines/messages';
 import type { ClusterConfig, GroupConfig } from '../config/cluster';
 import type { PeerDurable, PeerLogic, PeerState, PeerStep, TimerEffect } from '../peer/node';
+import { decodeMessage, encodeMessage } from '../runtime/codec';
+
+/** A message the runtime's codec would refuse at its destination (reported and dropped there). */
+export interface Refusal {
+  send: Send;
+  problem: string;
+}
 
 /**
  * One step of a schedule, a small data value, so a run is a replayable list. `index` picks
@@ -68,6 +75,13 @@ export interface Applied {
   timers: readonly TimerEffect[];
   /** Set when the peer printed its chose line in this step. */
   learned?: Learned;
+  /**
+   * Messages of this step that the wire refused: every send goes through the codec, encoded
+   * and then decoded against the cluster by its addressee, as over TCP, and one the runtime
+   * would drop is dropped here too (so a machine's malformed message is caught in
+   * simulation, not only in an end-to-end run).
+   */
+  refused: readonly Refusal[];
   /** False when nothing happened: nothing in flight, or no machine took the input. */
   handled: boolean;
 }
@@ -88,6 +102,7 @@ export interface Simulator {
 
 const NO_SENDS: readonly Send[] = Object.freeze([]);
 const NO_TIMERS: readonly TimerEffect[] = Object.freeze([]);
+const NO_REFUSALS: readonly Refusal[] = Object.freeze([]);
 const NO_LEARNED: readonly Learned[] = Object.freeze([]);
 const RECOVERED_KEPT = 4096;
 
@@ -156,6 +171,7 @@ export function createSimulator(logic: PeerLogic): Simulator {
     sends: NO_SENDS,
     timers: NO_TIMERS,
     learned: undefined,
+    refused: NO_REFUSALS,
     handled,
   });
 
@@ -163,9 +179,12 @@ export function createSimulator(logic: PeerLogic): Simulator {
   const input = (w: World, step: SimStep, id: PeerId, r: PeerStep, message?: Send): Applied => {
     w.peers[id] = r.state;
     let h = w.history;
+    let refused = NO_REFUSALS;
     for (const s of r.sends) {
-      w.inFlight.push(s);
       h = { send: s, prev: h, length: (h?.length ?? 0) + 1 };
+      const decoded = decodeMessage(encodeMessage(s.message).trimEnd(), cluster, s.to);
+      if (decoded.ok) w.inFlight.push(s);
+      else refused = [...refused, { send: s, problem: decoded.problem }];
     }
     w.history = h;
     if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
@@ -176,6 +195,7 @@ export function createSimulator(logic: PeerLogic): Simulator {
       sends: r.sends,
       timers: r.timers,
       learned: r.learned,
+      refused,
       handled: r.handled,
     };
   };

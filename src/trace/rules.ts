@@ -110,11 +110,24 @@ interface AcceptAckMeaning {
   fresh: boolean;
 }
 
+/** What an ack line meant, read off its acceptor's sequence (exported for pictures of runs). */
+export interface AckMeaning {
+  kind: 'promise' | 'refusal' | 'acceptance' | 'rejection';
+  /** The request it answers: a received prepare or accept line. */
+  answers: number;
+  /** The request's proposal number. */
+  n: number;
+  /** An acceptance: the value accepted. */
+  value?: string;
+}
+
 export interface Analysis {
   violations: Violation[];
   obligations: Obligation[];
   specActions: number;
   chosen: { value: string; n: number }[];
+  /** Ack line id -> what it meant; lines that break a rule have none. */
+  acks: Map<number, AckMeaning>;
 }
 
 /** Alternatives kept per fact: enough for the rare run that needs another match, small enough to search. */
@@ -570,11 +583,24 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
   }
 
   // Spec actions happen only on executed lines; the rest of `specActions` counted above.
+  const acks = new Map<number, AckMeaning>();
+  for (const [id, m] of prepareAcks)
+    acks.set(id, { kind: m.promise ? 'promise' : 'refusal', answers: m.answers, n: m.n });
+  for (const [id, m] of acceptAcks) {
+    const n = ev(m.answers).num;
+    acks.set(
+      id,
+      m.acceptance
+        ? { kind: 'acceptance', answers: m.answers, n, value: m.acceptance.v }
+        : { kind: 'rejection', answers: m.answers, n },
+    );
+  }
   return {
     violations: violations.filter((v) => v.event === undefined || executed(s, v.event)),
     obligations,
     specActions,
     chosen,
+    acks,
   };
 }
 

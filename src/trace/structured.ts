@@ -428,6 +428,39 @@ function asObservedRun(
   return { cluster, events, peers, skipped: 0, warnings };
 }
 
+/** A record as pictures of runs see it: where it was read, and whether step 1 set it aside. */
+export interface PlacedRecord {
+  record: TraceRecord;
+  file: string;
+  line: number;
+  /** In a batch a crash interrupted before it was durable (step 1). */
+  setAside: boolean;
+}
+
+/**
+ * Every record of the run in one order of step 2's merge, for pictures of runs. Set-aside
+ * records take part in the merge (what they sent may have left, which is the very fault a
+ * picture must show); records the merge cannot place follow, peer by peer, in their own order.
+ */
+export function placeStructured(
+  cluster: ClusterConfig,
+  inputs: readonly StructuredInput[],
+): { records: PlacedRecord[]; placed: number; warnings: string[] } {
+  const { peers, warnings } = readStructured(cluster, inputs);
+  const aside = new Set<Located>();
+  for (const list of peers.values()) for (const l of settleCrashes(list).dropped) aside.add(l);
+  const { order } = merge(peers, new Map());
+  const inOrder = new Set(order);
+  const rest = [...peers.keys()]
+    .sort((a, b) => a - b)
+    .flatMap((id) => (peers.get(id) ?? []).filter((l) => !inOrder.has(l)));
+  return {
+    records: [...order, ...rest].map((l) => ({ ...l, setAside: aside.has(l) })),
+    placed: order.length,
+    warnings,
+  };
+}
+
 export function validateStructured(
   cluster: ClusterConfig,
   inputs: readonly StructuredInput[],
@@ -454,14 +487,14 @@ export function validateStructured(
     failure: {
       at: `${f.at.file}:${f.at.line}`,
       peer: f.at.record.peer,
-      text: describe(f.at.record),
+      text: describeRecord(f.at.record),
       rule: f.rule,
       ruleText: RULES[f.rule],
       message: f.message,
       events: f.related.map((l) => ({
         at: `${l.file}:${l.line}`,
         peer: l.record.peer,
-        text: describe(l.record),
+        text: describeRecord(l.record),
       })),
     },
   });
@@ -486,7 +519,7 @@ export function validateStructured(
 }
 
 /** A record as one short line for reports. */
-function describe(r: TraceRecord): string {
+export function describeRecord(r: TraceRecord): string {
   const input = r.input;
   const what =
     input.kind === 'receive'

@@ -122,6 +122,11 @@ describe('wire codec', () => {
       'prepare: 2 is not a proposal number of group 1',
     );
     expect(problemOf(frame({ type: 'prepare', from: 5, group: 2, n: 4 }))).toBe('accepted');
+    // A decision keeps the number it was chosen under: peer5 tells group 2 of group 1's X.
+    expect(problemOf(frame({ type: 'chose', from: 5, group: 2, n: 1, value: 'X' }))).toBe('accepted');
+    expect(problemOf(frame({ type: 'chose', from: 5, group: 2, n: 0, value: 'X' }))).toBe(
+      "chose: field 'n' must be an integer >= 1, got 0",
+    );
     // peer1 is no acceptor: a prepare is not for it.
     expect(problemOf(frame({ type: 'prepare', from: 5, group: 2, n: 2 }), 1)).toBe(
       'prepare: not for peer 1 (group 2)',

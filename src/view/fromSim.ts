@@ -1,0 +1,228 @@
+/**
+ * A simulator run as a RunView. The steps are replayed through the simulator itself (not
+ * read off a finished run) because the picture needs each acceptor's stable state after
+ * each of its steps, and a copy of the network's in-flight list to know which message each
+ * deliver, drop or duplicate took.
+ */
+import { isAcceptance, type Message, type PeerId, type Send } from '../../machines/messages';
+import { describeTimer } from '../../machines/timers';
+import type { ClusterConfig } from '../config/cluster';
+import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
+import { createPeerLogic } from '../peer/node';
+import { groundTruth } from '../sim/groundTruth';
+import { describeMessage, describeStep } from '../sim/trace';
+import { type Applied, createSimulator, type SimStep, type Simulator, type World } from '../sim/world';
+import {
+  type AcceptorState,
+  type RunKind,
+  type RunView,
+  type Tone,
+  type ViewEvent,
+  type ViewMessage,
+  viewPeers,
+} from './model';
+
+export function toneOf(m: Message): Tone {
+  switch (m.type) {
+    case 'prepare':
+    case 'accept':
+      return 'request';
+    case 'prepare_ack':
+      return m.promised ? 'yes' : 'no';
+    case 'accept_ack':
+      return isAcceptance(m) ? 'yes' : 'no';
+    case 'chose':
+      return 'decision';
+  }
+}
+
+export function messageFields(send: Send): ViewMessage['fields'] {
+  const { type, from, ...rest } = send.message;
+  return { type, from, to: send.to, ...rest };
+}
+
+/** A message in a few words, for its arrow. */
+export const shortName = (m: Message): string => {
+  switch (m.type) {
+    case 'prepare':
+      return `prepare ${m.n}`;
+    case 'prepare_ack':
+      return m.promised
+        ? `promise ${m.n}${m.acceptedProposal > 0 ? ` (${m.acceptedProposal}, ${m.acceptedValue})` : ''}`
+        : `refuse ${m.n} (min ${m.minProposal})`;
+    case 'accept':
+      return `accept ${m.n} ${m.value}`;
+    case 'accept_ack':
+      return isAcceptance(m) ? `accepted ${m.n} ${m.value}` : `reject ${m.n} (min ${m.minProposal})`;
+    case 'chose':
+      return `chose ${m.n} ${m.value}`;
+  }
+};
+
+export interface SimViewOptions {
+  title: string;
+  kind?: RunKind;
+  /** Called after each step with the world after it (the checker's replay compares its own account). */
+  onStep?: (index: number, applied: Applied, world: World, sim: Simulator) => void;
+}
+
+/** Replays `steps` from the initial world of `cluster` and draws what happened. */
+export function viewOfSimulation(
+  cluster: ClusterConfig,
+  steps: readonly SimStep[],
+  options: SimViewOptions,
+): RunView {
+  const sim = createSimulator(createPeerLogic(cluster));
+  const world = sim.initial();
+  const truth = groundTruth(cluster);
+  const host = (id: PeerId) => cluster.peers.find((p) => p.id === id)?.host ?? `peer${id}`;
+  const acceptorOf = (id: PeerId): AcceptorState | undefined => {
+    const a = sim.durableOf(world, id).acceptor;
+    return a ? { ...a } : undefined;
+  };
+
+  const events: ViewEvent[] = [];
+  const messages: ViewMessage[] = [];
+  const rows: string[] = [];
+  const chosen: RunView['chosen'] = [];
+  /** Parallel to world.inFlight: which ViewMessage each in-flight copy is. */
+  const inFlight: number[] = [];
+  /** Acceptors that sent an acceptance, by `group n value`: who made a value chosen. */
+  const voters = new Map<string, Set<PeerId>>();
+
+  const addEvent = (e: Omit<ViewEvent, 'id'>): ViewEvent => {
+    const event = { id: events.length, ...e };
+    events.push(event);
+    return event;
+  };
+  const addMessage = (send: Send, from: number, duplicateOf?: ViewMessage, row?: number): ViewMessage => {
+    const m: ViewMessage = {
+      id: messages.length,
+      from: send.message.from,
+      to: send.to,
+      type: send.message.type,
+      tone: toneOf(send.message),
+      label: shortName(send.message),
+      fields: messageFields(send),
+      send: from,
+      fate: 'in-flight',
+      ...(duplicateOf && row !== undefined ? { duplicate: { row } } : {}),
+    };
+    messages.push(m);
+    return m;
+  };
+
+  steps.forEach((step, index) => {
+    const row = rows.length;
+    const count = world.inFlight.length;
+    const at = count > 0 && 'index' in step ? step.index % count : -1;
+    const taken = at >= 0 ? (inFlight[at] as number) : undefined;
+    const a = sim.apply(world, step);
+    const m = a.message;
+    rows.push(
+      m
+        ? `${step.kind} ${describeMessage(m.message)} ${host(m.message.from)} -> ${host(m.to)}${a.handled ? '' : ' (no effect)'}`
+        : `${describeStep(step)}${a.handled ? '' : ' (no effect)'}`,
+    );
+
+    if (step.kind === 'duplicate' && taken !== undefined && m) {
+      const original = messages[taken] as ViewMessage;
+      const copy = addMessage(m, original.send, original, row);
+      inFlight.push(copy.id);
+    } else if (step.kind === 'drop' && taken !== undefined) {
+      inFlight.splice(at, 1);
+      const lost = messages[taken] as ViewMessage;
+      lost.fate = 'lost';
+      lost.endRow = row;
+    } else if (a.peer !== undefined) {
+      const detail: string[] = [];
+      let event: ViewEvent;
+      const acceptor = acceptorOf(a.peer);
+      const base = { peer: a.peer, row, ...(acceptor ? { acceptor } : {}) };
+      if (step.kind === 'deliver' && m && taken !== undefined) {
+        inFlight.splice(at, 1);
+        detail.push(formatLogLine(receivedLine(m.message)));
+        event = addEvent({
+          ...base,
+          kind: 'receive',
+          label: a.handled ? '' : 'ignored',
+          detail,
+        });
+        const received = messages[taken] as ViewMessage;
+        received.fate = 'delivered';
+        received.receive = event.id;
+      } else if (step.kind === 'restart') {
+        event = addEvent({
+          ...base,
+          kind: 'restart',
+          label: 'crash, restart',
+          detail: ['crashed; restarted from stable storage (volatile state lost, mail kept in flight)'],
+        });
+      } else if (step.kind === 'timeout') {
+        event = addEvent({
+          ...base,
+          kind: 'timeout',
+          label: a.handled ? `timeout p${step.group}` : 'timeout (none armed)',
+          detail,
+        });
+      } else if (step.kind === 'start') {
+        event = addEvent({ ...base, kind: 'start', label: `start ${step.value}`, detail });
+      } else return;
+      for (const t of a.timers) detail.push(`arms timer ${describeTimer(t.timer)} (proposer${t.group})`);
+      // Backoffs are what tells a duel apart from a slow network; round and announce timers
+      // are armed on nearly every step and stay in the details.
+      const backoffs = a.timers.filter((t) => t.timer.kind === 'backoff');
+      if (backoffs.length > 0)
+        event.label = [
+          event.label,
+          ...backoffs.map((t) => `backoff #${t.timer.kind === 'backoff' ? t.timer.attempt : 0}`),
+        ]
+          .filter((x) => x !== '')
+          .join(' ');
+      for (const s of a.sends) {
+        detail.push(formatLogLine(sentLine(a.peer, s.message)));
+        inFlight.push(addMessage(s, event.id).id);
+      }
+      if (a.learned) {
+        addEvent({
+          peer: a.peer,
+          row,
+          kind: 'chose',
+          label: `chose ${a.learned.value}`,
+          detail: [formatLogLine(choseLine(a.peer, a.learned))],
+        });
+      }
+    }
+    for (const s of a.sends) {
+      const ack = s.message;
+      if (ack.type !== 'accept_ack' || !isAcceptance(ack)) continue;
+      const key = `${ack.group} ${ack.n} ${ack.value}`;
+      voters.set(key, new Set([...(voters.get(key) ?? []), ack.from]));
+    }
+    for (const c of truth.observe(a.sends)) {
+      const who = [...(voters.get(`${c.group} ${c.n} ${c.value}`) ?? [])].map(host).join(', ');
+      chosen.push({
+        row,
+        group: c.group,
+        n: c.n,
+        value: c.value,
+        text: `${c.value} chosen (n=${c.n}): a majority of group ${c.group}'s acceptors (${who}) accepted`,
+      });
+    }
+    options.onStep?.(index, a, world, sim);
+  });
+  for (const id of inFlight) {
+    const m = messages[id] as ViewMessage;
+    m.endRow = rows.length - 1;
+  }
+  return {
+    title: options.title,
+    kind: options.kind ?? 'simulation',
+    peers: viewPeers(cluster),
+    rows,
+    events,
+    messages,
+    chosen,
+    notes: [],
+  };
+}

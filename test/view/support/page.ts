@@ -1,0 +1,170 @@
+/**
+ * What every HTML picture must do in a real browser (Debian's chromium, headless, through
+ * playwright-core), whatever run it draws: one arrow per message and one mark per event,
+ * stepping, a clicked message's fields, hiding a peer, zoom, no two labels of a row on top of
+ * each other, a screenshot, no console error, nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+import type { RunView } from '../../../src/view/model';
+
+export const CHROMIUM = process.env.PAXOS_CHROMIUM ?? '/usr/bin/chromium';
+export const unavailable = existsSync(CHROMIUM)
+  ? undefined
+  : `${CHROMIUM} is missing (apt-get install chromium)`;
+export const required = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
+
+export async function launch(): Promise<Browser> {
+  if (unavailable) throw new Error(`CI must run the browser tests: ${unavailable}`);
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+}
+
+/** Drops the first arrow from a page: the faulty variant the check must catch. */
+export const dropOneArrow = (html: string): string =>
+  html.replace(/<g class="msg[^"]*"[^>]*>[\s\S]*?<\/g>/, '');
+
+/** Everything the page must do, for one run; throws (an assertion) on the first thing it does not. */
+export async function checkPage(
+  browser: Browser,
+  dir: string,
+  file: string,
+  view: RunView,
+  name: string,
+): Promise<void> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:')) errors.push(`the page fetched ${r.url()}`);
+    });
+    await page.goto(pathToFileURL(file).href);
+    // Before a message is selected: its label is bold then, and wider.
+    expect(await overlappingLabels(page), 'labels of one row overlap').toEqual([]);
+
+    expect(await page.locator('svg .msg').count(), 'arrows = messages').toBe(view.messages.length);
+    expect(await page.locator('svg .event').count(), 'marks = events').toBe(view.events.length);
+    expect(await page.locator('svg .chosen').count(), 'chosen markers').toBe(view.chosen.length);
+    expect(await page.locator('svg .peer').count(), 'lifelines').toBe(view.peers.length);
+    const ids = await page
+      .locator('svg .msg')
+      .evaluateAll((gs) => gs.map((g) => Number(g.getAttribute('data-msg'))));
+    expect(ids.sort((a, b) => a - b)).toEqual(view.messages.map((m) => m.id));
+
+    await expect.poll(() => page.locator('#controls').isVisible()).toBe(true);
+    const rows = view.rows.length;
+    await page.click('#first');
+    expect(await page.textContent('#step-text')).toContain(`step 1 / ${rows}:`);
+    expect(await page.locator('svg .future').count()).toBeGreaterThan(0);
+    for (let i = 0; i < Math.min(5, rows - 1); i++) await page.click('#forward');
+    expect(await page.textContent('#step-text')).toContain(`step ${Math.min(6, rows)} / ${rows}:`);
+    await page.click('#back');
+    expect(await page.textContent('#step-text')).toContain(`step ${Math.min(5, rows - 1)} / ${rows}:`);
+    await page.keyboard.press('End');
+    expect(await page.textContent('#step-text')).toContain(`step ${rows} / ${rows}:`);
+    expect(await page.locator('svg .future').count()).toBe(0);
+
+    const m = view.messages[Math.floor(view.messages.length / 2)] as RunView['messages'][number];
+    await page.locator(`svg .msg[data-msg="${m.id}"]`).dispatchEvent('click');
+    const fields = await page.textContent('#message-fields');
+    expect(fields).toContain(`type${m.type}`);
+    expect(await page.locator(`svg .msg.selected[data-msg="${m.id}"]`).count()).toBe(1);
+
+    const first = view.peers[0]?.id as number;
+    await page.locator(`[data-peer-toggle="${first}"]`).uncheck();
+    const touching = view.messages.filter((x) => x.from === first || x.to === first).length;
+    expect(await page.locator('svg .msg.peer-hidden').count()).toBe(touching);
+    await page.locator(`[data-peer-toggle="${first}"]`).check();
+    expect(await page.locator('svg .peer-hidden').count()).toBe(0);
+
+    if (view.violation) {
+      await page.click('#jump-violation');
+      expect(await page.textContent('#step-text')).toContain(`step ${view.violation.row + 1} / ${rows}:`);
+      expect(await page.textContent('#details')).toContain(`Violation of ${view.violation.rule}`);
+    } else expect(await page.locator('#jump-violation').isVisible()).toBe(false);
+
+    const width = Number(await page.locator('#diagram svg').getAttribute('width'));
+    await page.click('#zoom-in');
+    expect(Number(await page.locator('#diagram svg').getAttribute('width'))).toBeGreaterThan(width);
+    await page.click('#zoom-out');
+
+    const shot = path.join(dir, `${name}.png`);
+    await page.screenshot({ path: shot, fullPage: false });
+    const png = await readFile(shot);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    expect((await stat(shot)).size).toBeGreaterThan(5_000);
+    expect(errors).toEqual([]);
+  } finally {
+    await context.close();
+  }
+}
+
+export async function checkStatic(browser: Browser, file: string, view: RunView): Promise<void> {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  try {
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(file).href);
+    expect(await page.locator('svg .msg').count()).toBe(view.messages.length);
+    expect(await page.locator('svg .event').count()).toBe(view.events.length);
+    expect(await page.locator('#controls').isVisible()).toBe(false);
+    const box = await page.locator('#diagram svg').boundingBox();
+    expect(box?.width ?? 0).toBeGreaterThan(300);
+    expect(box?.height ?? 0).toBeGreaterThan(200);
+    // The static summary stands in for the script's panel.
+    expect(await page.textContent('#details')).toContain(`${view.messages.length} messages`);
+  } finally {
+    await context.close();
+  }
+}
+
+/**
+ * Pairs of labels that overlap on one row of the picture, measured by the browser (getBBox,
+ * in the SVG's own units): every text of the events, messages, chosen markers and the
+ * violation, assigned to the row band holding its centre. Empty when the picture reads.
+ */
+export async function overlappingLabels(page: Page): Promise<string[]> {
+  // A string, not a function: it runs in the page, and the tests are compiled without DOM types.
+  return page.evaluate<string[]>(`(() => {
+    const svg = document.querySelector('svg.paxos-run');
+    const bands = [...svg.querySelectorAll('.row .row-band')].map((r) => {
+      const b = r.getBBox();
+      return { y1: b.y, y2: b.y + b.height, row: r.parentElement.getAttribute('data-row') };
+    });
+    const texts = [...svg.querySelectorAll('.events text, .messages text, .chosen-marks text, .violation text')].map((t) => {
+      const b = t.getBBox();
+      const cy = b.y + b.height / 2;
+      const band = bands.find((x) => cy >= x.y1 && cy < x.y2);
+      return { b, text: t.textContent, row: band ? band.row : 'outside' };
+    });
+    const out = [];
+    for (let i = 0; i < texts.length; i++)
+      for (let j = i + 1; j < texts.length; j++) {
+        const a = texts[i];
+        const c = texts[j];
+        if (a.row !== c.row) continue;
+        const apart = a.b.x + a.b.width <= c.b.x || c.b.x + c.b.width <= a.b.x ||
+          a.b.y + a.b.height <= c.b.y || c.b.y + c.b.height <= a.b.y;
+        if (!apart) out.push('row ' + a.row + ': "' + a.text + '" and "' + c.text + '"');
+      }
+    return out;
+  })()`);
+}
+
+/** Opens a picture and measures its labels. */
+export async function labelsOverlapping(browser: Browser, file: string): Promise<string[]> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(pathToFileURL(file).href);
+    return await overlappingLabels(page);
+  } finally {
+    await page.close();
+  }
+}
