@@ -105,6 +105,7 @@ const NO_TIMERS: readonly TimerEffect[] = Object.freeze([]);
 const NO_REFUSALS: readonly Refusal[] = Object.freeze([]);
 const NO_LEARNED: readonly Learned[] = Object.freeze([]);
 const RECOVERED_KEPT = 4096;
+const VERDICTS_KEPT = 65_536;
 
 export function createSimulator(logic: PeerLogic): Simulator {
   const cluster = logic.cluster;
@@ -158,6 +159,23 @@ export function createSimulator(logic: PeerLogic): Simulator {
     return state;
   };
 
+  // A run sends the same few messages again and again (the same prepare to each acceptor,
+  // in every world a property explores), and the codec's verdict depends only on the line
+  // and the addressee: decoded once, the verdict is kept.
+  const verdicts = new Map<string, string | null>();
+  const wireProblem = (s: Send): string | undefined => {
+    const line = encodeMessage(s.message).trimEnd();
+    const key = `${s.to} ${line}`;
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      if (verdicts.size >= VERDICTS_KEPT) verdicts.clear();
+      const decoded = decodeMessage(line, cluster, s.to);
+      verdict = decoded.ok ? null : decoded.problem;
+      verdicts.set(key, verdict);
+    }
+    return verdict ?? undefined;
+  };
+
   /** A step that ran no machine. Every Applied has the same fields in the same order: one shape for the JIT. */
   const outcome = (
     step: SimStep,
@@ -182,9 +200,9 @@ export function createSimulator(logic: PeerLogic): Simulator {
     let refused = NO_REFUSALS;
     for (const s of r.sends) {
       h = { send: s, prev: h, length: (h?.length ?? 0) + 1 };
-      const decoded = decodeMessage(encodeMessage(s.message).trimEnd(), cluster, s.to);
-      if (decoded.ok) w.inFlight.push(s);
-      else refused = [...refused, { send: s, problem: decoded.problem }];
+      const problem = wireProblem(s);
+      if (problem === undefined) w.inFlight.push(s);
+      else refused = [...refused, { send: s, problem }];
     }
     w.history = h;
     if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
