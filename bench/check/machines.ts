@@ -4,7 +4,7 @@
  * several runs each, with the median and spread of the wall time and of states/s.
  *
  *   npm run bench:check:machines
- *   BENCH_REPEATS=3 BENCH_SCENARIOS=bag,bag+drop,bag-norefinement,bag+symmetry,set+symmetry npm run bench:check:machines
+ *   BENCH_REPEATS=3 BENCH_SCENARIOS=bag,bag+coverage,bag+drop,bag-norefinement,bag+symmetry,set+symmetry npm run bench:check:machines
  *
  * `bag` runs on one core. `bag/2` is the same search with 2 worker threads over one shared
  * fingerprint table; when both run, the speed-up (median over median) is printed. On a shared
@@ -20,6 +20,8 @@ const cluster = loadHostsfile('hostsfile-testcase2.txt');
 const scenarios: Record<string, MachineCheckOptions> = {
   bag: { cluster, maxRound: 1 },
   'bag+drop': { cluster, maxRound: 1, faults: ['drop'] },
+  // The same search counting transitions (--coverage): what asking for coverage costs.
+  'bag+coverage': { cluster, maxRound: 1, coverage: true },
   'bag-norefinement': { cluster, maxRound: 1, refinement: false },
   'bag+drop-norefinement': { cluster, maxRound: 1, faults: ['drop'], refinement: false },
   'bag+symmetry': { cluster, maxRound: 1, symmetry: true },

@@ -69,6 +69,10 @@ export function acceptorPerGroupLogic(cluster: ClusterConfig): PeerLogic {
       const r = base.step(id, state, input);
       return { ...r, state: withGroups(r.state, own) };
     },
+    observe(f) {
+      base.observe(f);
+      acceptor.observe = f ? (taken) => f(acceptor.machine, taken) : null;
+    },
     durable(state) {
       const d: SplitDurable = base.durable(state);
       const own = (state as SplitState).groupAcceptors;

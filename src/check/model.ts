@@ -59,6 +59,11 @@ export interface Model {
   fingerprint(s: Int32Array, length: number, out: Int32Array): void;
   /** For exact mode: the key the visited set compares (under symmetry, the orbit's least); returns its length. */
   key(s: Int32Array, length: number, out: Int32Array): number;
+  /**
+   * The search has explored all it will: the successors asked for from now on replay a
+   * trace or a witness (a model that counts what was explored, as coverage does, stops).
+   */
+  explored?(): void;
 }
 
 /**
@@ -93,6 +98,7 @@ export function symmetric(model: Model, renamer: Renamer): Model {
     checkState: (s, length) => model.checkState(s, length),
     checkStep: (before, bl, step, after, al) => model.checkStep(before, bl, step, after, al),
     describe: (before, bl, step, after, al, breach) => model.describe(before, bl, step, after, al, breach),
+    explored: () => model.explored?.(),
     fingerprint(s, length, out) {
       if (renamer.leastFingerprint) renamer.leastFingerprint(s, length, out);
       else {

@@ -188,6 +188,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
     }
   }
 
+  model.explored?.();
   const found = breach as BreachAt | null;
   const violations = found
     ? [{ invariant: found.breach.invariant, trace: rebuild(model, parents, found, checkWord(model, exact)) }]

@@ -7,6 +7,7 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { GroupId } from '../../machines/messages';
 import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/machines';
+import { type CoverageRow, coverageLines } from '../check/machines/coverage';
 import { MACHINE_GOALS } from '../check/machines/goals';
 import { defaultValues } from '../check/machines/options';
 import { searchParallel } from '../check/parallel';
@@ -46,6 +47,7 @@ interface CheckFlags {
   exact?: boolean;
   workers: number;
   goals?: boolean;
+  coverage?: boolean;
   json?: boolean;
   progress: number;
   html?: string;
@@ -77,6 +79,7 @@ const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
   ['value', '--value'],
   ['allowUnsafeQuorums', '--allow-unsafe-quorums'],
   ['goals', '--goals'],
+  ['coverage', '--coverage'],
   ['html', '--html'],
   ['svg', '--svg'],
 ];
@@ -132,6 +135,7 @@ export function register(program: Command): void {
     .option('--max-depth <n>', 'explore this many levels at most (the initial state is level 1)', integer(1))
     .option('--exact', 'store every state, not its 64-bit fingerprint (no collision possible, more memory)')
     .option('--goals', 'machines: report sometimes-goals (reached or not) with shortest witnesses')
+    .option('--coverage', 'machines: count how many explored steps took each statechart transition')
     .option(
       '--workers <n>',
       'worker threads sharing one fingerprint table (real machines only)',
@@ -151,6 +155,7 @@ export function register(program: Command): void {
         usageError(command, '--network does not apply to --model spec');
       if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
       if (flags.workers > 1 && flags.goals) usageError(command, '--goals needs one worker');
+      if (flags.workers > 1 && flags.coverage) usageError(command, '--coverage needs one worker');
       const onProgress = (p: Progress) => process.stderr.write(`${progressLine(p)}\n`);
       const bounds = {
         ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
@@ -223,6 +228,7 @@ export function register(program: Command): void {
                 ...machineOptions,
                 ...progress,
                 ...(flags.goals ? { goals: MACHINE_GOALS } : {}),
+                ...(flags.coverage ? { coverage: true } : {}),
               });
         writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });
       }
@@ -244,13 +250,25 @@ export function register(program: Command): void {
             : `sometimes "${g.name}": NOT REACHED\n`,
         );
       }
+      const coverage = 'coverage' in result ? (result.coverage as CoverageRow[]) : null;
+      if (coverage) process.stdout.write(`${coverageLines(coverage).join('\n')}\n`);
       if (flags.json) {
-        const line = goals
-          ? JSON.stringify({
-              ...JSON.parse(jsonLine(result)),
-              goals: goals.map((g) => ({ name: g.name, reached: g.reached, witness: g.witness ?? null })),
-            })
-          : jsonLine(result);
+        const line =
+          goals || coverage
+            ? JSON.stringify({
+                ...JSON.parse(jsonLine(result)),
+                ...(goals
+                  ? {
+                      goals: goals.map((g) => ({
+                        name: g.name,
+                        reached: g.reached,
+                        witness: g.witness ?? null,
+                      })),
+                    }
+                  : {}),
+                ...(coverage ? { coverage } : {}),
+              })
+            : jsonLine(result);
         process.stdout.write(`${line}\n`);
       }
       process.exitCode = exitCode(result);

@@ -9,7 +9,7 @@
  * chose also go to the peer's learner. A proposer's `decided` is told to the learner; the
  * learner's `learned` is the peer's chose line and is told to every proposer it hosts.
  */
-import type { SnapshotFrom } from 'xstate';
+import type { AnyStateMachine, AnyTransitionDefinition, SnapshotFrom } from 'xstate';
 import {
   type AcceptorDurable,
   type AcceptorEvent,
@@ -104,6 +104,11 @@ export interface PeerLogic {
   init(id: PeerId, durable?: PeerDurable): PeerState;
   step(id: PeerId, state: PeerState, input: PeerInput): PeerStep;
   durable(state: PeerState): PeerDurable;
+  /**
+   * While set, told every transition definition the peer's machines take in `init` and
+   * `step`, with the machine that took it (the checker's coverage; null: off).
+   */
+  observe(f: ((machine: AnyStateMachine, taken: readonly AnyTransitionDefinition[]) => void) | null): void;
 }
 
 /** One event on its way to one machine of the peer. */
@@ -284,5 +289,12 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
     return d;
   }
 
-  return { cluster, machines, init, step, durable };
+  function observe(
+    f: ((machine: AnyStateMachine, taken: readonly AnyTransitionDefinition[]) => void) | null,
+  ) {
+    for (const stepper of Object.values(steppers) as Stepper<AnyStateMachine>[])
+      stepper.observe = f ? (taken) => f(stepper.machine, taken) : null;
+  }
+
+  return { cluster, machines, init, step, durable, observe };
 }

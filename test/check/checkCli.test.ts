@@ -93,6 +93,46 @@ describe.concurrent('paxos check', () => {
     ]);
   });
 
+  test('--coverage: taken/total and the never-taken list, and coverage in --json; refused with --workers', async () => {
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase1.txt',
+      '--max-round',
+      '1',
+      '--coverage',
+      '--json',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^coverage: 17\/38 transitions taken$/m);
+    expect(r.stdout).toMatch(/^never taken \(21\):\n {2}proposer\.undecided LEARNED#0$/m);
+    const json = lastLine(r.stdout);
+    expect(json.coverage).toHaveLength(38);
+    expect(json.coverage[1]).toEqual({
+      machine: 'proposer',
+      state: 'undecided.idle',
+      event: 'START',
+      guard: null,
+      branch: 0,
+      id: 'proposer.undecided.idle START#0',
+      count: 1,
+    });
+    const refused = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase1.txt',
+      '--max-round',
+      '1',
+      '--coverage',
+      '--workers',
+      '2',
+    );
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--coverage needs one worker/);
+  });
+
   test('the machines of testcase 1 with drop: complete, exit 0', async () => {
     const r = await paxos(
       '--model',

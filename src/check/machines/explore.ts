@@ -4,6 +4,7 @@
  */
 import type { CheckResult } from '../result';
 import { type SearchResult, search } from '../search';
+import type { CoverageRow } from './coverage';
 import { MachinesModel, type MappingFactory } from './model';
 import { type MachineCheckOptions, resolveOptions } from './options';
 
@@ -24,6 +25,8 @@ export interface MachineCheckResult extends CheckResult {
   stats: MachineCheckStats;
   search: SearchResult['search'];
   goals: SearchResult['goals'];
+  /** Per statechart transition, how many explored steps took it (with `coverage: true`). */
+  coverage?: CoverageRow[];
 }
 
 /** The search's own tables, for tests that look inside (e.g. at every world visited, in exact mode). */
@@ -66,6 +69,7 @@ export function searchMachines(
       machineSteps: model.peers.machineSteps,
       storeBytes: r.search.visitedBytes,
     },
+    ...(model.coverage ? { coverage: model.coverage.rows() } : {}),
   };
   return { result, visited, model };
 }

@@ -7,6 +7,7 @@ import type { Value } from '../../../machines/messages';
 import { createPeerLogic } from '../../peer/node';
 import { type Breach, type Model, symmetric, type Visit } from '../model';
 import { Canonicalizer } from './canonical';
+import { TransitionCoverage } from './coverage';
 import { GhostHistory } from './ghost';
 import { Invariants } from './invariants';
 import type { MachineCheckOptions, ResolvedOptions } from './options';
@@ -30,6 +31,8 @@ export class MachinesModel implements Model {
   readonly world: WorldModel;
   readonly invariants: Invariants;
   readonly refinement: RefinementChecker<unknown> | null;
+  /** Transition counts over the explored steps, when asked for (options.coverage). */
+  readonly coverage: TransitionCoverage | null;
   private readonly ctx: SearchContext;
   private readonly facts: PeerFacts[] = [];
   /** The local step behind the successor being visited (world.ts hands it over with it). */
@@ -52,12 +55,16 @@ export class MachinesModel implements Model {
     mappingFor: MappingFactory,
   ) {
     const mapping = options.refinement ? mappingFor(options) : null;
+    const logic = createPeerLogic(options.cluster, machines);
+    this.coverage = options.coverage ? new TransitionCoverage(logic.machines) : null;
     this.peers = new PeerTable(
-      createPeerLogic(options.cluster, machines),
+      logic,
       this.ghost,
       mapping ? (m) => mapping.relevant(m) : () => false,
+      this.coverage,
     );
     this.world = new WorldModel(options, this.peers, this.ghost);
+    this.world.counting = this.coverage;
     this.invariants = new Invariants(options.cluster, this.ghost, Object.values(options.values) as Value[]);
     this.refinement = mapping ? new RefinementChecker(mapping, this.world, this.peers, this.ghost) : null;
     this.ctx = { world: this.world, invariants: this.invariants, refinement: this.refinement };
@@ -100,6 +107,10 @@ export class MachinesModel implements Model {
   ) {
     const key = after.slice(0, afterLength);
     return traceStep(this.world, before ? { code: step, after: key, local: this.local } : null, key, breach);
+  }
+
+  explored(): void {
+    this.world.counting = null;
   }
 
   /** The local step of the successor being visited (null for a drop, dup or crash). */

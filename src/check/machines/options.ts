@@ -43,6 +43,8 @@ export interface MachineCheckOptions {
   exact?: boolean;
   /** `sometimes` goals (goals.ts), each reported reached with a shortest witness, or not. */
   goals?: readonly MachineGoal[];
+  /** Count how many explored steps took each statechart transition (coverage.ts); off by default. */
+  coverage?: boolean;
   onProgress?: (p: Progress) => void;
   /** How often onProgress is called (default 2000 ms). */
   progressIntervalMs?: number;
@@ -67,6 +69,7 @@ export interface ResolvedOptions {
   maxStates: number;
   maxDepth: number;
   progressIntervalMs: number;
+  coverage: boolean;
 }
 
 export function resolveOptions(o: MachineCheckOptions): ResolvedOptions {
@@ -99,5 +102,6 @@ export function resolveOptions(o: MachineCheckOptions): ResolvedOptions {
     maxStates: o.maxStates ?? Number.POSITIVE_INFINITY,
     maxDepth: o.maxDepth ?? Number.POSITIVE_INFINITY,
     progressIntervalMs: o.progressIntervalMs ?? 2000,
+    coverage: o.coverage ?? false,
   };
 }

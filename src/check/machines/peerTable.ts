@@ -19,6 +19,7 @@ import { nextProposalNumber } from '../../../machines/proposalNumbers';
 import type { Timer } from '../../../machines/timers';
 import type { PeerInput, PeerLogic, PeerState } from '../../peer/node';
 import { hashString, SEED_A, SEED_B } from '../hash';
+import type { TransitionCoverage } from './coverage';
 import type { GhostHistory } from './ghost';
 import { Interner, PairMemo } from './interner';
 import { Reactivity } from './reactivity';
@@ -36,6 +37,8 @@ export interface LocalStep {
   learned: { n: number; value: Value } | null;
   /** Whether the acceptor's durable state changed (the spec sees acceptor variables). */
   acceptorChanged: boolean;
+  /** Transitions its machines took (coverage.ts indices); empty unless coverage is on. */
+  taken: Int32Array;
 }
 
 export interface ProposerFacts {
@@ -56,6 +59,8 @@ export interface PeerFacts {
   acceptorId: number;
   proposers: ProposerFacts[];
 }
+
+const NONE = new Int32Array(0);
 
 const snapshotKey = (s: { value: unknown; context: unknown } | undefined) =>
   s === undefined ? null : [s.value, s.context];
@@ -86,11 +91,30 @@ export class PeerTable {
   readonly sendHashA: number[] = [];
   readonly sendHashB: number[] = [];
 
+  /** Transitions taken by the XState run in progress, when coverage is on. */
+  private taking: number[] = [];
+  private readonly restartTaken = new Map<number, Int32Array>();
+  private readonly initialTaken = new Map<PeerId, Int32Array>();
+
   constructor(
     readonly logic: PeerLogic,
     private readonly ghost: GhostHistory,
     private readonly relevant: (m: Message) => boolean,
-  ) {}
+    readonly coverage: TransitionCoverage | null = null,
+  ) {
+    if (coverage)
+      logic.observe((_machine, taken) => {
+        for (const i of coverage.indicesOf(taken)) this.taking.push(i);
+      });
+  }
+
+  /** Runs f, returning what it returns and the transitions it took (coverage on). */
+  private tracked<T>(f: () => T): [T, Int32Array] {
+    if (!this.coverage) return [f(), NONE];
+    this.taking = [];
+    const r = f();
+    return [r, Int32Array.from(this.taking)];
+  }
 
   intern(owner: PeerId, state: PeerState): number {
     const key = JSON.stringify([
@@ -111,7 +135,19 @@ export class PeerTable {
   }
 
   initial(owner: PeerId): number {
-    return this.intern(owner, this.logic.init(owner));
+    const [state, taken] = this.tracked(() => this.logic.init(owner));
+    if (this.coverage) this.initialTaken.set(owner, taken);
+    return this.intern(owner, state);
+  }
+
+  /** The transitions a fresh peer took while starting (`always` branches out of recovering). */
+  takenAtStart(owner: PeerId): Int32Array {
+    return this.initialTaken.get(owner) as Int32Array;
+  }
+
+  /** The transitions a restart of `state` took, once crash() made it. */
+  takenAtRestart(state: number): Int32Array {
+    return this.restartTaken.get(state) as Int32Array;
   }
 
   fact(id: number): PeerFacts {
@@ -200,8 +236,12 @@ export class PeerTable {
     let next = this.restarted.get(state);
     if (next === undefined) {
       const owner = this.owner(state);
-      next = this.intern(owner, this.logic.init(owner, this.logic.durable(this.states.value(state))));
+      const [restarted, taken] = this.tracked(() =>
+        this.logic.init(owner, this.logic.durable(this.states.value(state))),
+      );
+      next = this.intern(owner, restarted);
       this.restarted.set(state, next);
+      if (this.coverage) this.restartTaken.set(state, taken);
     }
     return next;
   }
@@ -210,7 +250,7 @@ export class PeerTable {
   run(state: number, input: PeerInput): LocalStep {
     this.machineSteps++;
     const owner = this.owner(state);
-    const r = this.logic.step(owner, this.states.value(state), input);
+    const [r, taken] = this.tracked(() => this.logic.step(owner, this.states.value(state), input));
     const next = this.intern(owner, r.state);
     const sends = Int32Array.from(r.sends, (s) => this.internSend(s));
     const ghost: number[] = [];
@@ -235,6 +275,7 @@ export class PeerTable {
       ghost,
       learned: r.learned ? { n: r.learned.n, value: r.learned.value } : null,
       acceptorChanged,
+      taken,
     };
   }
 

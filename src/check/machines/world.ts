@@ -12,6 +12,7 @@
 import type { GroupId, PeerId, Value } from '../../../machines/messages';
 import { takesPart } from '../../config/cluster';
 import * as hashing from '../hash';
+import type { TransitionCoverage } from './coverage';
 import type { GhostHistory } from './ghost';
 import { bag, type Network, set, withCopy, without } from './network';
 import type { ResolvedOptions } from './options';
@@ -70,6 +71,8 @@ export class WorldModel {
   /** Steps that left a world as it was, skipped by successors() (the caller reads and resets it). */
   stutters = 0;
   private pruneRestart = false;
+  /** Where the steps explored add the transitions they took; null: coverage off, or not exploring. */
+  counting: TransitionCoverage | null = null;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -109,6 +112,7 @@ export class WorldModel {
   initial(out: Int32Array): number {
     this.slots.forEach((id, i) => {
       out[i] = this.peers.initial(id);
+      this.counting?.add(this.peers.takenAtStart(id));
     });
     out[this.dups] = this.options.maxDups;
     out[this.crashes] = this.options.maxCrashes;
@@ -137,11 +141,13 @@ export class WorldModel {
     const lossy = net.lossy;
     const drop = this.options.drop;
     const dups = key[this.dups] as number;
+    const counting = this.counting;
     for (let p = net.next(key, payload, length, -1); p >= 0; p = net.after(key, payload, length, p)) {
       const m = net.message(key, payload, p);
       const slot = this.slotOfSend(m);
       if (slot >= 0) {
         const local = peers.deliver(key[slot] as number, m);
+        if (counting) counting.add(local.taken);
         this.copyHead(key, out, slot, local);
         const n = this.prune(out, net.step(key, payload, length, p, local.sortedSends, out));
         // On the set a delivery that changes nothing (a duplicate answered as before) is a
@@ -207,6 +213,7 @@ export class WorldModel {
         kind = TIMEOUT;
       }
       if (!local) continue;
+      this.counting?.add(local.taken);
       const n = this.afterLocal(key, length, out, p.slot, local);
       if (visit(stepCode(kind, p.slot, p.group), out, n, local)) return true;
     }
@@ -216,6 +223,7 @@ export class WorldModel {
         const next = peers.crash(state);
         // A restart that changes nothing is the same world with less budget: skipped.
         if (next === state) continue;
+        this.counting?.add(peers.takenAtRestart(state));
         for (let j = 0; j < length; j++) out[j] = key[j] as number;
         out[slot] = next;
         out[this.crashes] = (key[this.crashes] as number) - 1;
