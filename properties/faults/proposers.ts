@@ -107,28 +107,29 @@ export const adoptsLowestAccepted: Fault = {
   caughtBy: 'Agreement',
 };
 
+/** Proposer1's accepts carry group 2 (and 2's carry 1); the checker's tests use it too. */
+export const mislabellingProposer = proposerMachine.provide({
+  actions: {
+    sendAccept: enqueueActions(({ context, enqueue }) => {
+      for (const to of context.acceptors) {
+        const message: Accept = {
+          type: 'accept',
+          from: context.self,
+          group: context.group === 1 ? 2 : 1,
+          n: context.n,
+          value: context.proposal ?? '',
+        };
+        enqueue.emit({ type: 'send', to, message });
+      }
+    }),
+  },
+});
+
 export const mislabelsGroup: Fault = {
   name: 'proposer-mislabels-group',
   description:
     "proposer1 sends its accepts under the other group's number, which no acceptor would take from it over the wire",
   cluster: testcase2,
-  logic: withMachines({
-    proposer: proposerMachine.provide({
-      actions: {
-        sendAccept: enqueueActions(({ context, enqueue }) => {
-          for (const to of context.acceptors) {
-            const message: Accept = {
-              type: 'accept',
-              from: context.self,
-              group: context.group === 1 ? 2 : 1,
-              n: context.n,
-              value: context.proposal ?? '',
-            };
-            enqueue.emit({ type: 'send', to, message });
-          }
-        }),
-      },
-    }),
-  }),
+  logic: withMachines({ proposer: mislabellingProposer }),
   caughtBy: 'WireValid',
 };

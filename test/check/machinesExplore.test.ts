@@ -3,6 +3,7 @@ import { assign } from 'xstate';
 import { acceptorMachine } from '../../machines/acceptor';
 import { learnerMachine } from '../../machines/learner';
 import { proposerMachine } from '../../machines/proposer';
+import { mislabellingProposer } from '../../properties/faults/proposers';
 import { exploreMachines, type Fault } from '../../src/check/machines';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { LOG_KEYS } from '../../src/peer/logLine';
@@ -89,6 +90,31 @@ describe('bounded searches prove nothing and say so', () => {
 });
 
 describe('the checker catches what it must (every step refines the spec; without that check, the invariants)', () => {
+  test('a message the wire codec would refuse: WireValid, at the step that sends it', () => {
+    const r = exploreMachines({
+      cluster: testcase2,
+      maxRound: 1,
+      machines: { ...roleMachines, proposer: mislabellingProposer },
+    });
+    const [v] = r.violations;
+    expect(v?.invariant).toBe('WireValid');
+    const trace = v?.trace ?? [];
+    const last = trace[trace.length - 1]?.state as { violation: string };
+    expect(last.violation).toMatch(
+      /^peer\d sent peer\d a message the wire refuses: accept: peer \d is not proposer\d$/,
+    );
+    // Shortest: Init, the start, two prepares and their two promises (a majority), the last of
+    // which sends the accepts.
+    expect(trace.map((t) => t.action.split(' ')[0])).toEqual([
+      'Init',
+      'START',
+      'deliver',
+      'deliver',
+      'deliver',
+      'deliver',
+    ]);
+  });
+
   test('proposer groups whose majorities do not meet: two values chosen, shortest trace', () => {
     const r = exploreMachines({ cluster: disjointMajorities, maxRound: 1 });
     expect(r.complete).toBe(false);
@@ -149,9 +175,17 @@ describe('the checker catches what it must (every step refines the spec; without
         },
       }),
     };
+    // Its accept_ack reports a minProposal below the proposal it accepted, which the codec
+    // refuses: the step checks catch that first (the same step breaks refinement).
     const r = exploreMachines({ cluster: testcase1, maxRound: 1, machines });
-    expect(r.violations.map((v) => v.invariant)).toEqual(['Refinement']);
-    const unmapped = exploreMachines({ cluster: testcase1, maxRound: 1, machines, refinement: false });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['WireValid']);
+    const unmapped = exploreMachines({
+      cluster: testcase1,
+      maxRound: 1,
+      machines,
+      refinement: false,
+      wire: false,
+    });
     expect(unmapped.violations.map((v) => v.invariant)).toEqual(['AcceptorInvariant']);
   });
 

@@ -62,6 +62,7 @@ export class MachinesModel implements Model {
       this.ghost,
       mapping ? (m) => mapping.relevant(m) : () => false,
       this.coverage,
+      options.wire,
     );
     this.world = new WorldModel(options, this.peers, this.ghost);
     this.world.counting = this.coverage;

@@ -37,6 +37,8 @@ export interface MachineCheckOptions {
   symmetry?: boolean;
   /** Check that every transition maps to a spec action or a stutter (default true). */
   refinement?: boolean;
+  /** Check that every message sent passes the wire codec at its destination (default true). */
+  wire?: boolean;
   maxStates?: number;
   maxDepth?: number;
   /** Store every world's key rather than its 64-bit fingerprint (no collision possible, more memory). */
@@ -66,6 +68,7 @@ export interface ResolvedOptions {
   maxCrashes: number;
   symmetry: boolean;
   refinement: boolean;
+  wire: boolean;
   maxStates: number;
   maxDepth: number;
   progressIntervalMs: number;
@@ -99,6 +102,7 @@ export function resolveOptions(o: MachineCheckOptions): ResolvedOptions {
     maxCrashes: budget('maxCrashes', faults.has('crash'), o.maxCrashes),
     symmetry: o.symmetry ?? false,
     refinement: o.refinement ?? true,
+    wire: o.wire ?? true,
     maxStates: o.maxStates ?? Number.POSITIVE_INFINITY,
     maxDepth: o.maxDepth ?? Number.POSITIVE_INFINITY,
     progressIntervalMs: o.progressIntervalMs ?? 2000,

@@ -18,6 +18,7 @@ import {
 import { nextProposalNumber } from '../../../machines/proposalNumbers';
 import type { Timer } from '../../../machines/timers';
 import type { PeerInput, PeerLogic, PeerState } from '../../peer/node';
+import { decodeMessage, encodeMessage } from '../../runtime/codec';
 import { hashString, SEED_A, SEED_B } from '../hash';
 import type { TransitionCoverage } from './coverage';
 import type { GhostHistory } from './ghost';
@@ -39,6 +40,8 @@ export interface LocalStep {
   acceptorChanged: boolean;
   /** Transitions its machines took (coverage.ts indices); empty unless coverage is on. */
   taken: Int32Array;
+  /** A message of this step that the runtime's codec would refuse at its destination, said in words; null when all pass. */
+  refused: string | null;
 }
 
 export interface ProposerFacts {
@@ -69,6 +72,8 @@ export class PeerTable {
   readonly states = new Interner<PeerState>();
   readonly owners: PeerId[] = [];
   readonly sends = new Interner<Send>();
+  /** Per interned message: why the codec refuses it, or null. */
+  private readonly sendRefusals: (string | null)[] = [];
   readonly acceptorStates = new Interner<AcceptorDurable>();
   private readonly facts: PeerFacts[] = [];
   /** Memoised deliveries, by peer state then message id. */
@@ -101,6 +106,8 @@ export class PeerTable {
     private readonly ghost: GhostHistory,
     private readonly relevant: (m: Message) => boolean,
     readonly coverage: TransitionCoverage | null = null,
+    /** Whether messages go through the wire codec (off only to show the other checks fail). */
+    private readonly wire = true,
   ) {
     if (coverage)
       logic.observe((_machine, taken) => {
@@ -163,6 +170,15 @@ export class PeerTable {
     const key = `${send.to}>${JSON.stringify(send.message)}`;
     const id = this.sends.intern(key, send);
     if (id === before) {
+      // Through the wire codec once per distinct message, as the runtime's addressee decodes it.
+      const decoded = this.wire
+        ? decodeMessage(encodeMessage(send.message).trimEnd(), this.logic.cluster, send.to)
+        : ({ ok: true } as const);
+      this.sendRefusals.push(
+        decoded.ok
+          ? null
+          : `peer${send.message.from} sent peer${send.to} a message the wire refuses: ${decoded.problem}`,
+      );
       this.sendHashA.push(hashString(key, SEED_A));
       this.sendHashB.push(hashString(key, SEED_B));
       this.sendGhost.push(this.relevant(send.message) ? this.ghost.message(send.message) : -1);
@@ -276,6 +292,7 @@ export class PeerTable {
       learned: r.learned ? { n: r.learned.n, value: r.learned.value } : null,
       acceptorChanged,
       taken,
+      refused: firstRefusal(sends, this.sendRefusals),
     };
   }
 
@@ -301,4 +318,12 @@ export class PeerTable {
       })),
     };
   }
+}
+
+function firstRefusal(sends: Int32Array, refusals: readonly (string | null)[]): string | null {
+  for (const s of sends) {
+    const r = refusals[s];
+    if (r) return r;
+  }
+  return null;
 }

@@ -1,6 +1,7 @@
 /**
- * What must hold of every step, beyond the worlds it connects: a peer prints chose at most
- * once and only what was chosen, and the step maps to an action of the spec or a stutter.
+ * What must hold of every step, beyond the worlds it connects: every message it sends is one
+ * the runtime's codec takes at its destination, a peer prints chose at most once and only
+ * what was chosen, and the step maps to an action of the spec or a stutter.
  */
 import type { Breach } from '../model';
 import type { Invariants } from './invariants';
@@ -38,6 +39,7 @@ export function checkStep(
     }
     return null;
   }
+  if (local.refused) return { invariant: 'WireValid', detail: local.refused };
   const learning = invariants.checkLearning(
     world.peers.fact(before[slot] as number),
     local.learned,
