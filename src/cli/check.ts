@@ -25,7 +25,7 @@ import {
   usageError,
 } from './arguments';
 import { exitCode, jsonLine, progressLine, summaryLines } from './checkReport';
-import { writeCounterexample } from './view';
+import { writeCounterexample, writeReplay } from './view';
 
 interface CheckFlags {
   model: 'spec' | 'machines';
@@ -52,6 +52,7 @@ interface CheckFlags {
   progress: number;
   html?: string;
   svg?: string;
+  traceOut?: string;
 }
 
 const integer = parseInteger;
@@ -82,6 +83,7 @@ const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
   ['coverage', '--coverage'],
   ['html', '--html'],
   ['svg', '--svg'],
+  ['traceOut', '--trace-out'],
 ];
 const SPEC_FLAGS: [keyof CheckFlags, string][] = [
   ['acceptors', '--acceptors'],
@@ -146,6 +148,10 @@ export function register(program: Command): void {
     .option('--json', 'print the result as one JSON object on the last line of stdout')
     .option('--html <file>', 'machines: draw the counterexample, if any, as an HTML page (src/view)')
     .option('--svg <file>', 'machines: draw the counterexample, if any, as SVG')
+    .option(
+      '--trace-out <file>',
+      'machines: write the counterexample, if any, as steps that `paxos simulate --replay FILE` runs',
+    )
     .action(async (flags: CheckFlags) => {
       const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
         ([k]) => flags[k] !== undefined,
@@ -231,6 +237,7 @@ export function register(program: Command): void {
                 ...(flags.coverage ? { coverage: true } : {}),
               });
         writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });
+        if (flags.traceOut !== undefined) writeReplay(cluster, result, flags.traceOut);
       }
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
       const p = result.search.collisionProbability;

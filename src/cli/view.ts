@@ -22,7 +22,7 @@ import {
 } from '../trace/index';
 import { formatText } from '../trace/report';
 import { looksStructured, placeStructured, validateStructured } from '../trace/structured';
-import { CounterexampleError, viewOfCounterexample } from '../view/fromCheck';
+import { CounterexampleError, stepsOfCounterexample, viewOfCounterexample } from '../view/fromCheck';
 import { viewOfStructured } from '../view/fromStructured';
 import { viewOfObservedRun } from '../view/fromTrace';
 import { renderHtml } from '../view/html';
@@ -76,6 +76,25 @@ export function writeCounterexample(cluster: ClusterConfig, result: CheckResult,
   } catch (err) {
     if (!(err instanceof CounterexampleError)) throw err;
     process.stderr.write(`error: the counterexample cannot be drawn: ${err.message}\n`);
+  }
+}
+
+/** `paxos check --trace-out FILE`: the counterexample as the steps `paxos simulate --replay FILE` runs. */
+export function writeReplay(cluster: ClusterConfig, result: CheckResult, file: string): void {
+  const [violation] = result.violations;
+  if (!violation) {
+    process.stderr.write(`no counterexample, so ${file} not written\n`);
+    return;
+  }
+  try {
+    const steps = stepsOfCounterexample(cluster, violation);
+    writeFileSync(file, `${JSON.stringify(steps)}\n`);
+    process.stderr.write(
+      `counterexample written as ${steps.length} steps to ${file}: paxos simulate -h ${cluster.source} --replay ${file}\n`,
+    );
+  } catch (err) {
+    if (!(err instanceof CounterexampleError)) throw err;
+    process.stderr.write(`error: the counterexample cannot be written as steps: ${err.message}\n`);
   }
 }
 

@@ -46,7 +46,12 @@ interface StepState {
   violation?: string;
 }
 
-export function viewOfCounterexample(cluster: ClusterConfig, violation: Violation, title: string): RunView {
+/**
+ * The counterexample as simulator steps (what `paxos simulate --replay` reads): each step
+ * is resolved in the world the previous ones left, a message being named by its content and
+ * the simulator picking it by its index in flight.
+ */
+export function stepsOfCounterexample(cluster: ClusterConfig, violation: Violation): SimStep[] {
   const idOf = (host: string): PeerId => {
     const p = cluster.peers.find((x) => x.host === host);
     if (!p)
@@ -54,8 +59,6 @@ export function viewOfCounterexample(cluster: ClusterConfig, violation: Violatio
     return p.id;
   };
   const trace = violation.trace.slice(1);
-  // Steps are resolved against a world that runs alongside: a message is named by content,
-  // and the simulator picks it by its index in flight.
   const steps: SimStep[] = [];
   const resolve = (action: string, world: World): SimStep => {
     const msg = STEP.message.exec(action);
@@ -80,8 +83,6 @@ export function viewOfCounterexample(cluster: ClusterConfig, violation: Violatio
     throw new CounterexampleError(`cannot read the counterexample's step "${action}"`);
   };
 
-  // Each step is resolved in the world the previous ones left; the drawing replays them
-  // again, cheap for counterexamples of a few dozen steps.
   const sim = createSimulator(createPeerLogic(cluster));
   const world = sim.initial();
   for (const step of trace) {
@@ -89,6 +90,19 @@ export function viewOfCounterexample(cluster: ClusterConfig, violation: Violatio
     steps.push(s);
     sim.apply(world, s);
   }
+  return steps;
+}
+
+export function viewOfCounterexample(cluster: ClusterConfig, violation: Violation, title: string): RunView {
+  const idOf = (host: string): PeerId => {
+    const p = cluster.peers.find((x) => x.host === host);
+    if (!p)
+      throw new CounterexampleError(`the counterexample names ${host}, which is not in ${cluster.source}`);
+    return p.id;
+  };
+  const trace = violation.trace.slice(1);
+  // The drawing replays the steps again, cheap for counterexamples of a few dozen steps.
+  const steps = stepsOfCounterexample(cluster, violation);
 
   const view = viewOfSimulation(cluster, steps, {
     title,

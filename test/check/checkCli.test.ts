@@ -202,6 +202,38 @@ describe.concurrent('paxos check', () => {
     );
   });
 
+  test('--trace-out writes the counterexample as steps that paxos simulate --replay runs to the same two chosen values', async () => {
+    const file = path.join(dir, 'disjoint.txt');
+    const steps = path.join(dir, 'counterexample.json');
+    const values = ['--value', 'peer1=A', '--value', 'peer7=B'];
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      file,
+      '--max-round',
+      '1',
+      '--allow-unsafe-quorums',
+      ...values,
+      '--trace-out',
+      steps,
+    );
+    expect(r.code).toBe(1);
+    const count = Number(
+      /VIOLATION of Agreement; a shortest counterexample, (\d+) steps:/.exec(r.stdout)?.[1],
+    );
+    expect(r.stderr).toContain(`counterexample written as ${count} steps to ${steps}`);
+    const replayed = await run(
+      process.execPath,
+      [CLI, 'simulate', '-h', file, '--allow-unsafe-quorums', ...values, '--replay', steps],
+      { cwd: ROOT },
+    );
+    expect(replayed.code, replayed.stderr).toBe(0);
+    // The starts carry the values; the replay reaches the checker's two chosen values.
+    expect(replayed.stderr).toMatch(/chosen: A \(n=1, group 1\), B \(n=2, group 2\)/);
+    expect(replayed.stdout.split('\n').filter((l) => l.startsWith('# '))).toHaveLength(count);
+  });
+
   test('disjoint majorities, not allowed: the hostsfile is refused, exit 2', async () => {
     const r = await paxos('--model', 'machines', '-h', path.join(dir, 'disjoint.txt'), '--max-round', '1');
     expect(r.code).toBe(2);
