@@ -46,18 +46,23 @@ interface StepState {
   violation?: string;
 }
 
+/** The id of a hostname the counterexample names, or an error saying it is not in the cluster. */
+const peerIdOf =
+  (cluster: ClusterConfig) =>
+  (host: string): PeerId => {
+    const p = cluster.peers.find((x) => x.host === host);
+    if (!p)
+      throw new CounterexampleError(`the counterexample names ${host}, which is not in ${cluster.source}`);
+    return p.id;
+  };
+
 /**
  * The counterexample as simulator steps (what `paxos simulate --replay` reads): each step
  * is resolved in the world the previous ones left, a message being named by its content and
  * the simulator picking it by its index in flight.
  */
 export function stepsOfCounterexample(cluster: ClusterConfig, violation: Violation): SimStep[] {
-  const idOf = (host: string): PeerId => {
-    const p = cluster.peers.find((x) => x.host === host);
-    if (!p)
-      throw new CounterexampleError(`the counterexample names ${host}, which is not in ${cluster.source}`);
-    return p.id;
-  };
+  const idOf = peerIdOf(cluster);
   const trace = violation.trace.slice(1);
   const steps: SimStep[] = [];
   const resolve = (action: string, world: World): SimStep => {
@@ -94,12 +99,7 @@ export function stepsOfCounterexample(cluster: ClusterConfig, violation: Violati
 }
 
 export function viewOfCounterexample(cluster: ClusterConfig, violation: Violation, title: string): RunView {
-  const idOf = (host: string): PeerId => {
-    const p = cluster.peers.find((x) => x.host === host);
-    if (!p)
-      throw new CounterexampleError(`the counterexample names ${host}, which is not in ${cluster.source}`);
-    return p.id;
-  };
+  const idOf = peerIdOf(cluster);
   const trace = violation.trace.slice(1);
   // The drawing replays the steps again, cheap for counterexamples of a few dozen steps.
   const steps = stepsOfCounterexample(cluster, violation);
