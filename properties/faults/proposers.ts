@@ -125,6 +125,13 @@ export const mislabellingProposer = proposerMachine.provide({
   },
 });
 
+/**
+ * A proposer that arms no round timer, so a lost prepare or accept is never retried: safe,
+ * but a run can stop undecided. No safety property can catch it; the checker's liveness
+ * question does (test/check/liveness.test.ts).
+ */
+export const neverRetryingProposer = proposerMachine.provide({ actions: { armRoundTimer: () => {} } });
+
 export const mislabelsGroup: Fault = {
   name: 'proposer-mislabels-group',
   description:

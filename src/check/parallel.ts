@@ -225,7 +225,13 @@ export async function searchParallel(
         spilledBytes: 0,
         collisionProbability: collisionProbability(distinct, transitions),
       },
-      visited: { size: distinct, bytes: table.capacity * 8, add: () => false, has: () => false },
+      visited: {
+        size: distinct,
+        bytes: table.capacity * 8,
+        add: () => false,
+        has: () => false,
+        find: () => -1,
+      },
       goals: [],
     };
   } finally {

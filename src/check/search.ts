@@ -11,6 +11,7 @@
  * under symmetry. Exact mode (`exact: true`) stores every key instead of fingerprints.
  */
 import { fingerprintInts } from './hash';
+import { LivenessGraph, type LivenessQuestion, type StuckStates } from './liveness';
 import type { Breach, Model } from './model';
 import type { CheckResult, Progress, TraceStep } from './result';
 import { ParentLog, StateQueue } from './spill';
@@ -55,6 +56,28 @@ export interface SearchOptions {
   queueMemoryChunks?: number;
   /** 8 MiB chunks of parent records kept in memory before older ones go to a file (default 8). */
   parentMemoryChunks?: number;
+  /**
+   * Ask liveness.ts's two questions once the search is complete: the graph is kept (4 bytes
+   * a step, 9 a state, more while it is answered), so for the smaller configurations.
+   */
+  liveness?: LivenessQuestion;
+}
+
+/** Stuck states of one question, with a shortest path to one of them. */
+export interface StuckReport {
+  count: number;
+  /** From an initial state to a stuck state at the least depth (absent when none is stuck). */
+  trace?: TraceStep[];
+}
+
+export interface LivenessReport {
+  /** States from which no steps, faults included, reach a goal state. */
+  stuck: StuckReport;
+  /** States from which no steps without faults reach a goal state. */
+  stuckWithoutFaults: StuckReport;
+  /** Steps between distinct states in the graph, and the bytes it took. */
+  edges: number;
+  bytes: number;
 }
 
 export interface SearchStats {
@@ -71,6 +94,8 @@ export interface SearchResult extends CheckResult {
   /** The visited set (an ExactSet in exact mode, for tests that read every state). */
   visited: VisitedSet;
   goals: GoalResult[];
+  /** With the `liveness` option: the verdict, or null when the search was not complete (nothing judged). */
+  liveness?: LivenessReport | null;
 }
 
 export type BreachAt =
@@ -87,7 +112,10 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const exact = options.exact === true;
   const interval = options.progressIntervalMs ?? 2000;
-  const visited: VisitedSet = exact ? new ExactSet() : new FingerprintSet(options.expectedStates);
+  const graph = options.liveness ? new LivenessGraph(options.liveness) : null;
+  const visited: VisitedSet = exact
+    ? new ExactSet()
+    : new FingerprintSet(options.expectedStates, graph !== null);
   const parents = new ParentLog(options.parentMemoryChunks ?? 8);
   const queue = new StateQueue(options.queueMemoryChunks ?? 32);
   const L = model.maxLength;
@@ -118,6 +146,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
     if (!visited.add(fp, key, keyLength)) return false;
     parents.add(parent, fp[1] as number);
     queue.push(s, n);
+    graph?.addState(parents.size - 1, s, n);
     const bad = model.checkState(s, n);
     if (bad) breach = { kind: 'state', index: parents.size - 1, breach: bad };
     return true;
@@ -147,6 +176,13 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
       return true;
     }
     identify(out, n);
+    if (graph) {
+      const known = visited.find(fp, key, keyLength);
+      if (known >= 0) {
+        graph.addStep(step, known);
+        return false;
+      }
+    }
     if (probing || visited.size >= maxStates) {
       if (visited.has(fp, key, keyLength)) return false;
       // Something lies beyond the bound: nothing is proved. At the depth bound the level
@@ -155,6 +191,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
       return !probing;
     }
     if (!admit(index, out, n)) return false;
+    graph?.addStep(step, parents.size - 1);
     deepest = level + 1;
     return breach !== null;
   };
@@ -170,6 +207,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
     index++;
     probing = level >= maxDepth;
     curLength = queue.shift(cur);
+    graph?.expand(index);
     // Not `transitions += model.successors(...)`: visit counts into `transitions` meanwhile.
     const stutters = model.successors(cur, curLength, out, visit);
     transitions += stutters;
@@ -202,6 +240,28 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
     checks.reverse();
     return { name: goal.name, reached: true, witness: replayTo(model, checks, check, goal) };
   });
+  let liveness: LivenessReport | null = null;
+  if (graph && !truncated && !found) {
+    const verdict = graph.answer();
+    const report = (stuck: StuckStates): StuckReport =>
+      stuck.first < 0
+        ? { count: 0 }
+        : {
+            count: stuck.count,
+            trace: rebuild(
+              model,
+              parents,
+              { kind: 'state', index: stuck.first, breach: { invariant: 'Stuck', detail: '' } },
+              check,
+            ),
+          };
+    liveness = {
+      stuck: report(verdict.stuck),
+      stuckWithoutFaults: report(verdict.stuckWithoutFaults),
+      edges: verdict.edges,
+      bytes: verdict.bytes,
+    };
+  }
   const seconds = (performance.now() - started) / 1000;
   options.onProgress?.({ distinctStates: visited.size, depth: deepest, queued: 0, seconds });
   const result: SearchResult = {
@@ -220,6 +280,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
     },
     visited,
     goals: goalResults,
+    ...(graph ? { liveness } : {}),
   };
   queue.close();
   parents.close();

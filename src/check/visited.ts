@@ -17,6 +17,11 @@ export interface VisitedSet {
   /** Adds a state (fingerprint fp[0..1], key[0..length)); true when it was new. */
   add(fp: Int32Array, key: Int32Array, length: number): boolean;
   has(fp: Int32Array, key: Int32Array, length: number): boolean;
+  /**
+   * The number of a known state (states are numbered as they are added, from 0), or -1.
+   * A `FingerprintSet` answers only when made `indexed` (4 more bytes a slot).
+   */
+  find(fp: Int32Array, key: Int32Array, length: number): number;
 }
 
 const LOAD = 0.75;
@@ -29,14 +34,18 @@ const slotOf = (h: number, capacity: number): number => Math.floor(((h >>> 0) * 
 export class FingerprintSet implements VisitedSet {
   /** Per segment two cells a slot: the fingerprint's lanes, never zero in a used slot. */
   private readonly tables: Int32Array[] = [];
+  /** Per segment, per slot, the state's number: only when indexed (the liveness question walks the graph by them). */
+  private readonly numbers: Int32Array[] | null;
   private readonly capacities = new Int32Array(SEGMENTS);
   private readonly counts = new Int32Array(SEGMENTS);
   private count = 0;
 
-  constructor(expected = 1 << 16) {
+  constructor(expected = 1 << 16, indexed = false) {
     const capacity = Math.max(64, Math.ceil(expected / LOAD / SEGMENTS) + 1);
+    this.numbers = indexed ? [] : null;
     for (let i = 0; i < SEGMENTS; i++) {
       this.tables.push(new Int32Array(2 * capacity));
+      this.numbers?.push(new Int32Array(capacity));
       this.capacities[i] = capacity;
     }
   }
@@ -48,6 +57,7 @@ export class FingerprintSet implements VisitedSet {
   get bytes(): number {
     let n = 0;
     for (const t of this.tables) n += t.byteLength;
+    for (const t of this.numbers ?? []) n += t.byteLength;
     return n;
   }
 
@@ -66,6 +76,7 @@ export class FingerprintSet implements VisitedSet {
     }
     table[2 * slot] = a;
     table[2 * slot + 1] = b;
+    if (this.numbers) (this.numbers[seg] as Int32Array)[slot] = this.count;
     this.count++;
     const n = (this.counts[seg] as number) + 1;
     this.counts[seg] = n;
@@ -74,6 +85,19 @@ export class FingerprintSet implements VisitedSet {
   }
 
   has(fp: Int32Array): boolean {
+    return this.probe(fp) >= 0;
+  }
+
+  find(fp: Int32Array): number {
+    if (!this.numbers) throw new Error('internal error: find() on a fingerprint set made without numbers');
+    const slot = this.probe(fp);
+    return slot < 0
+      ? -1
+      : ((this.numbers[(fp[0] as number) >>> (32 - SEGMENT_BITS)] as Int32Array)[slot] as number);
+  }
+
+  /** The slot of fp in its segment, or -1. */
+  private probe(fp: Int32Array): number {
     const a = fp[0] as number;
     const b = fp[1] as number;
     const seg = a >>> (32 - SEGMENT_BITS);
@@ -82,8 +106,8 @@ export class FingerprintSet implements VisitedSet {
     let slot = slotOf(a << SEGMENT_BITS, capacity);
     for (;;) {
       const x = table[2 * slot] as number;
-      if (x === 0) return false;
-      if (x === a && table[2 * slot + 1] === b) return true;
+      if (x === 0) return -1;
+      if (x === a && table[2 * slot + 1] === b) return slot;
       if (++slot === capacity) slot = 0;
     }
   }
@@ -91,6 +115,8 @@ export class FingerprintSet implements VisitedSet {
   private grow(seg: number, capacity: number): void {
     const old = this.tables[seg] as Int32Array;
     const table = new Int32Array(2 * capacity);
+    const oldNumbers = this.numbers?.[seg];
+    const numbers = oldNumbers ? new Int32Array(capacity) : null;
     for (let s = 0; s < old.length; s += 2) {
       const a = old[s] as number;
       if (a === 0) continue;
@@ -98,8 +124,10 @@ export class FingerprintSet implements VisitedSet {
       while (table[2 * slot] !== 0) if (++slot === capacity) slot = 0;
       table[2 * slot] = a;
       table[2 * slot + 1] = old[s + 1] as number;
+      if (numbers) numbers[slot] = (oldNumbers as Int32Array)[s >> 1] as number;
     }
     this.tables[seg] = table;
+    if (numbers) (this.numbers as Int32Array[])[seg] = numbers;
     this.capacities[seg] = capacity;
   }
 }
@@ -195,7 +223,11 @@ const CHUNK_BITS = 24;
 const CHUNK_SIZE = 1 << CHUNK_BITS;
 const CHUNK_MASK = CHUNK_SIZE - 1;
 
-const growArray = <A extends Int32Array | Uint32Array | Uint16Array>(a: A, size: number): A => {
+/** A copy of `a` with room for `size` elements. */
+export const growArray = <A extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(
+  a: A,
+  size: number,
+): A => {
   const next = new (a.constructor as new (n: number) => A)(size);
   next.set(a);
   return next;
@@ -246,12 +278,16 @@ export class ExactSet implements VisitedSet {
   }
 
   has(fp: Int32Array, key: Int32Array, length: number): boolean {
+    return this.find(fp, key, length) >= 0;
+  }
+
+  find(fp: Int32Array, key: Int32Array, length: number): number {
     const h = fp[0] as number;
     let slot = h & this.mask;
     for (;;) {
       const entry = this.table[2 * slot] as number;
-      if (entry === 0) return false;
-      if (this.table[2 * slot + 1] === h && this.equals(entry - 1, key, length)) return true;
+      if (entry === 0) return -1;
+      if (this.table[2 * slot + 1] === h && this.equals(entry - 1, key, length)) return entry - 1;
       slot = (slot + 1) & this.mask;
     }
   }

@@ -12,7 +12,7 @@ import { MACHINE_GOALS } from '../check/machines/goals';
 import { defaultValues } from '../check/machines/options';
 import { searchParallel } from '../check/parallel';
 import type { CheckResult, Progress } from '../check/result';
-import type { GoalResult, SearchStats } from '../check/search';
+import type { GoalResult, LivenessReport, SearchStats } from '../check/search';
 import { exploreSpec } from '../check/spec';
 import {
   collect,
@@ -24,8 +24,8 @@ import {
   usageAfterError,
   usageError,
 } from './arguments';
-import { exitCode, jsonLine, progressLine, summaryLines } from './checkReport';
-import { writeCounterexample, writeReplay } from './view';
+import { exitCode, jsonLine, livenessJson, livenessLines, progressLine, summaryLines } from './checkReport';
+import { writeCounterexample, writeReplay, writeWitnesses } from './view';
 
 interface CheckFlags {
   model: 'spec' | 'machines';
@@ -48,11 +48,13 @@ interface CheckFlags {
   workers: number;
   goals?: boolean;
   coverage?: boolean;
+  liveness?: boolean;
   json?: boolean;
   progress: number;
   html?: string;
   svg?: string;
   traceOut?: string;
+  witnessOut?: string;
 }
 
 const integer = parseInteger;
@@ -81,9 +83,11 @@ const MACHINE_FLAGS: [keyof CheckFlags, string][] = [
   ['allowUnsafeQuorums', '--allow-unsafe-quorums'],
   ['goals', '--goals'],
   ['coverage', '--coverage'],
+  ['liveness', '--liveness'],
   ['html', '--html'],
   ['svg', '--svg'],
   ['traceOut', '--trace-out'],
+  ['witnessOut', '--witness-out'],
 ];
 const SPEC_FLAGS: [keyof CheckFlags, string][] = [
   ['acceptors', '--acceptors'],
@@ -139,6 +143,10 @@ export function register(program: Command): void {
     .option('--goals', 'machines: report sometimes-goals (reached or not) with shortest witnesses')
     .option('--coverage', 'machines: count how many explored steps took each statechart transition')
     .option(
+      '--liveness',
+      'machines: find stuck worlds, from which no decision is reachable (at all, or once faults stop)',
+    )
+    .option(
       '--workers <n>',
       'worker threads sharing one fingerprint table (real machines only)',
       integer(1),
@@ -150,7 +158,11 @@ export function register(program: Command): void {
     .option('--svg <file>', 'machines: draw the counterexample, if any, as SVG')
     .option(
       '--trace-out <file>',
-      'machines: write the counterexample, if any, as steps that `paxos simulate --replay FILE` runs',
+      'machines: write the counterexample (else, with --liveness, the path to a stuck world) as steps that `paxos simulate --replay FILE` runs',
+    )
+    .option(
+      '--witness-out <dir>',
+      "machines, with --goals: write each reached goal's witness into DIR as steps for `paxos simulate --replay`",
     )
     .action(async (flags: CheckFlags) => {
       const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
@@ -162,6 +174,8 @@ export function register(program: Command): void {
       if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
       if (flags.workers > 1 && flags.goals) usageError(command, '--goals needs one worker');
       if (flags.workers > 1 && flags.coverage) usageError(command, '--coverage needs one worker');
+      if (flags.workers > 1 && flags.liveness) usageError(command, '--liveness needs one worker');
+      if (flags.witnessOut !== undefined && !flags.goals) usageError(command, '--witness-out needs --goals');
       const onProgress = (p: Progress) => process.stderr.write(`${progressLine(p)}\n`);
       const bounds = {
         ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
@@ -235,9 +249,12 @@ export function register(program: Command): void {
                 ...progress,
                 ...(flags.goals ? { goals: MACHINE_GOALS } : {}),
                 ...(flags.coverage ? { coverage: true } : {}),
+                ...(flags.liveness ? { liveness: true } : {}),
               });
         writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });
         if (flags.traceOut !== undefined) writeReplay(cluster, result, flags.traceOut);
+        if (flags.witnessOut !== undefined)
+          writeWitnesses(cluster, (result as { goals?: GoalResult[] }).goals ?? [], flags.witnessOut);
       }
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
       const p = result.search.collisionProbability;
@@ -259,9 +276,13 @@ export function register(program: Command): void {
       }
       const coverage = 'coverage' in result ? (result.coverage as CoverageRow[]) : null;
       if (coverage) process.stdout.write(`${coverageLines(coverage).join('\n')}\n`);
+      const liveness = flags.liveness
+        ? ((result as { liveness?: LivenessReport | null }).liveness ?? null)
+        : undefined;
+      if (liveness !== undefined) process.stdout.write(`${livenessLines(liveness).join('\n')}\n`);
       if (flags.json) {
         const line =
-          goals || coverage
+          goals || coverage || liveness !== undefined
             ? JSON.stringify({
                 ...JSON.parse(jsonLine(result)),
                 ...(goals
@@ -274,6 +295,7 @@ export function register(program: Command): void {
                     }
                   : {}),
                 ...(coverage ? { coverage } : {}),
+                ...(liveness !== undefined ? livenessJson(liveness) : {}),
               })
             : jsonLine(result);
         process.stdout.write(`${line}\n`);
@@ -281,6 +303,9 @@ export function register(program: Command): void {
       process.exitCode = exitCode(result);
       // A goal no run reaches, in a search that saw every run, is a finding.
       if (result.complete && goals?.some((g) => !g.reached)) process.exitCode = 1;
+      // So is a stuck world.
+      if (liveness && (liveness.stuck.count > 0 || liveness.stuckWithoutFaults.count > 0))
+        process.exitCode = 1;
     });
   command.showHelpAfterError(usageAfterError(command));
 }

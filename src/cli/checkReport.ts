@@ -4,6 +4,7 @@
  * log lines are the lab's, and a progress line for stderr.
  */
 import type { CheckResult, Progress, TraceStep } from '../check/result';
+import type { LivenessReport, StuckReport } from '../check/search';
 
 const count = (n: number) => n.toLocaleString('en-US');
 const rate = (states: number, seconds: number) => (seconds > 0 ? count(Math.round(states / seconds)) : '-');
@@ -27,6 +28,31 @@ export function summaryLines(r: CheckResult): string[] {
   } else if (r.complete) lines.push('complete: every reachable state checked, no violation');
   else lines.push('INCOMPLETE: a bound (--max-states or --max-depth) stopped the search; nothing was proved');
   return lines;
+}
+
+/** What --liveness found, or that it judged nothing (a bound or a violation stopped the search). */
+export function livenessLines(l: LivenessReport | null): string[] {
+  if (l === null) return ['liveness: not judged, the search did not see every world'];
+  const one = (what: string, r: StuckReport): string[] =>
+    r.count === 0
+      ? [`liveness ${what}: no stuck world`]
+      : [
+          `liveness ${what}: STUCK, ${count(r.count)} worlds from which no decision is reachable; a shortest path to one, ${(r.trace?.length ?? 1) - 1} steps:`,
+          ...traceLines(r.trace ?? []),
+        ];
+  return [
+    ...one('(any steps, faults included)', l.stuck),
+    ...one('(once faults stop)', l.stuckWithoutFaults),
+    `liveness: every participating peer choosing judged over ${count(l.edges)} steps between distinct worlds (a world where the round bound stops a proposer counts as alive)`,
+  ];
+}
+
+/** The --json fields of --liveness: null when not judged. */
+export function livenessJson(l: LivenessReport | null): { stuck: unknown; stuckWithoutFaults: unknown } {
+  const field = (r: StuckReport) => ({ worlds: r.count, path: r.trace ?? null });
+  return l === null
+    ? { stuck: null, stuckWithoutFaults: null }
+    : { stuck: field(l.stuck), stuckWithoutFaults: field(l.stuckWithoutFaults) };
 }
 
 function traceLines(trace: readonly TraceStep[]): string[] {

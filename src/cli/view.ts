@@ -8,9 +8,11 @@
  * Also the small hooks `paxos simulate --format html|svg|shiviz` and `paxos check --html`
  * use, so that all three share one way of writing pictures.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
-import type { CheckResult } from '../check/result';
+import type { CheckResult, Violation } from '../check/result';
+import type { GoalResult, LivenessReport } from '../check/search';
 import type { ClusterConfig } from '../config/cluster';
 import {
   DEFAULT_MAX_INTERLEAVINGS,
@@ -79,22 +81,56 @@ export function writeCounterexample(cluster: ClusterConfig, result: CheckResult,
   }
 }
 
-/** `paxos check --trace-out FILE`: the counterexample as the steps `paxos simulate --replay FILE` runs. */
+/**
+ * `paxos check --trace-out FILE`: the counterexample, or else (with --liveness) the path to
+ * a stuck world, as the steps `paxos simulate --replay FILE` runs.
+ */
 export function writeReplay(cluster: ClusterConfig, result: CheckResult, file: string): void {
+  const liveness = (result as { liveness?: LivenessReport | null }).liveness;
+  const stuck = liveness?.stuck.trace ?? liveness?.stuckWithoutFaults.trace;
   const [violation] = result.violations;
-  if (!violation) {
-    process.stderr.write(`no counterexample, so ${file} not written\n`);
+  const finding = violation
+    ? { what: 'counterexample', violation }
+    : stuck
+      ? { what: 'path to a stuck world', violation: { invariant: 'Stuck', trace: stuck } }
+      : null;
+  if (!finding) {
+    process.stderr.write(
+      `no counterexample${liveness ? ' and no stuck world' : ''}, so ${file} not written\n`,
+    );
     return;
   }
+  writeSteps(cluster, finding.violation, file, finding.what);
+}
+
+/** `paxos check --goals --witness-out DIR`: each reached goal's shortest witness, as steps, one file a goal. */
+export function writeWitnesses(cluster: ClusterConfig, goals: readonly GoalResult[], dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  for (const goal of goals) {
+    if (!goal.witness) continue;
+    const name = goal.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '');
+    writeSteps(
+      cluster,
+      { invariant: goal.name, trace: goal.witness },
+      path.join(dir, `${name}.json`),
+      `witness of "${goal.name}"`,
+    );
+  }
+}
+
+function writeSteps(cluster: ClusterConfig, run: Violation, file: string, what: string): void {
   try {
-    const steps = stepsOfCounterexample(cluster, violation);
+    const steps = stepsOfCounterexample(cluster, run);
     writeFileSync(file, `${JSON.stringify(steps)}\n`);
     process.stderr.write(
-      `counterexample written as ${steps.length} steps to ${file}: paxos simulate -h ${cluster.source} --replay ${file}\n`,
+      `${what} written as ${steps.length} steps to ${file}: paxos simulate -h ${cluster.source} --replay ${file}\n`,
     );
   } catch (err) {
     if (!(err instanceof CounterexampleError)) throw err;
-    process.stderr.write(`error: the counterexample cannot be written as steps: ${err.message}\n`);
+    process.stderr.write(`error: the ${what} cannot be written as steps: ${err.message}\n`);
   }
 }
 

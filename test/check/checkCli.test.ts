@@ -133,6 +133,72 @@ describe.concurrent('paxos check', () => {
     expect(refused.stderr).toMatch(/--coverage needs one worker/);
   });
 
+  test('--liveness: no stuck world in testcase 1 with drop, in the report and in --json; refused with --workers', async () => {
+    const args = [
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase1.txt',
+      '--max-round',
+      '1',
+      '--faults',
+      'drop',
+    ];
+    const r = await paxos(...args, '--liveness', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^liveness \(any steps, faults included\): no stuck world$/m);
+    expect(r.stdout).toMatch(/^liveness \(once faults stop\): no stuck world$/m);
+    expect(lastLine(r.stdout)).toMatchObject({
+      distinctStates: 287_336,
+      complete: true,
+      stuck: { worlds: 0, path: null },
+      stuckWithoutFaults: { worlds: 0, path: null },
+    });
+    const refused = await paxos(...args, '--liveness', '--workers', '2');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/--liveness needs one worker/);
+  });
+
+  test('--witness-out writes each reached goal as steps that paxos simulate --replay runs to that goal', async () => {
+    const out = path.join(dir, 'witnesses');
+    const r = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase1.txt',
+      '--max-round',
+      '1',
+      '--goals',
+      '--witness-out',
+      out,
+    );
+    expect(r.code).toBe(1);
+    const file = path.join(out, 'an-acceptor-refuses.json');
+    expect(r.stderr).toContain(`witness of "an acceptor refuses" written as 7 steps to ${file}`);
+    const replayed = await run(
+      process.execPath,
+      [CLI, 'simulate', '-h', 'hostsfile-testcase1.txt', '--replay', file],
+      { cwd: ROOT },
+    );
+    expect(replayed.code, replayed.stderr).toBe(0);
+    // The witness's last step: the prepare that reaches peer4 after the accept, answered (a refusal).
+    expect(replayed.stdout).toMatch(
+      /# 7\. deliver prepare\(n=1\) peer1 -> peer4\n.*\n.*"peer_id":4,"action":"sent","message_type":"prepare_ack"/,
+    );
+    const unasked = await paxos(
+      '--model',
+      'machines',
+      '-h',
+      'hostsfile-testcase1.txt',
+      '--max-round',
+      '1',
+      '--witness-out',
+      out,
+    );
+    expect(unasked.code).toBe(2);
+    expect(unasked.stderr).toMatch(/--witness-out needs --goals/);
+  });
+
   test('the machines of testcase 1 with drop: complete, exit 0', async () => {
     const r = await paxos(
       '--model',

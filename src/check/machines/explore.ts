@@ -27,6 +27,8 @@ export interface MachineCheckResult extends CheckResult {
   goals: SearchResult['goals'];
   /** Per statechart transition, how many explored steps took it (with `coverage: true`). */
   coverage?: CoverageRow[];
+  /** With `liveness: true`: stuck worlds, or null when the search was not complete. */
+  liveness?: SearchResult['liveness'];
 }
 
 /** The search's own tables, for tests that look inside (e.g. at every world visited, in exact mode). */
@@ -55,6 +57,7 @@ export function searchMachines(
     progressIntervalMs: opts.progressIntervalMs,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.exact ? { exact: true } : {}),
+    ...(opts.liveness ? { liveness: model.livenessQuestion() } : {}),
     ...(options.goals
       ? { goals: options.goals.map((g) => ({ name: g.name, reached: g.build(model) })) }
       : {}),

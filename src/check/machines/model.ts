@@ -5,6 +5,7 @@
  */
 import type { Value } from '../../../machines/messages';
 import { createPeerLogic } from '../../peer/node';
+import type { LivenessQuestion } from '../liveness';
 import { type Breach, type Model, symmetric, type Visit } from '../model';
 import { Canonicalizer } from './canonical';
 import { TransitionCoverage } from './coverage';
@@ -16,7 +17,7 @@ import { RefinementChecker, type RefinementMapping } from './refinement';
 import { checkStep, type SearchContext } from './stepChecks';
 import { Renaming, renamings } from './symmetry';
 import { traceStep } from './trace';
-import { WorldModel } from './world';
+import { CRASH, DROP, DUP, stepKind, WorldModel } from './world';
 
 /** Builds the spec's refinement mapping for a check (null: refinement not checked). */
 export type MappingFactory = (options: ResolvedOptions) => RefinementMapping<unknown> | null;
@@ -126,6 +127,22 @@ export class MachinesModel implements Model {
   key(s: Int32Array, length: number, out: Int32Array): number {
     for (let i = 0; i < length; i++) out[i] = s[i] as number;
     return length;
+  }
+
+  /**
+   * The liveness question of these worlds: every participating peer chose, the round
+   * bound counts as alive, and drops, duplications and crashes are the faults.
+   */
+  livenessQuestion(): LivenessQuestion {
+    const { world } = this;
+    return {
+      done: (s) => world.allChose(s),
+      bounded: (s) => world.boundStops(s),
+      fault: (step) => {
+        const kind = stepKind(step);
+        return kind === DROP || kind === DUP || kind === CRASH;
+      },
+    };
   }
 
   /** The model the search runs: this one, or under symmetry its wrapper. */

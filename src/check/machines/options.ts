@@ -47,6 +47,8 @@ export interface MachineCheckOptions {
   goals?: readonly MachineGoal[];
   /** Count how many explored steps took each statechart transition (coverage.ts); off by default. */
   coverage?: boolean;
+  /** Ask whether a decision stays reachable from every world (../liveness.ts); keeps the graph, off by default. */
+  liveness?: boolean;
   onProgress?: (p: Progress) => void;
   /** How often onProgress is called (default 2000 ms). */
   progressIntervalMs?: number;
@@ -73,6 +75,7 @@ export interface ResolvedOptions {
   maxDepth: number;
   progressIntervalMs: number;
   coverage: boolean;
+  liveness: boolean;
 }
 
 export function resolveOptions(o: MachineCheckOptions): ResolvedOptions {
@@ -107,5 +110,6 @@ export function resolveOptions(o: MachineCheckOptions): ResolvedOptions {
     maxDepth: o.maxDepth ?? Number.POSITIVE_INFINITY,
     progressIntervalMs: o.progressIntervalMs ?? 2000,
     coverage: o.coverage ?? false,
+    liveness: o.liveness ?? false,
   };
 }

@@ -234,6 +234,27 @@ export class WorldModel {
   }
 
   /**
+   * Whether the round bound is what stops a proposer here: it would START or time out
+   * into a new round, but that round's number is beyond the check's last. The liveness
+   * question counts such a world alive (what lies beyond the bound is not explored).
+   */
+  boundStops(key: Int32Array): boolean {
+    for (const p of this.proposers) {
+      for (const x of this.peers.fact(key[p.slot] as number).proposers) {
+        if (x.group !== p.group || x.nextNumber <= p.lastNumber) continue;
+        if (x.startable || (x.timer !== null && x.timer.kind !== 'announce')) return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether every participating peer has printed its chose line. */
+  allChose(key: Int32Array): boolean {
+    for (let i = 0; i < this.slots.length; i++) if (!this.peers.fact(key[i] as number).learned) return false;
+    return true;
+  }
+
+  /**
    * Forgets the messages of out[payload..length) that their receiver can never react to
    * again (reactivity.ts): such a message changes nothing whether it is delivered, dropped
    * or duplicated, now or later, so worlds that differ only by it are one. Returns the end.
