@@ -98,15 +98,16 @@ export const set: Network = {
   kind: 'set',
   lossy: false,
   next(key, from, length, position) {
-    for (let m = Math.max(0, position); from + (m >>> 5) < length; m++) {
-      const word = key[from + (m >>> 5)] as number;
-      if (word === 0) {
-        m |= 31;
-        continue;
-      }
-      if (word & (1 << (m & 31))) return m;
+    const start = Math.max(0, position);
+    let w = start >>> 5;
+    if (from + w >= length) return -1;
+    // The bits at or above start's in its word, then whole words.
+    let word = (key[from + w] as number) & (-1 << (start & 31));
+    while (word === 0) {
+      if (from + ++w >= length) return -1;
+      word = key[from + w] as number;
     }
-    return -1;
+    return w * 32 + 31 - Math.clz32(word & -word);
   },
   after(key, from, length, position) {
     return this.next(key, from, length, position + 1);
@@ -126,7 +127,11 @@ export const set: Network = {
     let end = from;
     for (let w = from; w < length; w++) {
       let word = out[w] as number;
-      for (let b = 0; b < 32; b++) if (word & (1 << b) && dead((w - from) * 32 + b)) word &= ~(1 << b);
+      for (let rest = word; rest !== 0; ) {
+        const low = rest & -rest;
+        rest ^= low;
+        if (dead((w - from) * 32 + 31 - Math.clz32(low))) word ^= low;
+      }
       out[w] = word;
       if (word !== 0) end = w + 1;
     }

@@ -49,9 +49,10 @@ export function renamings(cluster: ClusterConfig): Map<PeerId, PeerId>[] {
 
 /** One renaming applied to interned things, memoised per id. */
 export class Renaming {
-  private readonly peerMemo: number[] = [];
-  private readonly sendMemo: number[] = [];
-  private readonly historyMemo: number[] = [];
+  // Typed, with -1 for not yet renamed: the fingerprint of every successor reads them.
+  private peerMemo: Int32Array = new Int32Array(1024).fill(-1);
+  private sendMemo: Int32Array = new Int32Array(1024).fill(-1);
+  private historyMemo: Int32Array = new Int32Array(1024).fill(-1);
   readonly rename: (id: PeerId) => PeerId;
 
   constructor(
@@ -63,8 +64,9 @@ export class Renaming {
   }
 
   peer(id: number): number {
-    let r = this.peerMemo[id];
-    if (r === undefined) {
+    if (id >= this.peerMemo.length) this.peerMemo = widened(this.peerMemo, id);
+    let r = this.peerMemo[id] as number;
+    if (r < 0) {
       const { machines } = this.peers.logic;
       const s = this.peers.states.value(id);
       // A renamed snapshot is rebuilt by XState from (state value, renamed context), so it
@@ -92,8 +94,9 @@ export class Renaming {
   }
 
   send(id: number): number {
-    let r = this.sendMemo[id];
-    if (r === undefined) {
+    if (id >= this.sendMemo.length) this.sendMemo = widened(this.sendMemo, id);
+    let r = this.sendMemo[id] as number;
+    if (r < 0) {
       const s = this.peers.send(id);
       r = this.peers.internSend({
         type: 'send',
@@ -106,8 +109,9 @@ export class Renaming {
   }
 
   history(id: number): number {
-    let r = this.historyMemo[id];
-    if (r === undefined) {
+    if (id >= this.historyMemo.length) this.historyMemo = widened(this.historyMemo, id);
+    let r = this.historyMemo[id] as number;
+    if (r < 0) {
       r = this.ghost.ofItems(
         this.ghost
           .itemsOf(id)
@@ -121,4 +125,11 @@ export class Renaming {
     }
     return r;
   }
+}
+
+/** A memo grown to hold index `id`, the new cells -1. */
+function widened(memo: Int32Array, id: number): Int32Array {
+  const next = new Int32Array(Math.max(2 * memo.length, id + 1)).fill(-1);
+  next.set(memo);
+  return next;
 }

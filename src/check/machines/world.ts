@@ -66,11 +66,14 @@ export class WorldModel {
   private readonly crashableSlot: boolean[];
   readonly net: Network;
   private readonly repeatAnnouncements: boolean;
-  private readonly isDead = (m: number) => this.dead(this.pruning as Int32Array, m, this.pruneRestart);
-  private pruning: Int32Array | null = null;
+  private readonly isDead = (m: number): boolean => {
+    const slot = this.slotOfSend(m);
+    return slot < 0 || ((this.deadInSlot[slot] as number) & (this.peers.typeBits[m] as number)) !== 0;
+  };
+  /** While pruning: per slot, the message types its peer will never react to again. */
+  private readonly deadInSlot: Int32Array;
   /** Steps that left a world as it was, skipped by successors() (the caller reads and resets it). */
   stutters = 0;
-  private pruneRestart = false;
   /** Where the steps explored add the transitions they took; null: coverage off, or not exploring. */
   counting: TransitionCoverage | null = null;
 
@@ -101,6 +104,7 @@ export class WorldModel {
       .filter((p) => p.acceptor.length > 0)
       .map((p) => this.slotOf.get(p.id) as number);
     this.crashableSlot = this.slots.map((_, i) => this.crashable.includes(i));
+    this.deadInSlot = new Int32Array(this.slots.length);
     this.net = options.network === 'set' ? set : bag;
     // A decided proposer's TIMEOUT repeats its `chose` messages. That can only matter when
     // a copy can be lost (bag + drop); it is then explored only once none of its previous
@@ -260,17 +264,14 @@ export class WorldModel {
    * or duplicated, now or later, so worlds that differ only by it are one. Returns the end.
    */
   private prune(out: Int32Array, length: number): number {
-    this.pruning = out;
-    this.pruneRestart = (out[this.crashes] as number) > 0;
+    // Once per slot, not once per message: a world holds dozens of messages and five peers.
+    const canCrash = (out[this.crashes] as number) > 0;
+    for (let slot = 0; slot < this.slots.length; slot++)
+      this.deadInSlot[slot] = this.peers.deadTypes(
+        out[slot] as number,
+        canCrash && (this.crashableSlot[slot] as boolean),
+      );
     return this.net.prune(out, this.payload, length, this.isDead);
-  }
-
-  /** Whether no machine of message m's receiver, as it stands in `world`, can react to it again. */
-  private dead(world: Int32Array, m: number, canCrash: boolean): boolean {
-    const slot = this.slotOfSend(m);
-    if (slot < 0) return true;
-    const restart = canCrash && (this.crashableSlot[slot] as boolean);
-    return (this.peers.deadTypes(world[slot] as number, restart) & (this.peers.typeBits[m] as number)) !== 0;
   }
 
   /** Whether a `chose` from `owner` is still in flight. */
@@ -296,27 +297,11 @@ export class WorldModel {
     r: Renaming | null = null,
     from?: Int32Array,
   ): void {
-    const { peers, ghost } = this;
-    const hashA = peers.hashA;
-    const hashB = peers.hashB;
-    let a = SEED_A;
-    let b = SEED_B;
-    for (let i = 0; i < this.dups; i++) {
-      let id = key[from ? (from[i] as number) : i] as number;
-      if (r) id = r.peer(id);
-      a = fold(a, hashA[id] as number);
-      b = fold(b, hashB[id] as number);
-    }
-    a = fold(fold(a, key[this.dups] as number), key[this.crashes] as number);
-    b = fold(fold(b, key[this.dups] as number), key[this.crashes] as number);
-    let h = key[this.history] as number;
-    if (r) h = r.history(h);
-    a = fold(a, ghost.hashA(h));
-    b = fold(b, ghost.hashB(h));
+    this.fingerprintHead(key, out, r, from);
     let sa = 0;
     let sb = 0;
-    const sendA = peers.sendHashA;
-    const sendB = peers.sendHashB;
+    const sendA = this.peers.sendHashA;
+    const sendB = this.peers.sendHashB;
     const { payload } = this;
     if (this.net.kind === 'bag') {
       for (let i = payload; i < length; i++) {
@@ -338,8 +323,31 @@ export class WorldModel {
         }
       }
     }
-    out[0] = nonZero(fmix(fold(a, sa)));
-    out[1] = nonZero(fmix(fold(b, sb)));
+    finishFingerprint(out, sa, sb);
+  }
+
+  /**
+   * The two lanes of the fingerprint before the messages: peers in their places (renamed,
+   * and from the slots `from` names), the budgets and the history, into out[0], out[1].
+   */
+  fingerprintHead(key: Int32Array, out: Int32Array, r: Renaming | null = null, from?: Int32Array): void {
+    const { peers, ghost } = this;
+    const hashA = peers.hashA;
+    const hashB = peers.hashB;
+    let a = SEED_A;
+    let b = SEED_B;
+    for (let i = 0; i < this.dups; i++) {
+      let id = key[from ? (from[i] as number) : i] as number;
+      if (r) id = r.peer(id);
+      a = fold(a, hashA[id] as number);
+      b = fold(b, hashB[id] as number);
+    }
+    a = fold(fold(a, key[this.dups] as number), key[this.crashes] as number);
+    b = fold(fold(b, key[this.dups] as number), key[this.crashes] as number);
+    let h = key[this.history] as number;
+    if (r) h = r.history(h);
+    out[0] = fold(a, ghost.hashA(h));
+    out[1] = fold(b, ghost.hashB(h));
   }
 
   /** Peers, budgets and history of the successor; the network part is written by the caller. */
@@ -351,6 +359,12 @@ export class WorldModel {
         out[this.history] = this.ghost.addAll(key[this.history] as number, local.ghost);
     }
   }
+}
+
+/** The fingerprint from its head (fingerprintHead, in out) and the sums of its messages' hashes. */
+export function finishFingerprint(out: Int32Array, sa: number, sb: number): void {
+  out[0] = nonZero(fmix(fold(out[0] as number, sa)));
+  out[1] = nonZero(fmix(fold(out[1] as number, sb)));
 }
 
 const same = (a: Int32Array, b: Int32Array, from: number, bLength: number, aLength: number): boolean => {
