@@ -77,6 +77,8 @@ export interface Renamer {
   rename(r: number, s: Int32Array, length: number, out: Int32Array): number;
   /** The least fingerprint over s and its renamings, if the model can do better than renaming and hashing each. */
   leastFingerprint?(s: Int32Array, length: number, out: Int32Array): void;
+  /** The state whose successors are fingerprinted next (leastFingerprint may start from its work). */
+  expanding?(s: Int32Array, length: number): void;
 }
 
 /**
@@ -94,7 +96,10 @@ export function symmetric(model: Model, renamer: Renamer): Model {
     kind: model.kind,
     maxLength: model.maxLength,
     initial: (out, emit) => model.initial(out, emit),
-    successors: (s, length, out, visit) => model.successors(s, length, out, visit),
+    successors: (s, length, out, visit) => {
+      renamer.expanding?.(s, length);
+      return model.successors(s, length, out, visit);
+    },
     checkState: (s, length) => model.checkState(s, length),
     checkStep: (before, bl, step, after, al) => model.checkStep(before, bl, step, after, al),
     describe: (before, bl, step, after, al, breach) => model.describe(before, bl, step, after, al, breach),

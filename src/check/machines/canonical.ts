@@ -4,9 +4,16 @@
  * (../model.ts) takes the least fingerprint or key over these, one per orbit.
  */
 import type { PeerId } from '../../../machines/messages';
+import * as hashing from '../hash';
 import type { Renamer } from '../model';
 import type { Renaming } from './symmetry';
-import { finishFingerprint, type WorldModel } from './world';
+import type { WorldModel } from './world';
+
+// Local bindings, as in world.ts: called per successor.
+const { fmix, fold, nonZero, SEED_A, SEED_B } = hashing;
+
+/** A peer's term in a fingerprint's sum: its state's hash, mixed with its place. */
+const slotTerm = (seed: number, at: number, hash: number): number => fmix(fold(seed + at, hash));
 
 /** Keeps in `out` the lesser of out and fp (as unsigned lanes, the first lane first). */
 function least(out: Int32Array, fp: Int32Array): void {
@@ -30,7 +37,8 @@ export class Canonicalizer implements Renamer {
     this.slotImages = renamings.map((r) =>
       Int32Array.from(world.slots, (id) => world.slotOf.get(r.rename(id) as PeerId) as number),
     );
-    this.sums = new Int32Array(2 * (renamings.length + 1));
+    this.base = new SetSums(world.dups, renamings.length + 1);
+    this.work = new SetSums(world.dups, renamings.length + 1);
     this.slotSources = this.slotImages.map((images) => {
       const sources = new Int32Array(images.length);
       images.forEach((to, from) => {
@@ -64,27 +72,84 @@ export class Canonicalizer implements Renamer {
     }
   }
 
+  /** The world being expanded: its successors are fingerprinted from its sums (set network). */
+  expanding(key: Int32Array, length: number): void {
+    if (this.world.net.kind === 'set') this.moveTo(this.base, key, length);
+  }
+
   /**
-   * On the set the messages' part of a fingerprint is a sum over the set, for each renaming,
-   * and the worlds fingerprinted one after another (the successors of one world) differ by a
-   * few messages. So the sums of the last world are kept and adjusted by the messages that
-   * came or went since, instead of summed again over every message for every renaming. The
-   * result is the same as summing afresh (sums modulo 2^32 do not depend on their order).
+   * On the set a fingerprint under symmetry is kept as sums, for each renaming (the
+   * identity first) and lane: of a term per peer in its renamed place, of the budgets and
+   * renamed history, and of the renamed messages' hashes. A successor differs from the world
+   * being expanded in one peer and a few messages, so its sums are that world's, adjusted by
+   * what changed, instead of summed again for every renaming. Sums modulo 2^32 do not depend
+   * on their order, so the result is the same as summing afresh, from whatever world the
+   * sums start.
    */
   private leastOnSet(key: Int32Array, length: number, out: Int32Array): void {
-    const { payload } = this.world;
-    const words = length - payload;
-    const count = Math.max(words, this.lastWords);
-    if (this.last.length < count) {
-      const grown = new Int32Array(2 * count);
-      grown.set(this.last);
-      this.last = grown;
+    const work = this.work;
+    work.copy(this.base);
+    this.moveTo(work, key, length);
+    const R = this.renamings.length;
+    const { heads, tails, sums } = work;
+    const fp = this.fp;
+    for (let r = 0; r <= R; r++) {
+      const target = r === 0 ? out : fp;
+      for (let lane = 0; lane < 2; lane++) {
+        const i = 2 * r + lane;
+        target[lane] = nonZero(fmix(fold(fold(heads[i] as number, tails[i] as number), sums[i] as number)));
+      }
+      if (r > 0) least(out, fp);
     }
-    const sums = this.sums;
+  }
+
+  /** Adjusts the sums of `at` to those of world `key`. */
+  private moveTo(at: SetSums, key: Int32Array, length: number): void {
+    const world = this.world;
+    const { payload, peers, ghost } = world;
+    const R = this.renamings.length;
+    const heads = at.heads;
+    const fresh = !at.started;
+    at.started = true;
+    for (let slot = 0; slot < world.dups; slot++) {
+      const now = key[slot] as number;
+      const was = at.peers[slot] as number;
+      if (!fresh && now === was) continue;
+      for (let r = 0; r <= R; r++) {
+        const renaming = r === 0 ? null : (this.renamings[r - 1] as Renaming);
+        const place = r === 0 ? slot : ((this.slotImages[r - 1] as Int32Array)[slot] as number);
+        const to = renaming ? renaming.peer(now) : now;
+        let a = (heads[2 * r] as number) + slotTerm(SEED_A, place, peers.hashA[to] as number);
+        let b = (heads[2 * r + 1] as number) + slotTerm(SEED_B, place, peers.hashB[to] as number);
+        if (!fresh) {
+          const from = renaming ? renaming.peer(was) : was;
+          a -= slotTerm(SEED_A, place, peers.hashA[from] as number);
+          b -= slotTerm(SEED_B, place, peers.hashB[from] as number);
+        }
+        heads[2 * r] = a | 0;
+        heads[2 * r + 1] = b | 0;
+      }
+      at.peers[slot] = now;
+    }
+    const budgets = fold(key[world.dups] as number, key[world.crashes] as number);
+    const history = key[world.history] as number;
+    if (fresh || budgets !== at.budgets || history !== at.history) {
+      for (let r = 0; r <= R; r++) {
+        const h = r === 0 ? history : (this.renamings[r - 1] as Renaming).history(history);
+        at.tails[2 * r] = fold(fold(SEED_A, budgets), ghost.hashA(h));
+        at.tails[2 * r + 1] = fold(fold(SEED_B, budgets), ghost.hashB(h));
+      }
+      at.budgets = budgets;
+      at.history = history;
+    }
+    const words = length - payload;
+    const count = Math.max(words, at.wordCount);
+    if (at.words.length < count) at.words = widen(at.words, 2 * count);
+    const sums = at.sums;
     const lanes = sums.length;
     for (let w = 0; w < count; w++) {
       const now = w < words ? (key[payload + w] as number) : 0;
-      const was = this.last[w] as number;
+      const was = at.words[w] as number;
       if (now === was) continue;
       for (let bits = now & ~was; bits !== 0; ) {
         const low = bits & -bits;
@@ -98,17 +163,9 @@ export class Canonicalizer implements Renamer {
         const h = this.hashesOf(w * 32 + 31 - Math.clz32(low));
         for (let i = 0; i < lanes; i++) sums[i] = ((sums[i] as number) - (h[i] as number)) | 0;
       }
-      this.last[w] = now;
+      at.words[w] = now;
     }
-    this.lastWords = words;
-    this.world.fingerprintHead(key, out);
-    finishFingerprint(out, sums[0] as number, sums[1] as number);
-    const fp = this.fp;
-    for (let r = 0; r < this.renamings.length; r++) {
-      this.world.fingerprintHead(key, fp, this.renamings[r] as Renaming, this.slotSources[r] as Int32Array);
-      finishFingerprint(fp, sums[2 * r + 2] as number, sums[2 * r + 3] as number);
-      least(out, fp);
-    }
+    at.wordCount = words;
   }
 
   /** Message m's two hash lanes as each renaming (the identity first) makes it, memoised. */
@@ -129,10 +186,9 @@ export class Canonicalizer implements Renamer {
     return h;
   }
 
-  /** Set network: the payload words of the world last fingerprinted, and its sums per renaming and lane. */
-  private last = new Int32Array(8);
-  private lastWords = 0;
-  private readonly sums: Int32Array;
+  /** Set network: the sums of the world being expanded, and of the successor being fingerprinted. */
+  private readonly base: SetSums;
+  private readonly work: SetSums;
   private readonly renamedHashes: Int32Array[] = [];
 
   get count(): number {
@@ -159,4 +215,43 @@ export class Canonicalizer implements Renamer {
     }
     return f;
   }
+}
+
+/** A world's fingerprint sums on the set network, per renaming and lane, with the parts of the world they are of. */
+class SetSums {
+  started = false;
+  readonly peers: Int32Array;
+  budgets = 0;
+  history = -1;
+  words: Int32Array = new Int32Array(8);
+  wordCount = 0;
+  readonly heads: Int32Array;
+  readonly tails: Int32Array;
+  readonly sums: Int32Array;
+
+  constructor(slots: number, renamings: number) {
+    this.peers = new Int32Array(slots);
+    this.heads = new Int32Array(2 * renamings);
+    this.tails = new Int32Array(2 * renamings);
+    this.sums = new Int32Array(2 * renamings);
+  }
+
+  copy(from: SetSums): void {
+    this.started = from.started;
+    this.peers.set(from.peers);
+    this.budgets = from.budgets;
+    this.history = from.history;
+    if (this.words.length < from.words.length) this.words = new Int32Array(from.words.length);
+    this.words.set(from.words);
+    this.wordCount = from.wordCount;
+    this.heads.set(from.heads);
+    this.tails.set(from.tails);
+    this.sums.set(from.sums);
+  }
+}
+
+function widen(a: Int32Array, size: number): Int32Array {
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
 }
