@@ -225,13 +225,7 @@ export async function searchParallel(
         spilledBytes: 0,
         collisionProbability: collisionProbability(distinct, transitions),
       },
-      visited: {
-        size: distinct,
-        bytes: table.capacity * 8,
-        add: () => false,
-        has: () => false,
-        find: () => -1,
-      },
+      visited: table,
       goals: [],
     };
   } finally {

@@ -15,7 +15,7 @@ import { LivenessGraph, type LivenessQuestion, type StuckStates } from './livene
 import type { Breach, Model } from './model';
 import type { CheckResult, Progress, TraceStep } from './result';
 import { ParentLog, StateQueue } from './spill';
-import { ExactSet, FingerprintSet, type VisitedSet } from './visited';
+import { ADDED, type Added, ExactSet, FingerprintSet, FULL, KNOWN, type VisitedSet } from './visited';
 
 /**
  * A `sometimes` property: a step that must be possible. The search reports the first one it
@@ -108,7 +108,6 @@ export const collisionProbability = (distinct: number, transitions: number): num
 
 export function search(model: Model, options: SearchOptions = {}): SearchResult {
   const started = performance.now();
-  const maxStates = options.maxStates ?? Number.POSITIVE_INFINITY;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const exact = options.exact === true;
   const interval = options.progressIntervalMs ?? 2000;
@@ -116,124 +115,54 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
   const visited: VisitedSet = exact
     ? new ExactSet()
     : new FingerprintSet(options.expectedStates, graph !== null);
-  const parents = new ParentLog(options.parentMemoryChunks ?? 8);
-  const queue = new StateQueue(options.queueMemoryChunks ?? 32);
-  const L = model.maxLength;
-  const cur = new Int32Array(L);
-  const out = new Int32Array(L);
-  const key = new Int32Array(L);
-  const fp = new Int32Array(2);
-  let keyLength = 0;
-
-  /** The fingerprint (and in exact mode the key) of out[0..n). */
-  const identify = (s: Int32Array, n: number) => {
-    if (exact) {
-      keyLength = model.key(s, n, key);
-      fingerprintInts(key, keyLength, fp);
-    } else model.fingerprint(s, n, fp);
-  };
-
-  let transitions = 0;
-  let truncated = false;
-  let breach: BreachAt | null = null;
-  let level = 1;
-  let deepest = 1;
-  let index = -1;
-  let curLength = 0;
-  let probing = false;
-
-  const admit = (parent: number, s: Int32Array, n: number): boolean => {
-    if (!visited.add(fp, key, keyLength)) return false;
-    parents.add(parent, fp[1] as number);
-    queue.push(s, n);
-    graph?.addState(parents.size - 1, s, n);
-    const bad = model.checkState(s, n);
-    if (bad) breach = { kind: 'state', index: parents.size - 1, breach: bad };
-    return true;
-  };
-
-  model.initial(out, (n) => {
-    if (breach) return;
-    identify(out, n);
-    admit(-1, out, n);
-  });
-
   const goals = options.goals ?? [];
-  /** Per goal: the number of the state it was first reached from, or -2. */
-  const goalAt = goals.map(() => -2);
-  let goalsLeft = goals.length;
-  const visit = (step: number, n: number): boolean => {
-    transitions++;
-    if (goalsLeft > 0)
-      for (let g = 0; g < goals.length; g++)
-        if (goalAt[g] === -2 && (goals[g] as Goal).reached(cur, curLength, step, out, n)) {
-          goalAt[g] = index;
-          goalsLeft--;
-        }
-    const stepBreach = model.checkStep(cur, curLength, step, out, n);
-    if (stepBreach) {
-      breach = { kind: 'step', parent: index, breach: stepBreach };
-      return true;
-    }
-    identify(out, n);
-    if (graph) {
-      const known = visited.find(fp, key, keyLength);
-      if (known >= 0) {
-        graph.addStep(step, known);
-        return false;
-      }
-    }
-    if (probing || visited.size >= maxStates) {
-      if (visited.has(fp, key, keyLength)) return false;
-      // Something lies beyond the bound: nothing is proved. At the depth bound the level
-      // is still expanded, for the step checks.
-      truncated = true;
-      return !probing;
-    }
-    if (!admit(index, out, n)) return false;
-    graph?.addStep(step, parents.size - 1);
-    deepest = level + 1;
-    return breach !== null;
-  };
-
-  let levelLeft = queue.length;
   let lastProgress = started;
-  while (!breach && queue.length > 0) {
-    if (levelLeft === 0) {
-      level++;
-      levelLeft = queue.length;
-    }
-    levelLeft--;
-    index++;
-    probing = level >= maxDepth;
-    curLength = queue.shift(cur);
-    graph?.expand(index);
-    // Not `transitions += model.successors(...)`: visit counts into `transitions` meanwhile.
-    const stutters = model.successors(cur, curLength, out, visit);
-    transitions += stutters;
-    if (truncated && !probing) break;
-    if ((index & 1023) === 0 && options.onProgress) {
-      const now = performance.now();
-      if (now - lastProgress >= interval) {
-        lastProgress = now;
-        options.onProgress({
-          distinctStates: visited.size,
-          depth: deepest,
-          queued: queue.length,
-          seconds: (now - started) / 1000,
-        });
-      }
-    }
+  let deepest = 1;
+  let level = 1;
+  let levelStart = 0;
+  const explorer = new Explorer(model, visited, {
+    maxStates: options.maxStates ?? Number.POSITIVE_INFINITY,
+    exact,
+    goals,
+    graph,
+    queueMemoryChunks: options.queueMemoryChunks ?? 32,
+    parentMemoryChunks: options.parentMemoryChunks ?? 8,
+    ...(options.onProgress
+      ? {
+          tick: () => {
+            const now = performance.now();
+            if (now - lastProgress < interval) return;
+            lastProgress = now;
+            options.onProgress?.({
+              distinctStates: visited.size,
+              depth: explorer.added > levelStart ? level + 1 : deepest,
+              queued: explorer.queued,
+              seconds: (now - started) / 1000,
+            });
+          },
+        }
+      : {}),
+  });
+  explorer.seed();
+  while (!explorer.breach && explorer.queued > 0) {
+    explorer.beginLevel();
+    explorer.probing = level >= maxDepth;
+    levelStart = explorer.added;
+    explorer.expandLevel();
+    if (explorer.added > levelStart) deepest = level + 1;
+    if (explorer.truncated && !explorer.probing) break;
+    level++;
   }
+  const { parents, queue, truncated } = explorer;
+  const found = explorer.breach;
 
   model.explored?.();
-  const found = breach as BreachAt | null;
-  const violations = found
-    ? [{ invariant: found.breach.invariant, trace: rebuild(model, parents, found, checkWord(model, exact)) }]
-    : [];
   const check = checkWord(model, exact);
+  const violations = found
+    ? [{ invariant: found.breach.invariant, trace: rebuild(model, parents, found, check) }]
+    : [];
   const goalResults: GoalResult[] = goals.map((goal, g) => {
-    const at = goalAt[g] as number;
+    const at = explorer.goalAt[g] as number;
     if (at < 0) return { name: goal.name, reached: false };
     const checks: number[] = [];
     for (let i = at; i >= 0; i = parents.get(i)[0]) checks.push(parents.get(i)[1]);
@@ -268,7 +197,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
     model: model.kind,
     distinctStates: visited.size,
     depth: deepest,
-    transitions,
+    transitions: explorer.transitions,
     seconds,
     complete: !truncated && !found,
     violations,
@@ -276,7 +205,7 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
       visitedBytes: visited.bytes,
       parentBytes: parents.bytes,
       spilledBytes: parents.bytesOnDisk + queue.bytesOnDisk,
-      collisionProbability: exact ? null : collisionProbability(visited.size, transitions),
+      collisionProbability: exact ? null : collisionProbability(visited.size, explorer.transitions),
     },
     visited,
     goals: goalResults,
@@ -285,6 +214,205 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
   queue.close();
   parents.close();
   return result;
+}
+
+export interface ExplorerOptions {
+  /** No state is admitted once the store holds this many (the store's count: all threads'). */
+  maxStates: number;
+  exact: boolean;
+  /** The name of the local-th state this explorer admits (workers interleave theirs); default: local. */
+  refOf?: (local: number) => number;
+  goals?: readonly Goal[];
+  graph?: LivenessGraph | null;
+  queueMemoryChunks: number;
+  parentMemoryChunks: number;
+  /** Asked before each state: whether another thread has stopped the search. */
+  stopped?: () => boolean;
+  /** Called every 1024 states expanded (progress lines). */
+  tick?: () => void;
+}
+
+/**
+ * The search's one loop, level by level: it admits states into a store (the visited set,
+ * or the table worker threads share), keeps their parent records and queues them, and
+ * expands a level when told. `search()` drives it to the end in this thread; a worker
+ * (worker.ts) drives one level per message from its coordinator. A state is named by a ref
+ * (its local number, or interleaved with other workers'), queued after its ints.
+ */
+export class Explorer {
+  readonly parents: ParentLog;
+  readonly queue: StateQueue;
+  /** Transitions taken and states admitted (callers reset them when they report per level). */
+  transitions = 0;
+  added = 0;
+  truncated = false;
+  probing = false;
+  breach: BreachAt | null = null;
+  /** Per goal: the ref of the state it was first reached from, or -2. */
+  readonly goalAt: number[];
+  /** States admitted since the level being expanded began; the states of that level left. */
+  private nextLevel = 0;
+  private levelLeft = 0;
+  /** The store was full in the middle of `cur`'s successors: expand it again after the growth. */
+  private pending = false;
+  private full = false;
+  private goalsLeft: number;
+  private expandedCount = 0;
+  private readonly refOf: (local: number) => number;
+  private readonly cur: Int32Array;
+  private curLength = 0;
+  private curRef = -1;
+  private readonly out: Int32Array;
+  private readonly key: Int32Array;
+  private keyLength = 0;
+  private readonly fp = new Int32Array(2);
+  private readonly goals: readonly Goal[];
+  private readonly graph: LivenessGraph | null;
+
+  constructor(
+    private readonly model: Model,
+    public store: VisitedSet,
+    private readonly options: ExplorerOptions,
+  ) {
+    this.parents = new ParentLog(options.parentMemoryChunks);
+    this.queue = new StateQueue(options.queueMemoryChunks);
+    this.refOf = options.refOf ?? ((local) => local);
+    // One more int than a state: its ref rides in the queue after it.
+    this.cur = new Int32Array(model.maxLength + 1);
+    this.out = new Int32Array(model.maxLength + 1);
+    this.key = new Int32Array(model.maxLength);
+    this.goals = options.goals ?? [];
+    this.goalAt = this.goals.map(() => -2);
+    this.goalsLeft = this.goals.length;
+    this.graph = options.graph ?? null;
+  }
+
+  /** States queued (of the level being expanded and the next). */
+  get queued(): number {
+    return this.queue.length;
+  }
+
+  /** Admits the initial states: the first level. */
+  seed(): void {
+    this.model.initial(this.out, (n) => {
+      if (this.breach) return;
+      this.identify(this.out, n);
+      this.admit(-1, this.out, n);
+    });
+  }
+
+  /** The states admitted since the last call become the level to expand. */
+  beginLevel(): void {
+    this.levelLeft = this.nextLevel;
+    this.nextLevel = 0;
+  }
+
+  /**
+   * Expands what is left of the level: `done`; `full` when the store must grow first (the
+   * state it was in is expanded again on the next call); `stopped` by a breach, the states
+   * bound, or another thread.
+   */
+  expandLevel(): 'done' | 'full' | 'stopped' {
+    const { model, cur, out } = this;
+    this.full = false;
+    while (this.pending || this.levelLeft > 0) {
+      if (this.options.stopped?.()) return 'stopped';
+      if (!this.pending) {
+        const n = this.queue.shift(cur);
+        this.curLength = n - 1;
+        this.curRef = cur[n - 1] as number;
+        this.levelLeft--;
+        this.graph?.expand(this.curRef);
+      }
+      this.pending = false;
+      const before = this.transitions;
+      // Not `+=`: visit counts into `transitions` meanwhile.
+      const stutters = model.successors(cur, this.curLength, out, this.visit);
+      this.transitions += stutters;
+      if (this.full) {
+        // Its successors admitted so far are then known.
+        this.transitions = before;
+        this.pending = true;
+        return 'full';
+      }
+      if (this.breach || (this.truncated && !this.probing)) return 'stopped';
+      if ((++this.expandedCount & 1023) === 0) this.options.tick?.();
+    }
+    return 'done';
+  }
+
+  /** Keeps every `workers`-th queued state, from the `index`-th: a worker's share of the first levels. */
+  keepShare(workers: number, index: number): void {
+    const n = this.queue.length;
+    for (let i = 0; i < n; i++) {
+      const length = this.queue.shift(this.cur);
+      if (i % workers === index) this.queue.push(this.cur, length);
+    }
+    this.nextLevel = this.queue.length;
+  }
+
+  private identify(s: Int32Array, n: number): void {
+    if (this.options.exact) {
+      this.keyLength = this.model.key(s, n, this.key);
+      fingerprintInts(this.key, this.keyLength, this.fp);
+    } else this.model.fingerprint(s, n, this.fp);
+  }
+
+  private admit(parent: number, s: Int32Array, n: number): Added {
+    const fp = this.fp;
+    const r = this.store.add(fp, this.key, this.keyLength);
+    if (r !== ADDED) return r;
+    const local = this.parents.size;
+    const ref = this.refOf(local);
+    this.parents.add(parent, fp[1] as number);
+    this.queue.push(s, n, ref);
+    this.graph?.addState(local, s, n);
+    this.added++;
+    this.nextLevel++;
+    const bad = this.model.checkState(s, n);
+    if (bad) this.breach = { kind: 'state', index: ref, breach: bad };
+    return ADDED;
+  }
+
+  private readonly visit = (step: number, n: number): boolean => {
+    const { model, cur, out, fp, key } = this;
+    this.transitions++;
+    if (this.goalsLeft > 0)
+      for (let g = 0; g < this.goals.length; g++)
+        if (this.goalAt[g] === -2 && (this.goals[g] as Goal).reached(cur, this.curLength, step, out, n)) {
+          this.goalAt[g] = this.curRef;
+          this.goalsLeft--;
+        }
+    const stepBreach = model.checkStep(cur, this.curLength, step, out, n);
+    if (stepBreach) {
+      this.breach = { kind: 'step', parent: this.curRef, breach: stepBreach };
+      return true;
+    }
+    this.identify(out, n);
+    const graph = this.graph;
+    if (graph) {
+      const known = this.store.find(fp, key, this.keyLength);
+      if (known >= 0) {
+        graph.addStep(step, known);
+        return false;
+      }
+    }
+    if (this.probing || this.store.size >= this.options.maxStates) {
+      if (this.store.has(fp, key, this.keyLength)) return false;
+      // Something lies beyond the bound: nothing is proved. At the depth bound the level
+      // is still expanded, for the step checks.
+      this.truncated = true;
+      return !this.probing;
+    }
+    const r = this.admit(this.curRef, out, n);
+    if (r === FULL) {
+      this.full = true;
+      return true;
+    }
+    if (r === KNOWN) return false;
+    graph?.addStep(step, this.parents.size - 1);
+    return this.breach !== null;
+  };
 }
 
 /** A parent chain, as its records: [check word of each state], from an initial state. */

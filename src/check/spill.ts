@@ -63,12 +63,15 @@ export class StateQueue {
 
   constructor(private readonly memoryChunks = 32) {}
 
-  push(s: Int32Array, length: number): void {
-    if (this.tailUsed + length + 1 > QUEUE_CHUNK) this.seal();
+  /** Appends s[0..length), then `tag` if given (the record is then one int longer). */
+  push(s: Int32Array, length: number, tag?: number): void {
+    const ints = tag === undefined ? length : length + 1;
+    if (this.tailUsed + ints + 1 > QUEUE_CHUNK) this.seal();
     const t = this.tail;
-    t[this.tailUsed++] = length;
+    t[this.tailUsed++] = ints;
     for (let i = 0; i < length; i++) t[this.tailUsed + i] = s[i] as number;
-    this.tailUsed += length;
+    if (tag !== undefined) t[this.tailUsed + length] = tag;
+    this.tailUsed += ints;
     this.length++;
   }
 

@@ -10,12 +10,18 @@
  *   (and for tests that look at every state reached).
  */
 
+/** What a store says of a state it is given: new, known, or (only the shared table) full until it grows. */
+export const ADDED = 1;
+export const KNOWN = 0;
+export const FULL = -1;
+export type Added = typeof ADDED | typeof KNOWN | typeof FULL;
+
 export interface VisitedSet {
   readonly size: number;
   /** Bytes held in typed arrays. */
   readonly bytes: number;
-  /** Adds a state (fingerprint fp[0..1], key[0..length)); true when it was new. */
-  add(fp: Int32Array, key: Int32Array, length: number): boolean;
+  /** Adds a state (fingerprint fp[0..1], key[0..length)): ADDED when it was new, KNOWN, or FULL. */
+  add(fp: Int32Array, key: Int32Array, length: number): Added;
   has(fp: Int32Array, key: Int32Array, length: number): boolean;
   /**
    * The number of a known state (states are numbered as they are added, from 0), or -1.
@@ -61,7 +67,7 @@ export class FingerprintSet implements VisitedSet {
     return n;
   }
 
-  add(fp: Int32Array): boolean {
+  add(fp: Int32Array): Added {
     const a = fp[0] as number;
     const b = fp[1] as number;
     const seg = a >>> (32 - SEGMENT_BITS);
@@ -71,7 +77,7 @@ export class FingerprintSet implements VisitedSet {
     for (;;) {
       const x = table[2 * slot] as number;
       if (x === 0) break;
-      if (x === a && table[2 * slot + 1] === b) return false;
+      if (x === a && table[2 * slot + 1] === b) return KNOWN;
       if (++slot === capacity) slot = 0;
     }
     table[2 * slot] = a;
@@ -81,11 +87,23 @@ export class FingerprintSet implements VisitedSet {
     const n = (this.counts[seg] as number) + 1;
     this.counts[seg] = n;
     if (n > LOAD * capacity) this.grow(seg, Math.ceil(capacity * 1.5));
-    return true;
+    return ADDED;
   }
 
   has(fp: Int32Array): boolean {
     return this.probe(fp) >= 0;
+  }
+
+  /** Calls `each` with every fingerprint held (in out, reused), in no particular order. */
+  forEach(each: (fp: Int32Array) => void): void {
+    const fp = new Int32Array(2);
+    for (const table of this.tables)
+      for (let s = 0; s < table.length; s += 2) {
+        if (table[s] === 0) continue;
+        fp[0] = table[s] as number;
+        fp[1] = table[s + 1] as number;
+        each(fp);
+      }
   }
 
   find(fp: Int32Array): number {
@@ -139,7 +157,7 @@ export class FingerprintSet implements VisitedSet {
  * that finds the first lane of its own fingerprint waits for the second, written just
  * after the claim.
  */
-export class SharedFingerprintTable {
+export class SharedFingerprintTable implements VisitedSet {
   readonly table: Int32Array;
   readonly capacity: number;
   /** cell 0: slots used, shared by every thread. */
@@ -158,13 +176,27 @@ export class SharedFingerprintTable {
     return new SharedFingerprintTable(new SharedArrayBuffer(8 * capacity), usedBuffer);
   }
 
+  /** States in the table, added by every thread. */
+  get size(): number {
+    return Atomics.load(this.used, 0);
+  }
+
+  get bytes(): number {
+    return this.table.byteLength;
+  }
+
+  /** The liveness question needs numbered states, which threads do not share. */
+  find(): number {
+    throw new Error('internal error: the shared table does not number its states');
+  }
+
   /** The most slots a search may fill before it pauses for a growth. */
   get limit(): number {
     return Math.floor(0.85 * this.capacity);
   }
 
-  /** 1: new; 0: known; -1: the table is full enough that it must grow first. */
-  add(fp: Int32Array): number {
+  /** ADDED, KNOWN, or FULL: the table is full enough that it must grow first. */
+  add(fp: Int32Array): Added {
     const a = fp[0] as number;
     const b = fp[1] as number;
     const table = this.table;
@@ -173,18 +205,18 @@ export class SharedFingerprintTable {
     for (;;) {
       let x = Atomics.load(table, 2 * slot);
       if (x === 0) {
-        if (Atomics.load(this.used, 0) >= this.limit) return -1;
+        if (Atomics.load(this.used, 0) >= this.limit) return FULL;
         x = Atomics.compareExchange(table, 2 * slot, 0, a);
         if (x === 0) {
           Atomics.store(table, 2 * slot + 1, b);
           Atomics.add(this.used, 0, 1);
-          return 1;
+          return ADDED;
         }
       }
       if (x === a) {
         let y = Atomics.load(table, 2 * slot + 1);
         while (y === 0) y = Atomics.load(table, 2 * slot + 1);
-        if (y === b) return 0;
+        if (y === b) return KNOWN;
       }
       if (++slot === capacity) slot = 0;
     }
@@ -253,14 +285,14 @@ export class ExactSet implements VisitedSet {
     );
   }
 
-  add(fp: Int32Array, key: Int32Array, length: number): boolean {
+  add(fp: Int32Array, key: Int32Array, length: number): Added {
     const h = fp[0] as number;
     const table = this.table;
     let slot = h & this.mask;
     for (;;) {
       const entry = table[2 * slot] as number;
       if (entry === 0) break;
-      if (table[2 * slot + 1] === h && this.equals(entry - 1, key, length)) return false;
+      if (table[2 * slot + 1] === h && this.equals(entry - 1, key, length)) return KNOWN;
       slot = (slot + 1) & this.mask;
     }
     const index = this.size;
@@ -274,7 +306,7 @@ export class ExactSet implements VisitedSet {
     table[2 * slot + 1] = h;
     this.size++;
     if (this.size * 2 > this.mask) this.growTable();
-    return true;
+    return ADDED;
   }
 
   has(fp: Int32Array, key: Int32Array, length: number): boolean {
