@@ -6,6 +6,7 @@
  */
 import { standardParams } from '../../spec/explore';
 import type { SpecVariant } from '../../spec/variants';
+import type { CoverageRow } from './machines/coverage';
 import { MachinesModel } from './machines/model';
 import { type MachineCheckOptions, resolveOptions } from './machines/options';
 import { specRefinement } from './machines/specRefinement';
@@ -21,4 +22,13 @@ export function buildModel(d: ModelDescriptor): Model {
   if (d.kind === 'spec')
     return specModel(packSpec(standardParams(d.acceptors, d.values, d.maxBallot), d.variant));
   return new MachinesModel(resolveOptions(d.options), undefined, specRefinement).searched();
+}
+
+/** The coverage rows of a machines descriptor for counts summed over worker threads. */
+export function coverageRows(d: ModelDescriptor, counts: Float64Array): CoverageRow[] {
+  if (d.kind !== 'machines') throw new Error('internal error: coverage is of machines');
+  const model = new MachinesModel(resolveOptions(d.options), undefined, specRefinement);
+  if (!model.coverage) throw new Error('internal error: coverage was not asked for');
+  model.coverage.merge(counts);
+  return model.coverage.rows();
 }

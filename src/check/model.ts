@@ -64,6 +64,21 @@ export interface Model {
    * trace or a witness (a model that counts what was explored, as coverage does, stops).
    */
   explored?(): void;
+  /** What the model counts of the steps explored (coverage), summed over worker threads. */
+  readonly tally?: Tally;
+}
+
+/**
+ * Counts a model keeps while it is explored. A worker that must expand a state again (its
+ * table grew meanwhile) rolls back to the checkpoint taken before the first try, and the
+ * first levels every worker runs alike are counted by one.
+ */
+export interface Tally {
+  checkpoint(): void;
+  rollback(): void;
+  clear(): void;
+  read(): Float64Array;
+  merge(counts: Float64Array): void;
 }
 
 /**
@@ -104,6 +119,7 @@ export function symmetric(model: Model, renamer: Renamer): Model {
     checkStep: (before, bl, step, after, al) => model.checkStep(before, bl, step, after, al),
     describe: (before, bl, step, after, al, breach) => model.describe(before, bl, step, after, al, breach),
     explored: () => model.explored?.(),
+    ...(model.tally ? { tally: model.tally } : {}),
     fingerprint(s, length, out) {
       if (renamer.leastFingerprint) renamer.leastFingerprint(s, length, out);
       else {

@@ -18,6 +18,11 @@ export interface ParallelOptions {
   maxStates?: number;
   maxDepth?: number;
   expectedStates?: number;
+  /**
+   * The shared table's first capacity in slots; when given, the table grows only when it
+   * fills, not ahead of a level (tests: the workers then pause in the middle of levels).
+   */
+  tableCapacity?: number;
   onProgress?: (p: Progress) => void;
   progressIntervalMs?: number;
 }
@@ -35,6 +40,7 @@ export type FromWorker =
       levels: number;
     }
   | { type: 'record'; parent: number; check: number }
+  | { type: 'tally'; counts: Float64Array | null }
   | { type: 'closed' };
 
 export interface WorkerBreach {
@@ -48,6 +54,7 @@ export interface WorkerBreach {
 export type ToWorker =
   | { type: 'level'; level: number; probing: boolean; table: SharedArrayBuffer | null }
   | { type: 'record'; ref: number }
+  | { type: 'tally' }
   | { type: 'close' };
 
 export interface WorkerInit {
@@ -112,7 +119,7 @@ export async function searchParallel(
   const control = new SharedArrayBuffer(8);
   const cells = new Int32Array(control);
   let table = SharedFingerprintTable.create(
-    Math.max(1 << 16, Math.ceil((options.expectedStates ?? 1 << 20) / 0.6)),
+    options.tableCapacity ?? Math.max(1 << 16, Math.ceil((options.expectedStates ?? 1 << 20) / 0.6)),
     control,
   );
   const channels = Array.from({ length: W }, (_, index) => {
@@ -178,7 +185,7 @@ export async function searchParallel(
       } else if (added > 0) deepest = expand + 1;
       if (found || truncated || added === 0) break;
       // Room for a next level twice this one, so pauses stay rare and the table near full.
-      if (Atomics.load(cells, 0) + 2 * added > table.limit) {
+      if (options.tableCapacity === undefined && Atomics.load(cells, 0) + 2 * added > table.limit) {
         table = table.grown(Math.ceil((Atomics.load(cells, 0) + 2 * added) / 0.75));
         newTable = table.buffer;
       }
@@ -209,6 +216,16 @@ export async function searchParallel(
         },
       ];
     }
+    // What the workers' models counted (coverage), summed.
+    let tally: Float64Array | undefined;
+    for (const c of channels) {
+      c.send({ type: 'tally' });
+      const r = await c.next();
+      if (r.type !== 'tally') throw new Error('internal error: worker out of step');
+      if (!r.counts) continue;
+      if (!tally) tally = r.counts;
+      else for (let i = 0; i < tally.length; i++) tally[i] = (tally[i] as number) + (r.counts[i] as number);
+    }
     const seconds = (performance.now() - started) / 1000;
     options.onProgress?.({ distinctStates: distinct, depth: deepest, queued: 0, seconds });
     return {
@@ -227,6 +244,7 @@ export async function searchParallel(
       },
       visited: table,
       goals: [],
+      ...(tally ? { tally } : {}),
     };
   } finally {
     clearInterval(progress);

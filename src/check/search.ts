@@ -96,6 +96,8 @@ export interface SearchResult extends CheckResult {
   goals: GoalResult[];
   /** With the `liveness` option: the verdict, or null when the search was not complete (nothing judged). */
   liveness?: LivenessReport | null;
+  /** What the model counted of the steps explored (its `tally`), summed over worker threads. */
+  tally?: Float64Array;
 }
 
 export type BreachAt =
@@ -326,12 +328,14 @@ export class Explorer {
       }
       this.pending = false;
       const before = this.transitions;
+      model.tally?.checkpoint();
       // Not `+=`: visit counts into `transitions` meanwhile.
       const stutters = model.successors(cur, this.curLength, out, this.visit);
       this.transitions += stutters;
       if (this.full) {
-        // Its successors admitted so far are then known.
+        // Its successors admitted so far are then known; what they counted is counted again.
         this.transitions = before;
+        model.tally?.rollback();
         this.pending = true;
         return 'full';
       }

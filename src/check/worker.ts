@@ -13,7 +13,7 @@ import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { buildModel } from './descriptor';
 import { type FromWorker, STOP, type ToWorker, type WorkerBreach, type WorkerInit } from './parallel';
 import { Explorer } from './search';
-import { FingerprintSet, SharedFingerprintTable } from './visited';
+import { FingerprintSet, FULL, SharedFingerprintTable } from './visited';
 
 /** The first level dealt out holds at least this many states per worker. */
 const PREFIX_PER_WORKER = 256;
@@ -38,37 +38,54 @@ function run(init: WorkerInit): void {
   });
   let currentLevel = -1;
 
-  /** The first levels, alone; returns the level of the states dealt out. */
-  const prefix = (): number => {
-    explorer.seed();
-    let levels = 1;
-    while (
-      !explorer.breach &&
-      explorer.queued > 0 &&
-      explorer.queued < PREFIX_PER_WORKER * W &&
-      levels < init.maxDepth
-    ) {
-      explorer.beginLevel();
-      if (explorer.expandLevel() !== 'done' || explorer.queued === 0) break;
-      levels++;
+  /** Levels run alone (once), -1 before. */
+  let prefixLevels = -1;
+
+  /**
+   * The first levels, alone, then their states into the shared table and this worker's
+   * share of the last one kept. False when the table filled first: it is grown and this is
+   * called again (the levels are not run again).
+   */
+  const prefix = (): boolean => {
+    if (prefixLevels < 0) {
+      explorer.seed();
+      prefixLevels = 1;
+      while (
+        !explorer.breach &&
+        explorer.queued > 0 &&
+        explorer.queued < PREFIX_PER_WORKER * W &&
+        prefixLevels < init.maxDepth
+      ) {
+        explorer.beginLevel();
+        if (explorer.expandLevel() !== 'done' || explorer.queued === 0) break;
+        prefixLevels++;
+      }
     }
+    let full = false;
     own.forEach((fp) => {
-      table.add(fp);
+      if (!full && table.add(fp) === FULL) full = true;
     });
+    if (full) return false;
     // The states dealt out become this worker's share of the next level to expand.
     explorer.keepShare(W, me);
     explorer.store = table;
     if (me !== 0) {
       explorer.added = 0;
       explorer.transitions = 0;
+      model.tally?.clear();
     }
-    return levels;
+    return true;
   };
 
   port.on('message', (m: ToWorker) => {
     if (m.type === 'close') {
       explorer.queue.close();
       explorer.parents.close();
+      return;
+    }
+    if (m.type === 'tally') {
+      model.explored?.();
+      port.postMessage({ type: 'tally', counts: model.tally?.read() ?? null } satisfies FromWorker);
       return;
     }
     if (m.type === 'record') {
@@ -78,7 +95,8 @@ function run(init: WorkerInit): void {
     }
     if (m.table) {
       table = new SharedFingerprintTable(m.table, init.control);
-      if (currentLevel > 0) explorer.store = table;
+      // After the first levels the explorer works on the shared table, now this one.
+      if (explorer.store !== own) explorer.store = table;
     }
     // The coordinator sends a level again to resume it after growing the table.
     const resumed = m.level === currentLevel;
@@ -87,7 +105,8 @@ function run(init: WorkerInit): void {
     let full = false;
     explorer.probing = m.probing;
     if (m.level === 0) {
-      if (!resumed) levels = prefix();
+      full = !prefix();
+      levels = prefixLevels;
     } else {
       explorer.added = 0;
       explorer.transitions = 0;
@@ -101,10 +120,12 @@ function run(init: WorkerInit): void {
         ? { kind: 'state', ref: b.index, breach: b.breach }
         : { kind: 'step', ref: b.parent, breach: b.breach }
       : null;
+    // The first levels' counts go with the reply that ends them.
+    const counted = !(full && m.level === 0);
     port.postMessage({
       type: 'level',
-      added: explorer.added,
-      transitions: explorer.transitions,
+      added: counted ? explorer.added : 0,
+      transitions: counted ? explorer.transitions : 0,
       full,
       truncated: explorer.truncated,
       breach,

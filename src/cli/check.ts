@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { GroupId } from '../../machines/messages';
+import { coverageRows } from '../check/descriptor';
 import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/machines';
 import { type CoverageRow, coverageLines } from '../check/machines/coverage';
 import { MACHINE_GOALS } from '../check/machines/goals';
@@ -173,7 +174,6 @@ export function register(program: Command): void {
         usageError(command, '--network does not apply to --model spec');
       if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
       if (flags.workers > 1 && flags.goals) usageError(command, '--goals needs one worker');
-      if (flags.workers > 1 && flags.coverage) usageError(command, '--coverage needs one worker');
       if (flags.workers > 1 && flags.liveness) usageError(command, '--liveness needs one worker');
       if (flags.witnessOut !== undefined && !flags.goals) usageError(command, '--witness-out needs --goals');
       const onProgress = (p: Progress) => process.stderr.write(`${progressLine(p)}\n`);
@@ -235,20 +235,20 @@ export function register(program: Command): void {
           ...(flags.maxCrashes !== undefined ? { maxCrashes: flags.maxCrashes } : {}),
           symmetry: flags.symmetry === true,
           refinement: flags.refinement,
+          ...(flags.coverage ? { coverage: true } : {}),
           ...bounds,
         };
+        const descriptor = { kind: 'machines', options: machineOptions } as const;
         const progress = { onProgress, progressIntervalMs: flags.progress * 1000 };
         result =
           flags.workers > 1
-            ? await searchParallel(
-                { kind: 'machines', options: machineOptions },
-                { workers: flags.workers, ...bounds, ...progress },
+            ? await searchParallel(descriptor, { workers: flags.workers, ...bounds, ...progress }).then(
+                (r) => (r.tally ? { ...r, coverage: coverageRows(descriptor, r.tally) } : r),
               )
             : exploreMachines({
                 ...machineOptions,
                 ...progress,
                 ...(flags.goals ? { goals: MACHINE_GOALS } : {}),
-                ...(flags.coverage ? { coverage: true } : {}),
                 ...(flags.liveness ? { liveness: true } : {}),
               });
         writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });

@@ -1,5 +1,6 @@
 /** The one search's own machinery: fingerprints against exact keys, spilling, worker threads. */
 import { describe, expect, test } from 'vitest';
+import { coverageRows } from '../../src/check/descriptor';
 import { exploreMachines, type MachineCheckOptions } from '../../src/check/machines';
 import { searchParallel } from '../../src/check/parallel';
 import { exploreSpec } from '../../src/check/spec';
@@ -71,16 +72,26 @@ describe('what spills to a file comes back in order', () => {
 });
 
 describe('worker threads over one shared table', () => {
-  test('testcase 1 with drop, 2 workers: the same states, depth and transitions as one', async () => {
-    const options: MachineCheckOptions = { cluster: testcase1, maxRound: 1, faults: ['drop'] };
+  test('testcase 1 with drop, 2 workers: the same states, depth, transitions and coverage as one', async () => {
+    const options: MachineCheckOptions = {
+      cluster: testcase1,
+      maxRound: 1,
+      faults: ['drop'],
+      coverage: true,
+    };
     const one = exploreMachines(options);
-    const two = await searchParallel({ kind: 'machines', options }, { workers: 2, expectedStates: 1000 });
+    // A table of 1,024 slots fills in the first levels and then in the middle of levels: the
+    // state a worker was expanding is expanded again, and must count once (without the
+    // rollback of its counts this fails).
+    const descriptor = { kind: 'machines', options } as const;
+    const two = await searchParallel(descriptor, { workers: 2, tableCapacity: 1024 });
     expect({ s: two.distinctStates, d: two.depth, t: two.transitions, c: two.complete }).toEqual({
       s: one.distinctStates,
       d: one.depth,
       t: one.transitions,
       c: true,
     });
+    expect(coverageRows(descriptor, two.tally ?? new Float64Array(0))).toEqual(one.coverage);
   });
 
   test('the spec, ballots 0..2, 3 workers', async () => {

@@ -12,6 +12,7 @@
 import type { AnyStateMachine, AnyTransitionDefinition } from 'xstate';
 import type { RoleMachines } from '../../peer/node';
 import { type TransitionInfo, transitionsOf } from '../../statechart/structure';
+import type { Tally } from '../model';
 
 export interface CoverageRow {
   machine: string;
@@ -30,9 +31,10 @@ export interface CoverageRow {
 
 const EMPTY = new Int32Array(0);
 
-export class TransitionCoverage {
+export class TransitionCoverage implements Tally {
   readonly transitions: { machine: AnyStateMachine; info: TransitionInfo }[] = [];
   readonly counts: Float64Array;
+  private readonly saved: Float64Array;
   private readonly index = new Map<AnyTransitionDefinition, number>();
 
   constructor(machines: RoleMachines) {
@@ -42,6 +44,36 @@ export class TransitionCoverage {
         this.transitions.push({ machine, info });
       }
     this.counts = new Float64Array(this.transitions.length);
+    this.saved = new Float64Array(this.transitions.length);
+  }
+
+  checkpoint(): void {
+    this.saved.set(this.counts);
+  }
+
+  rollback(): void {
+    this.counts.set(this.saved);
+  }
+
+  clear(): void {
+    this.counts.fill(0);
+  }
+
+  read(): Float64Array {
+    return this.counts.slice();
+  }
+
+  /** Adds another thread's counts. */
+  merge(other: Float64Array): void {
+    for (let i = 0; i < other.length; i++) this.counts[i] = (this.counts[i] as number) + (other[i] as number);
+  }
+
+  add(taken: Int32Array): void {
+    const counts = this.counts;
+    for (let i = 0; i < taken.length; i++) {
+      const t = taken[i] as number;
+      counts[t] = (counts[t] as number) + 1;
+    }
   }
 
   /** The indices of transition definitions a machine took, in order. */
@@ -53,14 +85,6 @@ export class TransitionCoverage {
         throw new Error(`a transition of ${d.source.id} is not in its machine's definition`);
       return i;
     });
-  }
-
-  add(taken: Int32Array): void {
-    const counts = this.counts;
-    for (let i = 0; i < taken.length; i++) {
-      const t = taken[i] as number;
-      counts[t] = (counts[t] as number) + 1;
-    }
   }
 
   rows(): CoverageRow[] {

@@ -34,6 +34,7 @@ export class MachinesModel implements Model {
   readonly refinement: RefinementChecker<unknown> | null;
   /** Transition counts over the explored steps, when asked for (options.coverage). */
   readonly coverage: TransitionCoverage | null;
+  readonly tally?: TransitionCoverage;
   private readonly ctx: SearchContext;
   private readonly facts: PeerFacts[] = [];
   /** The local step behind the successor being visited (world.ts hands it over with it). */
@@ -58,6 +59,7 @@ export class MachinesModel implements Model {
     const mapping = options.refinement ? mappingFor(options) : null;
     const logic = createPeerLogic(options.cluster, machines);
     this.coverage = options.coverage ? new TransitionCoverage(logic.machines) : null;
+    if (this.coverage) this.tally = this.coverage;
     this.peers = new PeerTable(
       logic,
       this.ghost,
