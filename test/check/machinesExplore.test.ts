@@ -3,6 +3,7 @@ import { assign } from 'xstate';
 import { acceptorMachine } from '../../machines/acceptor';
 import { learnerMachine } from '../../machines/learner';
 import { proposerMachine } from '../../machines/proposer';
+import { forgetfulLearner } from '../../properties/faults/learners';
 import { mislabellingProposer } from '../../properties/faults/proposers';
 import { exploreMachines, type Fault } from '../../src/check/machines';
 import { parseHostsfile } from '../../src/config/hostsfile';
@@ -212,5 +213,40 @@ describe('the checker catches what it must (every step refines the spec; without
     const steps = r.violations[0]?.trace ?? [];
     const { lines } = (steps[steps.length - 1]?.state ?? { lines: [] }) as { lines: string[] };
     expect(JSON.parse(lines[lines.length - 1] ?? '{}')).toMatchObject({ action: 'chose' });
+  });
+
+  test('a learner that forgets its decision on a restart prints chose twice: found by crashing the learner-only peer', () => {
+    const machines = { ...roleMachines, learner: forgetfulLearner };
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, faults: ['crash'], machines });
+    const [v] = r.violations;
+    expect(v?.invariant).toBe('LearnerIntegrity');
+    const trace = v?.trace ?? [];
+    const last = trace[trace.length - 1]?.state as { violation: string; lines: string[] };
+    expect(last.violation).toMatch(/^peer 5 printed chose twice \(it forgot the first across a restart/);
+    // peer5 holds no acceptor: the crash that shows the bug is one the checker did not make
+    // before every peer could crash.
+    const steps = trace.map((t) => t.action);
+    // Shortest: Init, then the start, two prepares, two promises, two accepts, four accept_acks
+    // (peer5 learns from the second), the crash, and the proposer's chose reaching peer5.
+    expect(steps).toHaveLength(14);
+    expect(steps[13]).toBe('deliver chose peer1->peer5 n=1 value=X');
+    expect(steps.filter((a) => a.startsWith('crash'))).toEqual([
+      'crash and restart peer5 from stable storage',
+    ]);
+    expect(steps.indexOf('crash and restart peer5 from stable storage')).toBeGreaterThan(
+      steps.findIndex(
+        (a, i) =>
+          a.startsWith('deliver') &&
+          (trace[i]?.state as { lines: string[] }).lines.some(
+            (l) => l.includes('"chose"') && l.includes('"peer_id":5'),
+          ),
+      ),
+    );
+    expect(JSON.parse(last.lines[last.lines.length - 1] ?? '{}')).toMatchObject({
+      peer_id: 5,
+      action: 'chose',
+    });
+    // Without crashes the same learner is correct.
+    expect(exploreMachines({ cluster: testcase1, maxRound: 1, machines }).violations).toEqual([]);
   });
 });

@@ -353,6 +353,7 @@ export class PeerTable {
       const g = this.sendGhost[s] as number;
       if (g >= 0 && !ghost.includes(g)) ghost.push(g);
     }
+    if (r.learned) ghost.push(this.ghost.printed(owner));
     return {
       next,
       sends,
