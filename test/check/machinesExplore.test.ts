@@ -4,8 +4,10 @@ import { acceptorMachine } from '../../machines/acceptor';
 import { learnerMachine } from '../../machines/learner';
 import { proposerMachine } from '../../machines/proposer';
 import { forgetfulLearner } from '../../properties/faults/learners';
-import { mislabellingProposer } from '../../properties/faults/proposers';
+import { keepsAcceptancesOnRetry, mislabellingProposer } from '../../properties/faults/proposers';
 import { exploreMachines, type Fault } from '../../src/check/machines';
+import type { MachineGoal } from '../../src/check/machines/goals';
+import { START, stepKind } from '../../src/check/machines/world';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { LOG_KEYS } from '../../src/peer/logLine';
 import { roleMachines } from '../../src/peer/node';
@@ -32,6 +34,70 @@ describe('exhaustive checks of the real machines (what CI proves)', () => {
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(true);
     expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 26_993, depth: 21 });
+  });
+});
+
+describe('two rounds per proposer on testcase 1: bugs that need a retry show', () => {
+  // The bag without drop: a TIMEOUT may fire whenever a timer is armed, with the round's
+  // messages still in flight, so every retry is explored; a drop adds for safety only what
+  // a message left in flight forever already shows (besides repeated announcements), and
+  // with drop or a crash this configuration does not finish in a minute.
+  test('testcase 1, two rounds, bag, up to acceptor symmetry: no violation', () => {
+    const r = exploreMachines({ cluster: testcase1, maxRound: 2, symmetry: true });
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(true);
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 957_441, depth: 27 });
+  });
+
+  test('a proposer whose retry keeps the acceptances of its first round decides at a number no majority accepted', () => {
+    const machines = { ...roleMachines, proposer: keepsAcceptancesOnRetry };
+    const r = exploreMachines({ cluster: testcase1, maxRound: 2, symmetry: true, machines });
+    const [v] = r.violations;
+    expect(v?.invariant).toBe('LearnerIntegrity');
+    const trace = v?.trace ?? [];
+    const last = trace[trace.length - 1]?.state as { violation: string };
+    expect(last.violation).toBe('peer 1 printed chose X at 2 before a majority accepted it');
+    expect(trace.map((t) => t.action).filter((a) => a.startsWith('TIMEOUT'))).toEqual([
+      'TIMEOUT peer1 proposer1',
+    ]);
+    // One round each: no retry, and the same proposer is correct.
+    expect(exploreMachines({ cluster: testcase1, maxRound: 1, machines }).violations).toEqual([]);
+  });
+});
+
+describe('a crash restarts any peer, as the runtime restarts a process', () => {
+  // paxos peer -v proposes again on every start; restarted, a proposer keeps only its number.
+  const startsAgain: MachineGoal = {
+    name: 'a restarted proposer starts again under its next number',
+    build: (model) => (before, _bl, step) =>
+      stepKind(step) === START &&
+      (before[model.world.crashes] as number) < model.options.maxCrashes &&
+      [...(model.current?.sends ?? [])].some((m) => {
+        const sent = model.peers.send(m).message;
+        return sent.type === 'prepare' && sent.n === 2;
+      }),
+  };
+
+  test('with two rounds, a restarted proposer proposes again with its second number', () => {
+    const r = exploreMachines({
+      cluster: testcase1,
+      maxRound: 2,
+      faults: ['crash'],
+      goals: [startsAgain],
+      maxDepth: 4,
+    });
+    expect(r.goals[0]?.witness?.map((t) => t.action)).toEqual([
+      'Init',
+      'START peer1 proposer1 with X',
+      'crash and restart peer1 from stable storage',
+      'START peer1 proposer1 with X',
+    ]);
+  });
+
+  test('with one round, a restarted proposer stays idle: its next number is past the bound', () => {
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, faults: ['crash'], goals: [startsAgain] });
+    expect(r.complete).toBe(true);
+    expect(r.goals[0]?.reached).toBe(false);
   });
 });
 
