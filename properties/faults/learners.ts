@@ -1,6 +1,6 @@
 /** Faulty learners: print too early, or more than once. */
 
-import { type LearnerContext, learnerMachine } from '../../machines/learner';
+import { type LearnerContext, type LearnerInput, learnerMachine } from '../../machines/learner';
 import { type AcceptAck, isAcceptance } from '../../machines/messages';
 import { testcase1 } from '../../src/sim/clusters';
 import { type Fault, withConfig, withMachines } from './variant';
@@ -46,3 +46,18 @@ export const printsTwice: Fault = {
   }),
   caughtBy: 'LearnerIntegrity',
 };
+
+/**
+ * A learner that does not recover what it learned from stable storage: restarted, it
+ * listens again and prints a second chose line. Only a crash of a peer that has learned
+ * shows it; the checker's tests use it (the simulator's suite does not list it).
+ */
+export const forgetfulLearner = withConfig(learnerMachine, (config) => ({
+  ...config,
+  context: ({ input }: { input?: LearnerInput }) => ({
+    self: input?.self ?? 0,
+    groups: input?.groups ?? {},
+    acceptances: [],
+    learned: null,
+  }),
+}));

@@ -7,6 +7,7 @@ import {
   majority,
   type PrepareAck,
 } from '../../machines/messages';
+import { nextProposalNumber } from '../../machines/proposalNumbers';
 import { type ProposerContext, proposerMachine } from '../../machines/proposer';
 import { testcase1, testcase2, threeProposersThreeAcceptors } from '../../src/sim/clusters';
 import { type Fault, withMachines } from './variant';
@@ -140,3 +141,18 @@ export const mislabelsGroup: Fault = {
   logic: withMachines({ proposer: mislabellingProposer }),
   caughtBy: 'WireValid',
 };
+
+/**
+ * A proposer whose retry keeps the acceptances of the round before: one acceptance of round
+ * 1 and one of round 2 make a "majority", and the proposer decides at a number no majority
+ * accepted. Only a second round shows it; the checker's tests use it.
+ */
+export const keepsAcceptancesOnRetry = proposerMachine.provide({
+  actions: {
+    beginRound: assign(({ context }) => ({
+      n: nextProposalNumber(context.group, context.groupCount, Math.max(context.n, context.highestSeen)),
+      promises: [],
+      proposal: null,
+    })),
+  },
+});

@@ -66,6 +66,27 @@ test('a transition made unreachable (a learner whose majority check never holds)
   expect(neverTaken(r.coverage)).not.toContain('learner.listening accept_ack#1');
 });
 
+test('with a crash, the restarts of every peer are counted as the transitions they take', () => {
+  const r = exploreMachines(
+    { cluster: testcase1, maxRound: 1, faults: ['crash'], coverage: true },
+    specRefinement,
+  );
+  expect([r.distinctStates, r.complete]).toEqual([8_528, true]);
+  const c = counts(r.coverage);
+  // A learner restarts learned (#0) or listening (#1); an acceptor restarts to what it had
+  // (#0, #1 a promise or a vote) or fresh (#2). In testcase 1 no acceptor peer's restart
+  // changes anything (its learner learns only from a chose, its acceptor keeps all), so
+  // only the three fresh starts count.
+  expect([
+    c['learner.recovering always#0'],
+    c['learner.recovering always#1'],
+    c['acceptor.recovering always#0'],
+    c['acceptor.recovering always#1'],
+    c['acceptor.recovering always#2'],
+    c['proposer.undecided.idle START#0'],
+  ]).toEqual([1_848, 2_446, 0, 0, 3, 1]);
+});
+
 const PINNED = {
   'proposer.undecided LEARNED#0': 0,
   'proposer.undecided.idle START#0': 1,

@@ -3,8 +3,11 @@ import { assign } from 'xstate';
 import { acceptorMachine } from '../../machines/acceptor';
 import { learnerMachine } from '../../machines/learner';
 import { proposerMachine } from '../../machines/proposer';
-import { mislabellingProposer } from '../../properties/faults/proposers';
+import { forgetfulLearner } from '../../properties/faults/learners';
+import { keepsAcceptancesOnRetry, mislabellingProposer } from '../../properties/faults/proposers';
 import { exploreMachines, type Fault } from '../../src/check/machines';
+import type { MachineGoal } from '../../src/check/machines/goals';
+import { START, stepKind } from '../../src/check/machines/world';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { LOG_KEYS } from '../../src/peer/logLine';
 import { roleMachines } from '../../src/peer/node';
@@ -16,7 +19,7 @@ describe('exhaustive checks of the real machines (what CI proves)', () => {
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(true);
     // The figures src/check/README.md quotes.
-    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 6_527_297, depth: 40 });
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 5_663_592, depth: 41 });
   });
 
   test('testcase 2, one round each, bag network, up to acceptor symmetry: no violation', () => {
@@ -30,7 +33,71 @@ describe('exhaustive checks of the real machines (what CI proves)', () => {
     const r = exploreMachines({ cluster: testcase1, maxRound: 1, network: 'set', faults: ['crash'] });
     expect(r.violations).toEqual([]);
     expect(r.complete).toBe(true);
-    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 13_241, depth: 19 });
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 26_993, depth: 21 });
+  });
+});
+
+describe('two rounds per proposer on testcase 1: bugs that need a retry show', () => {
+  // The bag without drop: a TIMEOUT may fire whenever a timer is armed, with the round's
+  // messages still in flight, so every retry is explored; a drop adds for safety only what
+  // a message left in flight forever already shows (besides repeated announcements), and
+  // with drop or a crash this configuration does not finish in a minute.
+  test('testcase 1, two rounds, bag, up to acceptor symmetry: no violation', () => {
+    const r = exploreMachines({ cluster: testcase1, maxRound: 2, symmetry: true });
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(true);
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 957_441, depth: 27 });
+  });
+
+  test('a proposer whose retry keeps the acceptances of its first round decides at a number no majority accepted', () => {
+    const machines = { ...roleMachines, proposer: keepsAcceptancesOnRetry };
+    const r = exploreMachines({ cluster: testcase1, maxRound: 2, symmetry: true, machines });
+    const [v] = r.violations;
+    expect(v?.invariant).toBe('LearnerIntegrity');
+    const trace = v?.trace ?? [];
+    const last = trace[trace.length - 1]?.state as { violation: string };
+    expect(last.violation).toBe('peer 1 printed chose X at 2 before a majority accepted it');
+    expect(trace.map((t) => t.action).filter((a) => a.startsWith('TIMEOUT'))).toEqual([
+      'TIMEOUT peer1 proposer1',
+    ]);
+    // One round each: no retry, and the same proposer is correct.
+    expect(exploreMachines({ cluster: testcase1, maxRound: 1, machines }).violations).toEqual([]);
+  });
+});
+
+describe('a crash restarts any peer, as the runtime restarts a process', () => {
+  // paxos peer -v proposes again on every start; restarted, a proposer keeps only its number.
+  const startsAgain: MachineGoal = {
+    name: 'a restarted proposer starts again under its next number',
+    build: (model) => (before, _bl, step) =>
+      stepKind(step) === START &&
+      (before[model.world.crashes] as number) < model.options.maxCrashes &&
+      [...(model.current?.sends ?? [])].some((m) => {
+        const sent = model.peers.send(m).message;
+        return sent.type === 'prepare' && sent.n === 2;
+      }),
+  };
+
+  test('with two rounds, a restarted proposer proposes again with its second number', () => {
+    const r = exploreMachines({
+      cluster: testcase1,
+      maxRound: 2,
+      faults: ['crash'],
+      goals: [startsAgain],
+      maxDepth: 4,
+    });
+    expect(r.goals[0]?.witness?.map((t) => t.action)).toEqual([
+      'Init',
+      'START peer1 proposer1 with X',
+      'crash and restart peer1 from stable storage',
+      'START peer1 proposer1 with X',
+    ]);
+  });
+
+  test('with one round, a restarted proposer stays idle: its next number is past the bound', () => {
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, faults: ['crash'], goals: [startsAgain] });
+    expect(r.complete).toBe(true);
+    expect(r.goals[0]?.reached).toBe(false);
   });
 });
 
@@ -212,5 +279,39 @@ describe('the checker catches what it must (every step refines the spec; without
     const steps = r.violations[0]?.trace ?? [];
     const { lines } = (steps[steps.length - 1]?.state ?? { lines: [] }) as { lines: string[] };
     expect(JSON.parse(lines[lines.length - 1] ?? '{}')).toMatchObject({ action: 'chose' });
+  });
+
+  test('a learner that forgets its decision on a restart prints chose twice: found by crashing the learner-only peer', () => {
+    const machines = { ...roleMachines, learner: forgetfulLearner };
+    const r = exploreMachines({ cluster: testcase1, maxRound: 1, faults: ['crash'], machines });
+    const [v] = r.violations;
+    expect(v?.invariant).toBe('LearnerIntegrity');
+    const trace = v?.trace ?? [];
+    const last = trace[trace.length - 1]?.state as { violation: string; lines: string[] };
+    expect(last.violation).toMatch(/^peer 5 printed chose twice \(it forgot the first across a restart/);
+    // peer5 holds no acceptor: the crash that shows the bug is one the checker did not make
+    // before every peer could crash.
+    const steps = trace.map((t) => t.action);
+    // Shortest: Init, then the start, two prepares, two promises, two accepts, four accept_acks
+    // (peer5 learns from the second), the crash, and the proposer's chose reaching peer5.
+    expect(steps).toHaveLength(14);
+    expect(steps[13]).toBe('deliver chose peer1->peer5 n=1 value=X');
+    expect(steps.filter((a) => a.startsWith('crash'))).toEqual([
+      'crash and restart peer5 from stable storage',
+    ]);
+    // peer5 printed its first chose line before the crash, on the second accept_ack.
+    const printedAt = trace.findIndex((t) =>
+      ((t.state as { lines?: string[] }).lines ?? []).some((l) =>
+        l.startsWith('{"peer_id":5,"action":"chose"'),
+      ),
+    );
+    expect(printedAt).toBe(11);
+    expect(steps[12]).toBe('crash and restart peer5 from stable storage');
+    expect(JSON.parse(last.lines[last.lines.length - 1] ?? '{}')).toMatchObject({
+      peer_id: 5,
+      action: 'chose',
+    });
+    // Without crashes the same learner is correct.
+    expect(exploreMachines({ cluster: testcase1, maxRound: 1, machines }).violations).toEqual([]);
   });
 });

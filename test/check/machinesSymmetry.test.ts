@@ -35,7 +35,9 @@ function worldJson(search: MachineSearch, key: Int32Array, rename: (id: number) 
       JSON.stringify(
         item.kind === 'vote'
           ? [rename(item.acceptor), item.n, item.value]
-          : renamePeers(item.message, rename),
+          : item.kind === 'printed'
+            ? ['printed', rename(item.peer)]
+            : renamePeers(item.message, rename),
       ),
     )
     .sort();

@@ -100,18 +100,26 @@ export class Invariants {
 
   /**
    * A peer prints chose at most once, and only a (number, value) that was chosen by then.
-   * `history` is the world's history after the step (the step may itself complete a vote).
+   * `history` is the world's history after the step (the step may itself complete a vote);
+   * `printedBefore`, whether the history before it says the peer printed chose already, which
+   * its state may have forgotten in a restart.
    */
   checkLearning(
     before: PeerFacts,
     learned: { n: number; value: Value } | null,
     history: number,
+    printedBefore = false,
   ): Breach | null {
     if (!learned) return null;
     if (before.learned)
       return {
         invariant: 'LearnerIntegrity',
         detail: `peer ${before.owner} printed chose twice (${before.learned.value}, then ${learned.value})`,
+      };
+    if (printedBefore)
+      return {
+        invariant: 'LearnerIntegrity',
+        detail: `peer ${before.owner} printed chose twice (it forgot the first across a restart, then printed ${learned.value})`,
       };
     if (!this.chosen(history).some((c) => c.n === learned.n && c.value === learned.value))
       return {

@@ -23,7 +23,7 @@ import { hashString, SEED_A, SEED_B } from '../hash';
 import type { TransitionCoverage } from './coverage';
 import type { GhostHistory } from './ghost';
 import { Interner, PairMemo } from './interner';
-import { Reactivity } from './reactivity';
+import { type Closure, Reactivity, union, within } from './reactivity';
 
 export interface LocalStep {
   /** The peer's state id afterwards. */
@@ -64,6 +64,7 @@ export interface PeerFacts {
 }
 
 const NONE = new Int32Array(0);
+const RESTART = 'a restart';
 
 const snapshotKey = (s: { value: unknown; context: unknown } | undefined) =>
   s === undefined ? null : [s.value, s.context];
@@ -88,6 +89,12 @@ export class PeerTable {
   private readonly reactivity = new Reactivity();
   /** Per peer state: bit i set when no machine of the peer can ever react to MESSAGE_TYPES[i]. */
   private readonly deadMasks: [number[], number[]] = [[], []];
+  /** Per peer state, without and with restarts to come: what each of its machines may reach (reactivity.ts). */
+  private readonly reach: [Closure[][], Closure[][]] = [[], []];
+  /** The highest number each proposer group may take (the round bound): a START beyond it is never sent. */
+  private lastNumber: (group: GroupId) => number = () => Number.POSITIVE_INFINITY;
+  /** Whether peers may crash and restart, so that every step is checked against what a restart reaches too. */
+  private restarts = false;
   /** Per interned send: the bit of its message type. */
   readonly typeBits: number[] = [];
   /** Content hashes (two lanes) of each interned peer state and send, the same in every thread. */
@@ -187,6 +194,12 @@ export class PeerTable {
     return id;
   }
 
+  /** What the host does: the round bound (no START past it), and whether crash faults are on. */
+  bound(lastNumber: (group: GroupId) => number, restarts: boolean): void {
+    this.lastNumber = lastNumber;
+    this.restarts = restarts;
+  }
+
   /**
    * Message types this peer state will never react to again (see reactivity.ts);
    * `restart` when the peer may still crash and restart.
@@ -195,12 +208,8 @@ export class PeerTable {
     const masks = this.deadMasks[restart ? 1 : 0];
     let mask = masks[state];
     if (mask === undefined) {
-      const s = this.states.value(state);
-      const snapshots = [...Object.values(s.proposers), s.acceptor, s.learner];
       const live = new Set<string>();
-      for (const snap of snapshots) {
-        if (snap) for (const e of this.reactivity.reacts(snap.machine, snap.value, restart)) live.add(e);
-      }
+      for (const c of this.predicted(state, restart)) for (const e of c.events) live.add(e);
       mask = 0;
       if (!live.has('*'))
         MESSAGE_TYPES.forEach((t, i) => {
@@ -209,6 +218,64 @@ export class PeerTable {
       masks[state] = mask;
     }
     return mask;
+  }
+
+  /**
+   * Per machine of the peer (proposers by group, acceptor, learner): the state nodes it may
+   * reach from `state`, without taking a START the round bound forbids. With `restart`, also
+   * those of the peer restarted from this state's stable storage, the very state crash()
+   * makes. That covers the restart of any later state only if a step never reaches beyond
+   * its source's prediction, which run() and crash() check.
+   */
+  private predicted(state: number, restart: boolean): Closure[] {
+    const memo = this.reach[restart ? 1 : 0];
+    let r = memo[state];
+    if (r === undefined) {
+      if (restart) {
+        const now = this.predicted(state, false);
+        const after = this.predicted(this.crash(state), false);
+        r = now.map((c, i) => union([c, after[i] as Closure]));
+      } else {
+        const s = this.states.value(state);
+        const fact = this.fact(state);
+        r = [];
+        for (const [g, snap] of Object.entries(s.proposers)) {
+          const next = fact.proposers.find((p) => p.group === Number(g))?.nextNumber ?? 0;
+          const skip = next > this.lastNumber(Number(g)) ? 'START' : null;
+          r.push(this.reactivity.closure(snap.machine, snap.value, skip));
+        }
+        for (const snap of [s.acceptor, s.learner])
+          if (snap) r.push(this.reactivity.closure(snap.machine, snap.value, null));
+      }
+      memo[state] = r;
+    }
+    return r;
+  }
+
+  /**
+   * Throws unless every machine reaches, from `next`, only nodes it could reach from `state`:
+   * after a local step, both without and with restarts to come; after a restart, with them.
+   */
+  private checkPrediction(state: number, next: number, what: string): void {
+    if (state === next) return;
+    const modes = what === RESTART ? [true] : this.restarts ? [false, true] : [false];
+    for (const restart of modes) {
+      const before = this.predicted(state, restart);
+      const after = this.predicted(next, restart);
+      before.forEach((c, i) => {
+        if (!within(after[i] as Closure, c))
+          throw new Error(
+            `peer${this.owner(state)} reaches, after ${what}, a state node it could not reach before ` +
+              `(${JSON.stringify(this.machineValues(state))} -> ${JSON.stringify(this.machineValues(next))}): ` +
+              'the checker cannot tell which of its messages are dead, so it stops rather than prune wrongly',
+          );
+      });
+    }
+  }
+
+  private machineValues(state: number): unknown[] {
+    const s = this.states.value(state);
+    return [...Object.values(s.proposers), s.acceptor, s.learner].filter((x) => x).map((x) => x?.value);
   }
 
   send(id: number): Send {
@@ -258,6 +325,7 @@ export class PeerTable {
       next = this.intern(owner, restarted);
       this.restarted.set(state, next);
       if (this.coverage) this.restartTaken.set(state, taken);
+      if (this.restarts) this.checkPrediction(state, next, RESTART);
     }
     return next;
   }
@@ -268,6 +336,7 @@ export class PeerTable {
     const owner = this.owner(state);
     const [r, taken] = this.tracked(() => this.logic.step(owner, this.states.value(state), input));
     const next = this.intern(owner, r.state);
+    this.checkPrediction(state, next, `its ${input.type}`);
     const sends = Int32Array.from(r.sends, (s) => this.internSend(s));
     const ghost: number[] = [];
     const before = this.fact(state).acceptor;
@@ -284,6 +353,7 @@ export class PeerTable {
       const g = this.sendGhost[s] as number;
       if (g >= 0 && !ghost.includes(g)) ghost.push(g);
     }
+    if (r.learned) ghost.push(this.ghost.printed(owner));
     return {
       next,
       sends,

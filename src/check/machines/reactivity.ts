@@ -5,6 +5,11 @@
  * that no machine of its receiver can ever react to again is dead: delivering, dropping or
  * duplicating it changes nothing now or later, so the checker forgets it at once (a learner
  * that has learned, a proposer that has decided, ignore their late acks forever).
+ *
+ * The closure may leave out the transitions of inputs the host will not send from here on
+ * (`skip`: a START beyond the round bound). That is no longer a fact of the statechart
+ * alone, so the peer table checks, on every step it runs, that the nodes reachable never
+ * grow (peerTable.ts, `predicted`): a host that sends the input after all is caught there.
  */
 import type { AnyStateMachine, AnyStateNode, StateValue } from 'xstate';
 
@@ -31,43 +36,65 @@ const activeNodes = (node: Node, value: StateValue): Node[] => {
   return out;
 };
 
-export class Reactivity {
-  private readonly memo = new WeakMap<AnyStateMachine, Map<string, ReadonlySet<string>>>();
+/** The state nodes a machine may reach from a state, and the event types they react to. */
+export interface Closure {
+  nodes: ReadonlySet<Node>;
+  events: ReadonlySet<string>;
+}
 
-  /** Event types the machine may react to from state `value` on (or from a restart, if `restart`). */
-  reacts(machine: AnyStateMachine, value: StateValue, restart: boolean): ReadonlySet<string> {
+export class Reactivity {
+  private readonly memo = new WeakMap<AnyStateMachine, Map<string, Closure>>();
+
+  /** What the machine may reach from state `value` on, taking no transition on the event type `skip`. */
+  closure(machine: AnyStateMachine, value: StateValue, skip: string | null): Closure {
     let byValue = this.memo.get(machine);
     if (!byValue) {
       byValue = new Map();
       this.memo.set(machine, byValue);
     }
-    const key = `${restart}|${JSON.stringify(value)}`;
-    let events = byValue.get(key);
-    if (!events) {
-      const start = activeNodes(machine.root, value);
-      // A restart re-enters the machine at its initial state: anything reachable from there.
-      if (restart) for (const t of machine.root.initial?.target ?? []) start.push(...entered(t as Node));
-      events = reachableEvents(start);
-      byValue.set(key, events);
+    const key = `${skip}|${JSON.stringify(value)}`;
+    let c = byValue.get(key);
+    if (!c) {
+      c = reachable(activeNodes(machine.root, value), skip);
+      byValue.set(key, c);
     }
-    return events;
+    return c;
   }
 }
 
-function reachableEvents(start: Node[]): Set<string> {
+function reachable(start: Node[], skip: string | null): Closure {
   const seen = new Set<Node>();
   const events = new Set<string>();
   const queue = [...start];
   for (let n = queue.pop(); n; n = queue.pop()) {
     if (seen.has(n)) continue;
     seen.add(n);
-    const transitions = [...[...n.transitions.entries()].flatMap(([e, ts]) => ts.map((t) => ({ e, t })))];
-    for (const { e, t } of transitions) {
+    for (const [e, ts] of n.transitions.entries()) {
       events.add(e);
-      for (const target of t.target ?? []) queue.push(...entered(target as Node));
+      if (e === skip) continue;
+      for (const t of ts) for (const target of t.target ?? []) queue.push(...entered(target as Node));
     }
     for (const t of n.always ?? [])
       for (const target of t.target ?? []) queue.push(...entered(target as Node));
   }
-  return events;
+  return { nodes: seen, events };
 }
+
+/** Whether every node of `a` is in `b`. */
+export const within = (a: Closure, b: Closure): boolean => {
+  if (a === b) return true;
+  for (const n of a.nodes) if (!b.nodes.has(n)) return false;
+  return true;
+};
+
+/** The union of closures (the same object when there is one). */
+export const union = (cs: readonly Closure[]): Closure => {
+  if (cs.length === 1) return cs[0] as Closure;
+  const nodes = new Set<Node>();
+  const events = new Set<string>();
+  for (const c of cs) {
+    for (const n of c.nodes) nodes.add(n);
+    for (const e of c.events) events.add(e);
+  }
+  return { nodes, events };
+};

@@ -34,7 +34,7 @@ export class RefinementChecker<S> {
     private readonly peers: PeerTable,
     private readonly ghost: GhostHistory,
   ) {
-    this.acceptorSlots = world.crashable;
+    this.acceptorSlots = world.acceptorSlots;
   }
 
   /** Whether the world maps to the spec's Init. */

@@ -40,10 +40,12 @@ export function checkStep(
     return null;
   }
   if (local.refused) return { invariant: 'WireValid', detail: local.refused };
+  const fact = world.peers.fact(before[slot] as number);
   const learning = invariants.checkLearning(
-    world.peers.fact(before[slot] as number),
+    fact,
     local.learned,
     after[world.history] as number,
+    local.learned !== null && world.ghost.hasPrinted(before[world.history] as number, fact.owner),
   );
   if (learning) return learning;
   if (refinement && (local.acceptorChanged || after[world.history] !== before[world.history])) {

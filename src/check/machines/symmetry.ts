@@ -118,7 +118,9 @@ export class Renaming {
           .map((item) =>
             item.kind === 'vote'
               ? this.ghost.vote(this.rename(item.acceptor), item.n, item.value)
-              : this.ghost.message(renamePeers(item.message, this.rename)),
+              : item.kind === 'printed'
+                ? this.ghost.printed(this.rename(item.peer))
+                : this.ghost.message(renamePeers(item.message, this.rename)),
           ),
       );
       this.historyMemo[id] = r;

@@ -58,12 +58,13 @@ export class WorldModel {
   readonly history: number;
   readonly payload: number;
   readonly proposers: ProposerSlot[];
-  /** Slots of peers that hold an acceptor: the ones a crash fault restarts. */
+  /** Every participating peer's slot: a crash fault may restart any of them, as a process of any role can die. */
   readonly crashable: number[];
+  /** Slots of the peers that hold an acceptor (the spec's variables are theirs). */
+  readonly acceptorSlots: number[];
   private readonly sendSlot: number[] = [];
   /** For each interned message: the proposer peer if it is a `chose`, else -1. */
   private readonly choseFrom: number[] = [];
-  private readonly crashableSlot: boolean[];
   readonly net: Network;
   private readonly repeatAnnouncements: boolean;
   private readonly isDead = (m: number): boolean => {
@@ -100,10 +101,10 @@ export class WorldModel {
       value: options.values[g.id] as Value,
       lastNumber: (options.maxRound - 1) * P + g.id,
     }));
-    this.crashable = cluster.peers
+    this.crashable = this.slots.map((_, i) => i);
+    this.acceptorSlots = cluster.peers
       .filter((p) => p.acceptor.length > 0)
       .map((p) => this.slotOf.get(p.id) as number);
-    this.crashableSlot = this.slots.map((_, i) => this.crashable.includes(i));
     this.deadInSlot = new Int32Array(this.slots.length);
     this.net = options.network === 'set' ? set : bag;
     // A decided proposer's TIMEOUT repeats its `chose` messages. That can only matter when
@@ -111,6 +112,8 @@ export class WorldModel {
     // announcement is still in flight, which keeps the bag finite. On the set network the
     // repeat re-sends messages already in the set: a stutter, not explored.
     this.repeatAnnouncements = this.net.lossy && options.drop;
+    const lastNumbers = new Map(this.proposers.map((p) => [p.group, p.lastNumber]));
+    peers.bound((g) => lastNumbers.get(g) as number, options.maxCrashes > 0);
   }
 
   initial(out: Int32Array): number {
@@ -285,10 +288,7 @@ export class WorldModel {
     // Once per slot, not once per message: a world holds dozens of messages and five peers.
     const canCrash = (out[this.crashes] as number) > 0;
     for (let slot = 0; slot < this.slots.length; slot++)
-      this.deadInSlot[slot] = this.peers.deadTypes(
-        out[slot] as number,
-        canCrash && (this.crashableSlot[slot] as boolean),
-      );
+      this.deadInSlot[slot] = this.peers.deadTypes(out[slot] as number, canCrash);
     return this.net.prune(out, this.payload, length, this.isDead);
   }
 
