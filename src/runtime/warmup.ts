@@ -72,7 +72,12 @@ export function rehearse(logic: PeerLogic, cluster: ClusterConfig = logic.cluste
  * hosts), and timers are cleared. Without a loopback interface the hosts are wired to each
  * other in memory instead.
  */
-export async function rehearseHosts(logic: PeerLogic, rounds = 10): Promise<RehearsalReport> {
+export async function rehearseHosts(
+  logic: PeerLogic,
+  rounds = 10,
+  /** Asked before each round: true stops the rehearsal there. */
+  stop: () => boolean = () => false,
+): Promise<RehearsalReport> {
   const { cluster } = logic;
   let hosts = new Map<number, PeerHost>();
   const wired = await loopbackNetwork(
@@ -87,8 +92,9 @@ export async function rehearseHosts(logic: PeerLogic, rounds = 10): Promise<Rehe
     },
   };
   let chose = 0;
+  let round = 0;
   try {
-    for (let round = 0; round < rounds; round++) {
+    for (; round < rounds && !stop(); round++) {
       // Messages sent and not yet received in this round, counted from the hosts' lines.
       let inFlight = 0;
       let batches = 0;
@@ -130,12 +136,14 @@ export async function rehearseHosts(logic: PeerLogic, rounds = 10): Promise<Rehe
   } finally {
     await wired?.close();
   }
-  return { network: wired ? 'loopback' : 'memory', chose };
+  return { network: wired ? 'loopback' : 'memory', rounds: round, chose };
 }
 
 export interface RehearsalReport {
   /** How the throwaway hosts were wired: through sockets on 127.0.0.1, or in memory. */
   network: 'loopback' | 'memory';
+  /** Rounds run: fewer than asked when `stop` said so. */
+  rounds: number;
   /** Chose lines the rehearsal's peers printed, over all its rounds. */
   chose: number;
 }

@@ -14,3 +14,9 @@ test('the rehearsal decides through real sockets on loopback and leaves none ope
   await new Promise((r) => setTimeout(r, 20));
   expect(tcpHandles()).toBe(before);
 });
+
+test('the rehearsal stops between rounds when asked to', async () => {
+  let asked = 0;
+  const report = await rehearseHosts(createPeerLogic(testcase1), 10, () => ++asked > 3);
+  expect(report).toMatchObject({ rounds: 3, chose: 15 });
+});
