@@ -61,7 +61,7 @@ export function rehearse(logic: PeerLogic, cluster: ClusterConfig = logic.cluste
 
 /**
  * The same, through the host and the real network code: a throwaway PeerHost per peer of
- * the cluster, each with its own Transport listening on a loopback port, for `rounds`
+ * the cluster, each with its own Transport listening on a loopback port (127.0.0.2), for `rounds`
  * decisions. The code a real first message runs is then compiled and has its feedback:
  * Node's socket read and write paths, the framing, decode, the batch loop, encode, the log
  * lines (written to a loopback socket, the stream path a write to stdout takes), a record's
@@ -140,7 +140,7 @@ export async function rehearseHosts(
 }
 
 export interface RehearsalReport {
-  /** How the throwaway hosts were wired: through sockets on 127.0.0.1, or in memory. */
+  /** How the throwaway hosts were wired: through sockets on loopback, or in memory. */
   network: 'loopback' | 'memory';
   /** Rounds run: fewer than asked when `stop` said so. */
   rounds: number;
@@ -155,13 +155,21 @@ interface LoopbackNetwork {
   close(): Promise<void>;
 }
 
-/** One Transport per peer on 127.0.0.1, linked to each other; undefined if loopback is not usable. */
+/**
+ * Not 127.0.0.1: peers of a local cluster listen there on ports picked free in advance, and
+ * a rehearsal's ephemeral listeners and connections could take one of them first (a peer
+ * started or restarted later then met EADDRINUSE). Linux routes all of 127/8 to loopback;
+ * where this address is not usable, the rehearsal runs in memory.
+ */
+const REHEARSAL_ADDRESS = '127.0.0.2';
+
+/** One Transport per peer on REHEARSAL_ADDRESS, linked to each other; undefined if that is not usable. */
 async function loopbackNetwork(
   cluster: ClusterConfig,
   deliver: (to: number, line: string) => boolean,
 ): Promise<LoopbackNetwork | undefined> {
   const overrides = new Map<string, Endpoint>(
-    cluster.peers.map((p) => [p.host, { host: '127.0.0.1', port: 0 }]),
+    cluster.peers.map((p) => [p.host, { host: REHEARSAL_ADDRESS, port: 0 }]),
   );
   const transports = new Map<number, Transport>();
   const drain = net.createServer((socket) => socket.on('data', () => {}).on('error', () => {}));
@@ -182,15 +190,15 @@ async function loopbackNetwork(
       });
       transports.set(self.id, transport);
       const { port } = await transport.listen();
-      overrides.set(self.host, { host: '127.0.0.1', port });
+      overrides.set(self.host, { host: REHEARSAL_ADDRESS, port });
     }
     await new Promise<void>((resolve, reject) => {
       drain.once('error', reject);
-      drain.listen({ host: '127.0.0.1', port: 0 }, resolve);
+      drain.listen({ host: REHEARSAL_ADDRESS, port: 0 }, resolve);
     });
     const { port } = drain.address() as net.AddressInfo;
     sink = await new Promise<net.Socket>((resolve, reject) => {
-      const socket = net.connect({ host: '127.0.0.1', port }, () => resolve(socket));
+      const socket = net.connect({ host: REHEARSAL_ADDRESS, port }, () => resolve(socket));
       socket.once('error', reject);
     });
     for (const self of cluster.peers) transports.get(self.id)?.warm(sendTargets(cluster, self));
