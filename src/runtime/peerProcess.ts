@@ -83,6 +83,8 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     );
 
   let host: PeerHost | undefined;
+  /** A frame has come in: the decision has begun, and the rehearsal gives way. */
+  let live = false;
   if (!options.secrets || options.secrets.length === 0)
     logLine(
       'frames are not authenticated (no --secret-file): anyone who reaches this port can speak for any peer',
@@ -93,7 +95,10 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     selfHost: self.host,
     addresses: new AddressBook(options.port, options.addresses),
     inbound: {
-      frame: (line, remote) => host?.receive(line, remote) ?? false,
+      frame: (line, remote) => {
+        live = true;
+        return host?.receive(line, remote) ?? false;
+      },
       badInput: (problem, remote) => host?.badInput(problem, remote),
     },
     log: logLine,
@@ -147,7 +152,9 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   transport.warm(sendTargets(cluster, self));
   if (options.value !== undefined) host.start(options.value, options.startDelayMs);
   // The rehearsal through hosts runs once the peer is up, in turns of the event loop, so a
-  // peer is reachable at once (Compose may start it last) and real messages go first.
-  await rehearseHosts(logic);
-  collectRehearsalGarbage();
+  // peer is reachable at once (Compose may start it last) and real messages go first. Once
+  // real frames come in it stops after its current round, and the full collection (several
+  // milliseconds) is left out: both would take the processor from the decision under way.
+  const report = await rehearseHosts(logic, 10, () => live);
+  if (report.rounds === 10) collectRehearsalGarbage();
 }
