@@ -19,6 +19,8 @@ afterAll(async () => {
 
 const paxos = (...args: string[]) =>
   run(process.execPath, [CLI, 'check', ...args], { cwd: ROOT, timeoutMs: 60_000 });
+/** The machines of testcase 1, one round each: most of these runs start so. */
+const TESTCASE1_ONE_ROUND = ['--model', 'machines', '-h', 'hostsfile-testcase1.txt', '--max-round', '1'];
 const lastLine = (text: string) => JSON.parse(text.trim().split('\n').pop() ?? '');
 
 describe.concurrent('paxos check', () => {
@@ -67,16 +69,7 @@ describe.concurrent('paxos check', () => {
   });
 
   test('--goals: each sometimes-goal reached with a shortest witness, in the report and in --json', async () => {
-    const r = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      'hostsfile-testcase1.txt',
-      '--max-round',
-      '1',
-      '--goals',
-      '--json',
-    );
+    const r = await paxos(...TESTCASE1_ONE_ROUND, '--goals', '--json');
     // Testcase 1 has one proposer: no other value to adopt and no second proposer (a finding:
     // exit 1); an acceptor still refuses the prepare that arrives after the accept.
     expect(r.code).toBe(1);
@@ -94,16 +87,7 @@ describe.concurrent('paxos check', () => {
   });
 
   test('--coverage: taken/total and the never-taken list, and coverage in --json, the same with --workers 2', async () => {
-    const r = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      'hostsfile-testcase1.txt',
-      '--max-round',
-      '1',
-      '--coverage',
-      '--json',
-    );
+    const r = await paxos(...TESTCASE1_ONE_ROUND, '--coverage', '--json');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^coverage: 17\/38 transitions taken$/m);
     expect(r.stdout).toMatch(/^never taken \(21\):\n {2}proposer\.undecided LEARNED#0$/m);
@@ -120,33 +104,13 @@ describe.concurrent('paxos check', () => {
     });
     // Two workers count the same: the first levels once, a state expanded again (the
     // shared table grew) once.
-    const two = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      'hostsfile-testcase1.txt',
-      '--max-round',
-      '1',
-      '--coverage',
-      '--workers',
-      '2',
-      '--json',
-    );
+    const two = await paxos(...TESTCASE1_ONE_ROUND, '--coverage', '--workers', '2', '--json');
     expect(two.code, two.stderr).toBe(0);
     expect(lastLine(two.stdout).coverage).toEqual(json.coverage);
   });
 
   test('--liveness: no stuck world in testcase 1 with drop, in the report and in --json; refused with --workers', async () => {
-    const args = [
-      '--model',
-      'machines',
-      '-h',
-      'hostsfile-testcase1.txt',
-      '--max-round',
-      '1',
-      '--faults',
-      'drop',
-    ];
+    const args = [...TESTCASE1_ONE_ROUND, '--faults', 'drop'];
     const r = await paxos(...args, '--liveness', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^liveness \(any steps, faults included\): no stuck world$/m);
@@ -164,17 +128,7 @@ describe.concurrent('paxos check', () => {
 
   test('--witness-out writes each reached goal as steps that paxos simulate --replay runs to that goal', async () => {
     const out = path.join(dir, 'witnesses');
-    const r = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      'hostsfile-testcase1.txt',
-      '--max-round',
-      '1',
-      '--goals',
-      '--witness-out',
-      out,
-    );
+    const r = await paxos(...TESTCASE1_ONE_ROUND, '--goals', '--witness-out', out);
     expect(r.code).toBe(1);
     const file = path.join(out, 'an-acceptor-refuses.json');
     expect(r.stderr).toContain(`witness of "an acceptor refuses" written as 7 steps to ${file}`);
@@ -188,31 +142,13 @@ describe.concurrent('paxos check', () => {
     expect(replayed.stdout).toMatch(
       /# 7\. deliver prepare\(n=1\) peer1 -> peer4\n.*\n.*"peer_id":4,"action":"sent","message_type":"prepare_ack"/,
     );
-    const unasked = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      'hostsfile-testcase1.txt',
-      '--max-round',
-      '1',
-      '--witness-out',
-      out,
-    );
+    const unasked = await paxos(...TESTCASE1_ONE_ROUND, '--witness-out', out);
     expect(unasked.code).toBe(2);
     expect(unasked.stderr).toMatch(/--witness-out needs --goals/);
   });
 
   test('the machines of testcase 1 with drop: complete, exit 0', async () => {
-    const r = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      'hostsfile-testcase1.txt',
-      '--max-round',
-      '1',
-      '--faults',
-      'drop',
-    );
+    const r = await paxos(...TESTCASE1_ONE_ROUND, '--faults', 'drop');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/peer1=X; 1 round\(s\) each; bag network; faults: drop;/);
     expect(r.stdout).toMatch(
