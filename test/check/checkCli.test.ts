@@ -21,6 +21,20 @@ const paxos = (...args: string[]) =>
   run(process.execPath, [CLI, 'check', ...args], { cwd: ROOT, timeoutMs: 60_000 });
 /** The machines of testcase 1, one round each: most of these runs start so. */
 const TESTCASE1_ONE_ROUND = ['--model', 'machines', '-h', 'hostsfile-testcase1.txt', '--max-round', '1'];
+/** The disjoint-majority hostsfile (written in beforeAll), one round, proposers starting with A and B. */
+const disjointAB = () => [
+  '--model',
+  'machines',
+  '-h',
+  path.join(dir, 'disjoint.txt'),
+  '--max-round',
+  '1',
+  '--allow-unsafe-quorums',
+  '--value',
+  'peer1=A',
+  '--value',
+  'peer7=B',
+];
 const lastLine = (text: string) => JSON.parse(text.trim().split('\n').pop() ?? '');
 
 describe.concurrent('paxos check', () => {
@@ -180,21 +194,7 @@ describe.concurrent('paxos check', () => {
   });
 
   test('disjoint majorities, allowed: a counterexample with two values chosen, exit 1', async () => {
-    const file = path.join(dir, 'disjoint.txt');
-    const r = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      file,
-      '--max-round',
-      '1',
-      '--allow-unsafe-quorums',
-      '--value',
-      'peer1=A',
-      '--value',
-      'peer7=B',
-      '--json',
-    );
+    const r = await paxos(...disjointAB(), '--json');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/VIOLATION of Agreement; a shortest counterexample, \d+ steps:/);
     expect(r.stdout).toMatch(/A chosen at 1 by acceptors .* and B chosen at 2 by acceptors/);
@@ -211,18 +211,7 @@ describe.concurrent('paxos check', () => {
     const file = path.join(dir, 'disjoint.txt');
     const steps = path.join(dir, 'counterexample.json');
     const values = ['--value', 'peer1=A', '--value', 'peer7=B'];
-    const r = await paxos(
-      '--model',
-      'machines',
-      '-h',
-      file,
-      '--max-round',
-      '1',
-      '--allow-unsafe-quorums',
-      ...values,
-      '--trace-out',
-      steps,
-    );
+    const r = await paxos(...disjointAB(), '--trace-out', steps);
     expect(r.code).toBe(1);
     const count = Number(
       /VIOLATION of Agreement; a shortest counterexample, (\d+) steps:/.exec(r.stdout)?.[1],

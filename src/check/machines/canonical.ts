@@ -6,6 +6,7 @@
 import type { PeerId } from '../../../machines/messages';
 import * as hashing from '../hash';
 import type { Renamer } from '../model';
+import { growArray } from '../visited';
 import type { Renaming } from './symmetry';
 import type { WorldModel } from './world';
 
@@ -144,7 +145,7 @@ export class Canonicalizer implements Renamer {
     }
     const words = length - payload;
     const count = Math.max(words, at.wordCount);
-    if (at.words.length < count) at.words = widen(at.words, 2 * count);
+    if (at.words.length < count) at.words = growArray(at.words, 2 * count);
     const sums = at.sums;
     const lanes = sums.length;
     for (let w = 0; w < count; w++) {
@@ -248,10 +249,4 @@ class SetSums {
     this.tails.set(from.tails);
     this.sums.set(from.sums);
   }
-}
-
-function widen(a: Int32Array, size: number): Int32Array {
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
 }
