@@ -20,6 +20,7 @@ function worldJson(search: MachineSearch, key: Int32Array, rename: (id: number) 
       Object.entries(state.proposers).map(([g, s]) => [g, snap(s)]),
       snap(state.acceptor),
       snap(state.learner),
+      peers.hasPrinted(key[slot] as number),
     ]);
   });
   const messages = world
@@ -35,9 +36,7 @@ function worldJson(search: MachineSearch, key: Int32Array, rename: (id: number) 
       JSON.stringify(
         item.kind === 'vote'
           ? [rename(item.acceptor), item.n, item.value]
-          : item.kind === 'printed'
-            ? ['printed', rename(item.peer)]
-            : renamePeers(item.message, rename),
+          : renamePeers(item.message, rename),
       ),
     )
     .sort();

@@ -2,8 +2,8 @@
  * The ghost history a world carries beyond what the peers and the network hold: every vote
  * an acceptor ever cast (the ground truth of "chosen", which an acceptor's current state
  * forgets once it accepts a higher number) and, when refinement is checked, every
- * spec-relevant message ever sent (Paxos.tla's `msgs`, which a consuming network forgets),
- * and which peers printed chose (a peer's own state may forget it across a restart).
+ * spec-relevant message ever sent (Paxos.tla's `msgs`, which a consuming network forgets).
+ * (Which peers printed chose is kept with their peer states: peerTable.ts.)
  * A history is an interned sorted set of interned items, so a world carries one int.
  */
 import type { Message, PeerId, Value } from '../../../machines/messages';
@@ -12,9 +12,7 @@ import { Interner, PairMemo } from './interner';
 
 export type GhostItem =
   | { kind: 'message'; message: Message }
-  | { kind: 'vote'; acceptor: PeerId; n: number; value: Value | null }
-  /** The peer printed its chose line: a restart that forgets it must not let it print another. */
-  | { kind: 'printed'; peer: PeerId };
+  | { kind: 'vote'; acceptor: PeerId; n: number; value: Value | null };
 
 export class GhostHistory {
   readonly items = new Interner<GhostItem>();
@@ -42,16 +40,6 @@ export class GhostHistory {
       n,
       value,
     }));
-  }
-
-  printed(peer: PeerId): number {
-    return this.item(`p${peer}`, () => ({ kind: 'printed', peer }));
-  }
-
-  /** Whether the history records that `peer` printed chose. */
-  hasPrinted(set: number, peer: PeerId): boolean {
-    const id = this.items.lookup(`p${peer}`);
-    return id !== undefined && this.sets.value(set).includes(id);
   }
 
   private item(key: string, make: () => GhostItem): number {

@@ -35,16 +35,27 @@ export class Interner<T> {
   }
 }
 
-/** A memo keyed by two small non-negative ints (each below 2^26). */
+/**
+ * A memo keyed by two small non-negative ints: a row per first key, a map per row. One map
+ * keyed by a * 2^26 + b was simpler, but such keys are past V8's small integers, so every
+ * lookup boxed a double and hashed it (the checker's hottest memos).
+ */
 export class PairMemo<T> {
-  private readonly map = new Map<number, T>();
+  private readonly rows: (Map<number, T> | undefined)[] = [];
+  private count = 0;
   get(a: number, b: number): T | undefined {
-    return this.map.get(a * 67_108_864 + b);
+    return this.rows[a]?.get(b);
   }
   set(a: number, b: number, v: T): void {
-    this.map.set(a * 67_108_864 + b, v);
+    let row = this.rows[a];
+    if (!row) {
+      row = new Map();
+      this.rows[a] = row;
+    }
+    if (!row.has(b)) this.count++;
+    row.set(b, v);
   }
   get size(): number {
-    return this.map.size;
+    return this.count;
   }
 }

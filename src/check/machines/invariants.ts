@@ -101,8 +101,8 @@ export class Invariants {
   /**
    * A peer prints chose at most once, and only a (number, value) that was chosen by then.
    * `history` is the world's history after the step (the step may itself complete a vote);
-   * `printedBefore`, whether the history before it says the peer printed chose already, which
-   * its state may have forgotten in a restart.
+   * `printedBefore`, whether the peer printed chose already, which its state may have
+   * forgotten in a restart.
    */
   checkLearning(
     before: PeerFacts,

@@ -42,6 +42,8 @@ export interface LocalStep {
   taken: Int32Array;
   /** A message of this step that the runtime's codec would refuse at its destination, said in words; null when all pass. */
   refused: string | null;
+  /** The step prints chose on a peer that printed it before (and forgot it in a restart). */
+  printsAgain: boolean;
 }
 
 export interface ProposerFacts {
@@ -72,6 +74,13 @@ const snapshotKey = (s: { value: unknown; context: unknown } | undefined) =>
 export class PeerTable {
   readonly states = new Interner<PeerState>();
   readonly owners: PeerId[] = [];
+  /**
+   * Per peer state: whether the peer printed chose on the way there. An observer's fact, not
+   * the peer's (its own state may forget it across a restart), kept with the peer state so
+   * that a world pays nothing for it: in the ghost history it made every learning step a new
+   * history and a refinement check, and the checker 40% slower.
+   */
+  private readonly printed: boolean[] = [];
   readonly sends = new Interner<Send>();
   /** Per interned message: why the codec refuses it, or null. */
   private readonly sendRefusals: (string | null)[] = [];
@@ -130,12 +139,13 @@ export class PeerTable {
     return [r, Int32Array.from(this.taking)];
   }
 
-  intern(owner: PeerId, state: PeerState): number {
+  intern(owner: PeerId, state: PeerState, printed = false): number {
     const key = JSON.stringify([
       owner,
       Object.entries(state.proposers).map(([g, s]) => [g, snapshotKey(s), state.timers[Number(g)] ?? null]),
       snapshotKey(state.acceptor),
       snapshotKey(state.learner),
+      printed,
     ]);
     const before = this.states.size;
     const id = this.states.intern(key, state);
@@ -143,6 +153,7 @@ export class PeerTable {
       this.hashA.push(hashString(key, SEED_A));
       this.hashB.push(hashString(key, SEED_B));
       this.owners.push(owner);
+      this.printed.push(printed);
       this.facts.push(this.factsOf(owner, state));
     }
     return id;
@@ -170,6 +181,11 @@ export class PeerTable {
 
   owner(id: number): PeerId {
     return this.owners[id] as PeerId;
+  }
+
+  /** Whether the peer printed chose on the way to this state (see `printed`). */
+  hasPrinted(id: number): boolean {
+    return this.printed[id] as boolean;
   }
 
   internSend(send: Send): number {
@@ -322,7 +338,7 @@ export class PeerTable {
       const [restarted, taken] = this.tracked(() =>
         this.logic.init(owner, this.logic.durable(this.states.value(state))),
       );
-      next = this.intern(owner, restarted);
+      next = this.intern(owner, restarted, this.hasPrinted(state));
       this.restarted.set(state, next);
       if (this.coverage) this.restartTaken.set(state, taken);
       if (this.restarts) this.checkPrediction(state, next, RESTART);
@@ -335,7 +351,8 @@ export class PeerTable {
     this.machineSteps++;
     const owner = this.owner(state);
     const [r, taken] = this.tracked(() => this.logic.step(owner, this.states.value(state), input));
-    const next = this.intern(owner, r.state);
+    const printedBefore = this.hasPrinted(state);
+    const next = this.intern(owner, r.state, printedBefore || r.learned !== undefined);
     this.checkPrediction(state, next, `its ${input.type}`);
     const sends = Int32Array.from(r.sends, (s) => this.internSend(s));
     const ghost: number[] = [];
@@ -353,7 +370,6 @@ export class PeerTable {
       const g = this.sendGhost[s] as number;
       if (g >= 0 && !ghost.includes(g)) ghost.push(g);
     }
-    if (r.learned) ghost.push(this.ghost.printed(owner));
     return {
       next,
       sends,
@@ -363,6 +379,7 @@ export class PeerTable {
       acceptorChanged,
       taken,
       refused: firstRefusal(sends, this.sendRefusals),
+      printsAgain: printedBefore && r.learned !== undefined,
     };
   }
 

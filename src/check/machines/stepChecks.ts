@@ -40,12 +40,11 @@ export function checkStep(
     return null;
   }
   if (local.refused) return { invariant: 'WireValid', detail: local.refused };
-  const fact = world.peers.fact(before[slot] as number);
   const learning = invariants.checkLearning(
-    fact,
+    world.peers.fact(before[slot] as number),
     local.learned,
     after[world.history] as number,
-    local.learned !== null && world.ghost.hasPrinted(before[world.history] as number, fact.owner),
+    local.printsAgain,
   );
   if (learning) return learning;
   if (refinement && (local.acceptorChanged || after[world.history] !== before[world.history])) {

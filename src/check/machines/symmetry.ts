@@ -87,7 +87,7 @@ export class Renaming {
         ...(s.acceptor ? { acceptor: resolve(machines.acceptor, s.acceptor) } : {}),
         ...(s.learner ? { learner: resolve(machines.learner, s.learner) } : {}),
       } as PeerState;
-      r = this.peers.intern(this.rename(this.peers.owner(id)), renamed);
+      r = this.peers.intern(this.rename(this.peers.owner(id)), renamed, this.peers.hasPrinted(id));
       this.peerMemo[id] = r;
     }
     return r;
@@ -118,9 +118,7 @@ export class Renaming {
           .map((item) =>
             item.kind === 'vote'
               ? this.ghost.vote(this.rename(item.acceptor), item.n, item.value)
-              : item.kind === 'printed'
-                ? this.ghost.printed(this.rename(item.peer))
-                : this.ghost.message(renamePeers(item.message, this.rename)),
+              : this.ghost.message(renamePeers(item.message, this.rename)),
           ),
       );
       this.historyMemo[id] = r;
