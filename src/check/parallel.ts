@@ -68,8 +68,12 @@ export interface WorkerInit {
   maxDepth: number;
 }
 
-/** control cells: 0 slots used (the table's), 1 stop. */
-export const STOP = 1;
+/**
+ * control cells: 0 slots used (the table's), STOP the stop flag. Each thread reads the flag
+ * once a state; it sits a cache line away from the count the threads add to.
+ */
+export const STOP = 16;
+const CONTROL_BYTES = 4 * (STOP + 1);
 
 function startWorker(workerData: WorkerInit): Worker {
   const here = import.meta.url;
@@ -116,7 +120,7 @@ export async function searchParallel(
   const started = performance.now();
   const W = options.workers;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const control = new SharedArrayBuffer(8);
+  const control = new SharedArrayBuffer(CONTROL_BYTES);
   const cells = new Int32Array(control);
   let table = SharedFingerprintTable.create(
     options.tableCapacity ?? Math.max(1 << 16, Math.ceil((options.expectedStates ?? 1 << 20) / 0.6)),

@@ -65,6 +65,7 @@ function run(init: WorkerInit): void {
     own.forEach((fp) => {
       if (!full && table.add(fp) === FULL) full = true;
     });
+    table.publish();
     if (full) return false;
     // The states dealt out become this worker's share of the next level to expand.
     explorer.keepShare(W, me);
@@ -114,6 +115,8 @@ function run(init: WorkerInit): void {
       full = explorer.expandLevel() === 'full';
       if (explorer.breach || (explorer.truncated && !explorer.probing)) Atomics.store(control, STOP, 1);
     }
+    // The coordinator reads the shared count between levels: it must be exact then.
+    table.publish();
     const b = explorer.breach;
     const breach: WorkerBreach | null = b
       ? b.kind === 'state'
