@@ -1,13 +1,14 @@
 /**
- * Forgetting dead messages (reactivity.ts) must never forget one a peer could still react
- * to, restarts included: with and without it, the same peer states, budgets and histories
- * are reachable. The last test shows the comparison fails for a pruning that forgets a
- * message still live.
+ * Forgetting dead messages (reactivity.ts) and settled ones (settled.ts) must never forget
+ * one a peer could still react to, restarts included: with and without it, the same peer
+ * states, budgets and histories are reachable. The last tests show the comparison fails
+ * for a pruning that forgets a message still live.
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { MESSAGE_TYPES } from '../../machines/messages';
 import { type MachineCheckOptions, type MachineSearch, searchMachines } from '../../src/check/machines';
 import { PeerTable } from '../../src/check/machines/peerTable';
+import { SettledMessages, strictStutter } from '../../src/check/machines/settled';
 import type { ExactSet } from '../../src/check/visited';
 import { testcase1 } from './clusters';
 
@@ -53,6 +54,7 @@ describe('pruning dead messages keeps every reachable peer state when any peer m
   ])('%s', (_, options) => {
     const pruned = explore(options);
     vi.spyOn(PeerTable.prototype, 'deadTypes').mockReturnValue(0);
+    vi.spyOn(SettledMessages.prototype, 'isSettled').mockReturnValue(false);
     const unpruned = explore(options);
     expect(pruned.size).toBeGreaterThan(1000);
     expect([...unpruned].filter((p) => !pruned.has(p))).toEqual([]);
@@ -74,6 +76,28 @@ describe('pruning dead messages keeps every reachable peer state when any peer m
     vi.spyOn(PeerTable.prototype, 'deadTypes').mockImplementation(function (this: PeerTable, state, restart) {
       const dead = deadTypes.call(this, state, restart);
       return this.fact(state).proposers.some((p) => p.nextNumber > 2) ? dead | prepareAck : dead;
+    });
+    const wrong = explore(options);
+    expect([...pruned].filter((p) => !wrong.has(p)).length).toBeGreaterThan(0);
+  });
+
+  test("settling a message by its receiver's state now, not by the states to come, loses reachable peer states", () => {
+    const options: MachineCheckOptions = {
+      cluster: testcase1,
+      maxRound: 2,
+      network: 'set',
+      faults: ['crash'],
+      maxDepth: 10,
+    };
+    const pruned = explore(options);
+    // Wrong on purpose: a late ack is a stutter to a proposer that has seen a higher
+    // number, but not once a restart has made it forget that number.
+    vi.spyOn(SettledMessages.prototype, 'isSettled').mockImplementation(function (
+      this: SettledMessages,
+      state,
+      send,
+    ) {
+      return strictStutter(state, this.peers.deliver(state, send));
     });
     const wrong = explore(options);
     expect([...pruned].filter((p) => !wrong.has(p)).length).toBeGreaterThan(0);

@@ -17,6 +17,7 @@ import type { GhostHistory } from './ghost';
 import { bag, type Network, set, withCopy, without } from './network';
 import type { ResolvedOptions } from './options';
 import type { LocalStep, PeerTable, ProposerFacts } from './peerTable';
+import { SettledMessages } from './settled';
 import type { Renaming } from './symmetry';
 
 // Local bindings: the hot loop calls these per world, and a module namespace lookup per
@@ -69,8 +70,14 @@ export class WorldModel {
   private readonly repeatAnnouncements: boolean;
   private readonly isDead = (m: number): boolean => {
     const slot = this.slotOfSend(m);
-    return slot < 0 || ((this.deadInSlot[slot] as number) & (this.peers.typeBits[m] as number)) !== 0;
+    if (slot < 0 || ((this.deadInSlot[slot] as number) & (this.peers.typeBits[m] as number)) !== 0)
+      return true;
+    return this.settled?.isSettled(this.pruned[slot] as number, m) ?? false;
   };
+  /** On the set network: the messages no state to come of their receiver reacts to (settled.ts). */
+  private settledMessages: SettledMessages | null | undefined;
+  /** The world being pruned. */
+  private pruned: Int32Array = new Int32Array(0);
   /** While pruning: per slot, the message types its peer will never react to again. */
   private readonly deadInSlot: Int32Array;
   /** Steps that left a world as it was, skipped by successors() (the caller reads and resets it). */
@@ -259,6 +266,42 @@ export class WorldModel {
   }
 
   /**
+   * Settled messages, on the set network (on the bag a delivery consumes its message, so a
+   * settled one would still make a different world: left to the bag's own pruning). Built
+   * on first use, from the whole local graph of the peers.
+   */
+  private get settled(): SettledMessages | null {
+    if (this.settledMessages === undefined)
+      this.settledMessages =
+        this.net.kind === 'set'
+          ? new SettledMessages(this.peers, {
+              initial: this.slots.map((id) => this.peers.initial(id)),
+              slotOfSend: (m) => this.slotOfSend(m),
+              inputs: (state) => this.localInputs(state),
+              restarts: this.options.maxCrashes > 0,
+            })
+          : null;
+    return this.settledMessages;
+  }
+
+  /** The START and TIMEOUT steps peerSuccessors may take from a peer state (announcements whenever armed: more is safe here). */
+  private localInputs(state: number): LocalStep[] {
+    const steps: LocalStep[] = [];
+    const owner = this.peers.owner(state);
+    for (const p of this.proposers) {
+      if (p.owner !== owner) continue;
+      for (const f of this.peers.fact(state).proposers) {
+        if (f.group !== p.group) continue;
+        if (f.startable) {
+          if (f.nextNumber <= p.lastNumber) steps.push(this.peers.start(state, p.group, p.value));
+        } else if (f.timer?.kind === 'announce' || (f.timer && f.nextNumber <= p.lastNumber))
+          steps.push(this.peers.timeout(state, p.group));
+      }
+    }
+    return steps;
+  }
+
+  /**
    * Whether the round bound is what stops a proposer here: it would START or time out
    * into a new round, but that round's number is beyond the check's last. The liveness
    * question counts such a world alive (what lies beyond the bound is not explored).
@@ -285,6 +328,7 @@ export class WorldModel {
    * or duplicated, now or later, so worlds that differ only by it are one. Returns the end.
    */
   private prune(out: Int32Array, length: number): number {
+    this.pruned = out;
     // Once per slot, not once per message: a world holds dozens of messages and five peers.
     const canCrash = (out[this.crashes] as number) > 0;
     for (let slot = 0; slot < this.slots.length; slot++)
