@@ -10,7 +10,7 @@ import { type MachineCheckOptions, type MachineSearch, searchMachines } from '..
 import { PeerTable } from '../../src/check/machines/peerTable';
 import { SettledMessages, strictStutter } from '../../src/check/machines/settled';
 import type { ExactSet } from '../../src/check/visited';
-import { testcase1 } from './clusters';
+import { testcase1, testcase2 } from './clusters';
 
 /** Every visited world without its network: what the peers and the history hold. */
 function projections(search: MachineSearch): Set<string> {
@@ -51,6 +51,8 @@ describe('pruning dead messages keeps every reachable peer state when any peer m
       'testcase 1, two rounds, set, a crash, 10 levels',
       { cluster: testcase1, maxRound: 2, network: 'set', faults: ['crash'], maxDepth: 10 },
     ],
+    // Two proposers: late acks of the losing round, settled once the winner's number is seen.
+    ['testcase 2, set, 11 levels', { cluster: testcase2, maxRound: 1, network: 'set', maxDepth: 11 }],
   ])('%s', (_, options) => {
     const pruned = explore(options);
     vi.spyOn(PeerTable.prototype, 'deadTypes').mockReturnValue(0);
