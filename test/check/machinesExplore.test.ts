@@ -35,6 +35,22 @@ describe('exhaustive checks of the real machines (what CI proves)', () => {
     expect(r.complete).toBe(true);
     expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 4_109, depth: 18 });
   });
+
+  // About two minutes on one core: run by `npm run test:deep` (PAXOS_CHECK_DEEP=1).
+  test.runIf(process.env.PAXOS_CHECK_DEEP === '1')(
+    "testcase 2 on the set network (Paxos.tla's), one round each, up to acceptor symmetry: no violation",
+    { timeout: 900_000 },
+    () => {
+      const r = exploreMachines({ cluster: testcase2, maxRound: 1, network: 'set', symmetry: true });
+      expect(r.violations).toEqual([]);
+      expect(r.complete).toBe(true);
+      expect({ states: r.distinctStates, depth: r.depth, transitions: r.transitions }).toEqual({
+        states: 5_281_654,
+        depth: 35,
+        transitions: 101_390_424,
+      });
+    },
+  );
 });
 
 describe('two rounds per proposer on testcase 1: bugs that need a retry show', () => {

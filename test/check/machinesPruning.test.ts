@@ -37,6 +37,15 @@ function projections(search: MachineSearch): Set<string> {
 
 const explore = (options: MachineCheckOptions) => projections(searchMachines({ ...options, exact: true }));
 
+/** Where a wrong pruning shows: a retry, and a restart that forgets what a proposer saw. */
+const TWO_ROUNDS_CRASH: MachineCheckOptions = {
+  cluster: testcase1,
+  maxRound: 2,
+  network: 'set',
+  faults: ['crash'],
+  maxDepth: 10,
+};
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -47,10 +56,7 @@ describe('pruning dead messages keeps every reachable peer state when any peer m
       'testcase 1, set, a crash, 12 levels',
       { cluster: testcase1, maxRound: 1, network: 'set', faults: ['crash'], maxDepth: 12 },
     ],
-    [
-      'testcase 1, two rounds, set, a crash, 10 levels',
-      { cluster: testcase1, maxRound: 2, network: 'set', faults: ['crash'], maxDepth: 10 },
-    ],
+    ['testcase 1, two rounds, set, a crash, 10 levels', TWO_ROUNDS_CRASH],
     // Two proposers: late acks of the losing round, settled once the winner's number is seen.
     ['testcase 2, set, 11 levels', { cluster: testcase2, maxRound: 1, network: 'set', maxDepth: 11 }],
   ])('%s', (_, options) => {
@@ -64,14 +70,7 @@ describe('pruning dead messages keeps every reachable peer state when any peer m
   });
 
   test('a pruning that forgets messages still live loses reachable peer states (so the comparison can fail)', () => {
-    const options: MachineCheckOptions = {
-      cluster: testcase1,
-      maxRound: 2,
-      network: 'set',
-      faults: ['crash'],
-      maxDepth: 10,
-    };
-    const pruned = explore(options);
+    const pruned = explore(TWO_ROUNDS_CRASH);
     const deadTypes = PeerTable.prototype.deadTypes;
     // Wrong on purpose: the promises of a proposer's second round read as dead.
     const prepareAck = 1 << MESSAGE_TYPES.indexOf('prepare_ack');
@@ -79,19 +78,12 @@ describe('pruning dead messages keeps every reachable peer state when any peer m
       const dead = deadTypes.call(this, state, restart);
       return this.fact(state).proposers.some((p) => p.nextNumber > 2) ? dead | prepareAck : dead;
     });
-    const wrong = explore(options);
+    const wrong = explore(TWO_ROUNDS_CRASH);
     expect([...pruned].filter((p) => !wrong.has(p)).length).toBeGreaterThan(0);
   });
 
   test("settling a message by its receiver's state now, not by the states to come, loses reachable peer states", () => {
-    const options: MachineCheckOptions = {
-      cluster: testcase1,
-      maxRound: 2,
-      network: 'set',
-      faults: ['crash'],
-      maxDepth: 10,
-    };
-    const pruned = explore(options);
+    const pruned = explore(TWO_ROUNDS_CRASH);
     // Wrong on purpose: a late ack is a stutter to a proposer that has seen a higher
     // number, but not once a restart has made it forget that number.
     vi.spyOn(SettledMessages.prototype, 'isSettled').mockImplementation(function (
@@ -101,7 +93,7 @@ describe('pruning dead messages keeps every reachable peer state when any peer m
     ) {
       return strictStutter(state, this.peers.deliver(state, send));
     });
-    const wrong = explore(options);
+    const wrong = explore(TWO_ROUNDS_CRASH);
     expect([...pruned].filter((p) => !wrong.has(p)).length).toBeGreaterThan(0);
   });
 });
