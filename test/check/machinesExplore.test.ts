@@ -5,7 +5,7 @@ import { learnerMachine } from '../../machines/learner';
 import { proposerMachine } from '../../machines/proposer';
 import { forgetfulLearner } from '../../properties/faults/learners';
 import { keepsAcceptancesOnRetry, mislabellingProposer } from '../../properties/faults/proposers';
-import { exploreMachines, type Fault } from '../../src/check/machines';
+import { exploreMachines, type Fault, type MachineCheckOptions } from '../../src/check/machines';
 import type { MachineGoal } from '../../src/check/machines/goals';
 import { START, stepKind } from '../../src/check/machines/world';
 import { parseHostsfile } from '../../src/config/hostsfile';
@@ -78,6 +78,30 @@ describe('two rounds per proposer on testcase 1: bugs that need a retry show', (
     ]);
     // One round each: no retry, and the same proposer is correct.
     expect(exploreMachines({ cluster: testcase1, maxRound: 1, machines }).violations).toEqual([]);
+  });
+
+  // Paxos.tla's network (loss, duplication, reordering) with retries and a restart of any
+  // peer: small once settled messages are forgotten.
+  const onTheSet: MachineCheckOptions = {
+    cluster: testcase1,
+    maxRound: 2,
+    network: 'set',
+    faults: ['crash'],
+    symmetry: true,
+  };
+  test('testcase 1, two rounds, set network, a crash, up to acceptor symmetry: no violation', () => {
+    const r = exploreMachines(onTheSet);
+    expect(r.violations).toEqual([]);
+    expect(r.complete).toBe(true);
+    expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 216_581, depth: 30 });
+  });
+
+  test("there the proposer that keeps its first round's acceptances is caught too", () => {
+    const r = exploreMachines({
+      ...onTheSet,
+      machines: { ...roleMachines, proposer: keepsAcceptancesOnRetry },
+    });
+    expect(r.violations.map((v) => v.invariant)).toEqual(['LearnerIntegrity']);
   });
 });
 
