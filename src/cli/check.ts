@@ -256,6 +256,11 @@ export function register(program: Command): void {
         if (flags.witnessOut !== undefined)
           writeWitnesses(cluster, (result as { goals?: GoalResult[] }).goals ?? [], flags.witnessOut);
       }
+      const skipped = (result as { stats?: { settledSkipped?: string | null } }).stats?.settledSkipped;
+      if (skipped)
+        process.stderr.write(
+          `note: settled messages were not judged (${skipped}); only dead message types were forgotten\n`,
+        );
       process.stdout.write(`${summaryLines(result).join('\n')}\n`);
       const p = result.search.collisionProbability;
       process.stdout.write(

@@ -36,6 +36,21 @@ describe('exhaustive checks of the real machines (what CI proves)', () => {
     expect({ states: r.distinctStates, depth: r.depth }).toEqual({ states: 4_109, depth: 18 });
   });
 
+  test('a cluster whose local graph is too large for settled messages is still checked, and says so', () => {
+    const big = exploreMachines({
+      cluster: fiveAcceptorsThreeProposers,
+      maxRound: 1,
+      network: 'set',
+      symmetry: true,
+      maxStates: 2_000,
+    });
+    expect(big.violations).toEqual([]);
+    expect(big.distinctStates).toBe(2_000);
+    expect(big.stats.settledSkipped).toBe("the peers' local graph passed 300,000 steps");
+    const small = exploreMachines({ cluster: testcase1, maxRound: 1, network: 'set', maxStates: 100 });
+    expect(small.stats.settledSkipped).toBeNull();
+  });
+
   // About two minutes on one core: run by `npm run test:deep` (PAXOS_CHECK_DEEP=1).
   test.runIf(process.env.PAXOS_CHECK_DEEP === '1')(
     "testcase 2 on the set network (Paxos.tla's), one round each, up to acceptor symmetry: no violation",

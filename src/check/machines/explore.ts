@@ -19,6 +19,8 @@ export interface MachineCheckStats {
   machineSteps: number;
   /** Bytes of the visited set's typed arrays. */
   storeBytes: number;
+  /** On the set network: why settled messages were not judged (settled.ts), or null. */
+  settledSkipped: string | null;
 }
 
 export interface MachineCheckResult extends CheckResult {
@@ -71,6 +73,7 @@ export function searchMachines(
       histories: model.ghost.sets.size,
       machineSteps: model.peers.machineSteps,
       storeBytes: r.search.visitedBytes,
+      settledSkipped: model.world.settledSkipped,
     },
     ...(model.coverage ? { coverage: model.coverage.rows() } : {}),
   };

@@ -17,7 +17,7 @@ import type { GhostHistory } from './ghost';
 import { bag, type Network, set, withCopy, without } from './network';
 import type { ResolvedOptions } from './options';
 import type { LocalStep, PeerTable, ProposerFacts } from './peerTable';
-import { SettledMessages } from './settled';
+import { LocalGraphTooLarge, SettledMessages } from './settled';
 import type { Renaming } from './symmetry';
 
 // Local bindings: the hot loop calls these per world, and a module namespace lookup per
@@ -41,6 +41,9 @@ export const INIT = -1;
 
 /** Called once per successor; `out[0..length)` is only valid during the call. Return true to stop. */
 export type Visit = (code: number, out: Int32Array, length: number, local: LocalStep | null) => boolean;
+
+/** The local graph's budget (settled.ts): a few hundred MiB of memoised steps at most. */
+const SETTLED_GRAPH_STEPS = 300_000;
 
 interface ProposerSlot {
   slot: number;
@@ -271,18 +274,27 @@ export class WorldModel {
    * on first use, from the whole local graph of the peers.
    */
   private get settled(): SettledMessages | null {
-    if (this.settledMessages === undefined)
-      this.settledMessages =
-        this.net.kind === 'set'
-          ? new SettledMessages(this.peers, {
-              initial: this.slots.map((id) => this.peers.initial(id)),
-              slotOfSend: (m) => this.slotOfSend(m),
-              inputs: (state) => this.localInputs(state),
-              restarts: this.options.maxCrashes > 0,
-            })
-          : null;
+    if (this.settledMessages === undefined) {
+      this.settledMessages = null;
+      if (this.net.kind === 'set')
+        try {
+          this.settledMessages = new SettledMessages(this.peers, {
+            initial: this.slots.map((id) => this.peers.initial(id)),
+            slotOfSend: (m) => this.slotOfSend(m),
+            inputs: (state) => this.localInputs(state),
+            restarts: this.options.maxCrashes > 0,
+            maxSteps: SETTLED_GRAPH_STEPS,
+          });
+        } catch (err) {
+          if (!(err instanceof LocalGraphTooLarge)) throw err;
+          this.settledSkipped = err.message;
+        }
+    }
     return this.settledMessages;
   }
+
+  /** Why settled messages are not judged in this search, if they are not (the checker says so). */
+  settledSkipped: string | null = null;
 
   /** The START and TIMEOUT steps peerSuccessors may take from a peer state (announcements whenever armed: more is safe here). */
   private localInputs(state: number): LocalStep[] {
