@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, ROOT, requireBuiltCli } from '../e2e/support/paths';
 import { run } from '../e2e/support/processes';
-import { disjointMajoritiesHostsfile } from './clusters';
+import { disjointCheckArgs, disjointMajoritiesHostsfile } from './clusters';
 
 let dir = '';
 beforeAll(async () => {
@@ -23,13 +23,7 @@ const paxos = (...args: string[]) =>
 const TESTCASE1_ONE_ROUND = ['--model', 'machines', '-h', 'hostsfile-testcase1.txt', '--max-round', '1'];
 /** The disjoint-majority hostsfile (written in beforeAll), one round, proposers starting with A and B. */
 const disjointAB = () => [
-  '--model',
-  'machines',
-  '-h',
-  path.join(dir, 'disjoint.txt'),
-  '--max-round',
-  '1',
-  '--allow-unsafe-quorums',
+  ...disjointCheckArgs(path.join(dir, 'disjoint.txt')),
   '--value',
   'peer1=A',
   '--value',

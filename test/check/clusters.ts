@@ -1,12 +1,22 @@
 /** Clusters the checker's tests explore, written as hostsfiles and read by the real parser. */
 import { parseHostsfile } from '../../src/config/hostsfile';
+import { DISJOINT_HOSTSFILE } from '../../src/view/pictures';
 
 export { testcase1, testcase2 } from '../support/clusters';
 
 /** Majorities {2,3} of group 1 and {5,6} of group 2 do not meet: agreement cannot hold. */
-export const disjointMajoritiesHostsfile =
-  'peer1:proposer1\npeer2:acceptor1\npeer3:acceptor1\npeer4:acceptor1,acceptor2\n' +
-  'peer5:acceptor2\npeer6:acceptor2\npeer7:proposer2\n';
+export const disjointMajoritiesHostsfile = DISJOINT_HOSTSFILE;
+
+/** `paxos check` of the machines of that hostsfile (at `file`), one round each, its unsafe quorums allowed. */
+export const disjointCheckArgs = (file: string): string[] => [
+  '--model',
+  'machines',
+  '-h',
+  file,
+  '--max-round',
+  '1',
+  '--allow-unsafe-quorums',
+];
 export const disjointMajorities = parseHostsfile(disjointMajoritiesHostsfile, 'disjoint.txt', {
   allowUnsafeQuorums: true,
 });

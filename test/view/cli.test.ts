@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { DISJOINT_HOSTSFILE } from '../../src/view/pictures';
+import { disjointCheckArgs } from '../check/clusters';
 import { CLI, ROOT, requireBuiltCli } from '../e2e/support/paths';
 import { run } from '../e2e/support/processes';
 
@@ -140,16 +141,7 @@ describe.concurrent('pictures from the command line', () => {
   test('paxos check --html --svg: the counterexample drawn, stdout unchanged', async () => {
     const html = path.join(dir, 'cx.html');
     const svg = path.join(dir, 'cx.svg');
-    const args = [
-      'check',
-      '--model',
-      'machines',
-      '-h',
-      path.join(dir, 'disjoint.txt'),
-      '--max-round',
-      '1',
-      '--allow-unsafe-quorums',
-    ];
+    const args = ['check', ...disjointCheckArgs(path.join(dir, 'disjoint.txt'))];
     const plain = await paxos(...args);
     const drawn = await paxos(...args, '--html', html, '--svg', svg);
     expect(drawn.code).toBe(1);

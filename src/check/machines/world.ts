@@ -45,6 +45,18 @@ export type Visit = (code: number, out: Int32Array, length: number, local: Local
 /** The local graph's budget (settled.ts): a few hundred MiB of memoised steps at most. */
 const SETTLED_GRAPH_STEPS = 300_000;
 
+/**
+ * The input the host may give a proposer now, by its facts: START is an input, not time,
+ * once per proposer as the lab starts each one once; TIMEOUT is enabled exactly while a
+ * timer is armed, with no number above the last round's. An announcement's repeat is
+ * `announce`: the world adds when (peerSuccessors).
+ */
+function proposerInput(p: ProposerSlot, f: ProposerFacts): 'start' | 'timeout' | 'announce' | null {
+  if (f.startable) return f.nextNumber <= p.lastNumber ? 'start' : null;
+  if (f.timer?.kind === 'announce') return 'announce';
+  return f.timer && f.nextNumber <= p.lastNumber ? 'timeout' : null;
+}
+
 interface ProposerSlot {
   slot: number;
   owner: PeerId;
@@ -230,24 +242,16 @@ export class WorldModel {
       let facts: ProposerFacts | undefined;
       for (const x of peers.fact(state).proposers) if (x.group === p.group) facts = x;
       if (!facts) continue;
-      let local: LocalStep | null = null;
-      let kind = START;
-      // START is an input, not time: once per proposer, as the lab starts each one once.
-      // TIMEOUT is enabled exactly while the proposer has a timer armed, within the bounds:
-      // no number above the last round's, and a repeated announcement (which only matters
-      // when a copy can be lost) only once none of the previous one is still in flight.
-      if (facts.startable) {
-        if (facts.nextNumber <= p.lastNumber) local = peers.start(state, p.group, p.value);
-      } else if (facts.timer?.kind === 'announce') {
-        if (this.repeatAnnouncements && !this.announcing(key, length, p.owner)) {
-          local = peers.timeout(state, p.group);
-          kind = TIMEOUT;
-        }
-      } else if (facts.timer && facts.nextNumber <= p.lastNumber) {
-        local = peers.timeout(state, p.group);
-        kind = TIMEOUT;
-      }
-      if (!local) continue;
+      const input = proposerInput(p, facts);
+      // A repeated announcement (which only matters when a copy can be lost) only once none
+      // of the previous one is still in flight.
+      if (
+        input === null ||
+        (input === 'announce' && (!this.repeatAnnouncements || this.announcing(key, length, p.owner)))
+      )
+        continue;
+      const kind = input === 'start' ? START : TIMEOUT;
+      const local = input === 'start' ? peers.start(state, p.group, p.value) : peers.timeout(state, p.group);
       this.counting?.add(local.taken);
       const n = this.afterLocal(key, length, out, p.slot, local);
       if (visit(stepCode(kind, p.slot, p.group), out, n, local)) return true;
@@ -304,10 +308,9 @@ export class WorldModel {
       if (p.owner !== owner) continue;
       for (const f of this.peers.fact(state).proposers) {
         if (f.group !== p.group) continue;
-        if (f.startable) {
-          if (f.nextNumber <= p.lastNumber) steps.push(this.peers.start(state, p.group, p.value));
-        } else if (f.timer?.kind === 'announce' || (f.timer && f.nextNumber <= p.lastNumber))
-          steps.push(this.peers.timeout(state, p.group));
+        const input = proposerInput(p, f);
+        if (input === 'start') steps.push(this.peers.start(state, p.group, p.value));
+        else if (input !== null) steps.push(this.peers.timeout(state, p.group));
       }
     }
     return steps;
