@@ -45,6 +45,9 @@ if (!Number.isInteger(runs) || runs < 1)
 execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 
 const veth = netnsUnavailable() === undefined;
+/** BENCH_ANCHOR=0 leaves out the anchor (bench/anchorPeer.mjs), which otherwise alternates with testcase 1. */
+const withAnchor = process.env.BENCH_ANCHOR !== '0';
+const ANCHOR = 'anchor: minimal Node peers, same path and fdatasyncs (bench/anchorPeer.mjs)';
 const HOSTS = ['peer1', 'peer2', 'peer3', 'peer4', 'peer5'];
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -70,6 +73,27 @@ interface Peer {
 /** Starts one peer: in its namespace (veth) or on loopback with its own port. */
 type Launch = (host: string, args: string[], dataDir: string) => Peer;
 
+/** The anchor's configuration of one peer (bench/anchorPeer.mjs). */
+interface AnchorConfig {
+  id: number;
+  role: 'proposer' | 'acceptor' | 'learner';
+  port: number;
+  peers: { id: number; host: string; port: number; role: string }[];
+  value: string;
+  delayMs: number;
+  dataDir: string;
+}
+
+/** Starts one anchor peer where `launch` would start a real one; `endpoint` says where a peer listens. */
+interface Launcher {
+  launch: Launch;
+  launchAnchor: (
+    host: string,
+    config: (endpoint: (h: string) => { host: string; port: number }) => AnchorConfig,
+  ) => Peer;
+  close: () => Promise<void>;
+}
+
 function watch(host: string, child: ChildProcess): Peer {
   const peer: Peer = { host, child, timings: [], lines: [] };
   if (child.stdout)
@@ -84,7 +108,9 @@ function watch(host: string, child: ChildProcess): Peer {
   return peer;
 }
 
-async function launcher(): Promise<{ launch: Launch; close: () => Promise<void> }> {
+const anchorPeer = path.join(root, 'bench/anchorPeer.mjs');
+
+async function launcher(): Promise<Launcher> {
   const env = { ...process.env, PAXOS_TIMING: '1' };
   if (veth) {
     const lab = NetnsLab.create(HOSTS);
@@ -97,6 +123,13 @@ async function launcher(): Promise<{ launch: Launch; close: () => Promise<void> 
           root,
         );
         return watch(host, w.child);
+      },
+      launchAnchor: (host, config) => {
+        const json = JSON.stringify(config((h) => ({ host: h, port: 8080 })));
+        return watch(
+          host,
+          lab.run(host, 'env', ['PAXOS_TIMING=1', process.execPath, anchorPeer, json], root).child,
+        );
       },
       close: () => lab.destroy(),
     };
@@ -124,6 +157,15 @@ async function launcher(): Promise<{ launch: Launch; close: () => Promise<void> 
         { env, stdio: ['ignore', 'pipe', 'pipe'] },
       );
       return watch(host, child);
+    },
+    launchAnchor: (host, config) => {
+      const json = JSON.stringify(
+        config((h) => ({ host: '127.0.0.1', port: ports[HOSTS.indexOf(h)] as number })),
+      );
+      return watch(
+        host,
+        spawn(process.execPath, [anchorPeer, json], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+      );
     },
     close: async () => {},
   };
@@ -226,11 +268,32 @@ function breakdown(peers: Peer[]): Measured['breakdown'] {
   return { toStepped, toDurable, toSent, wire, cpu, hops };
 }
 
-async function runOnce(launch: Launch, s: Scenario, dataRoot: string): Promise<Measured> {
+/** What the anchor runs for `host` of testcase 1: its role, its peers, and peer1's value and -t. */
+function anchorConfig(s: Scenario, host: string, dataDir: string): Parameters<Launcher['launchAnchor']>[1] {
+  const cluster = loadHostsfile(path.join(root, s.hostsfile));
+  const role = (p: (typeof cluster.peers)[number]) =>
+    p.proposer.length > 0 ? 'proposer' : p.acceptor.length > 0 ? 'acceptor' : 'learner';
+  const self = cluster.peers.find((p) => p.host === host);
+  if (!self) throw new Error(`${s.hostsfile} has no ${host}`);
+  const args = s.args[host] ?? [];
+  const flag = (f: string) => args[args.indexOf(f) + 1];
+  return (endpoint) => ({
+    id: self.id,
+    role: role(self),
+    port: endpoint(host).port,
+    peers: cluster.peers.map((p) => ({ id: p.id, ...endpoint(p.host), role: role(p) })),
+    value: flag('-v') ?? '',
+    delayMs: args.includes('-t') ? Number(flag('-t')) * 1000 : 0,
+    dataDir,
+  });
+}
+
+async function runOnce(l: Launcher, s: Scenario, dataRoot: string, anchor = false): Promise<Measured> {
   const peers: Peer[] = [];
   const start = (host: string) => {
-    const args = ['-h', path.join(root, s.hostsfile), ...(s.args[host] ?? [])];
-    peers.push(launch(host, args, path.join(dataRoot, host)));
+    const dataDir = path.join(dataRoot, host);
+    if (anchor) peers.push(l.launchAnchor(host, anchorConfig(s, host, dataDir)));
+    else peers.push(l.launch(host, ['-h', path.join(root, s.hostsfile), ...(s.args[host] ?? [])], dataDir));
   };
   const cluster = loadHostsfile(path.join(root, s.hostsfile));
   const participants = cluster.peers.map((p) => p.host);
@@ -361,20 +424,28 @@ async function roundTripFloor(gapMs: number): Promise<number[]> {
 const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'paxos-bench-'));
 const results = new Map<string, Measured[]>();
 try {
-  const { launch, close } = await launcher();
+  const l = await launcher();
   try {
     for (const s of SCENARIOS.filter((_, i) => picked === undefined || picked.includes(i + 1))) {
       const got: Measured[] = [];
+      // Testcase 1's runs alternate with the anchor's, so that both meet the same moods of the host.
+      const anchored = s === SCENARIOS[0] && withAnchor;
+      const anchorGot: Measured[] = [];
       for (let i = 0; i < runs; i++) {
         const dir = path.join(dataRoot, `${s.name.replace(/\W+/g, '-')}-${i}`);
-        const m = await runOnce(launch, s, dir);
+        const m = await runOnce(l, s, dir);
         got.push(m);
         process.stderr.write(`${s.name}, run ${i + 1}/${runs}: ${ms(m.total)} ms\n`);
+        if (!anchored) continue;
+        const a = await runOnce(l, s, `${dir}-anchor`, true);
+        anchorGot.push(a);
+        process.stderr.write(`${ANCHOR}, run ${i + 1}/${runs}: ${ms(a.total)} ms\n`);
       }
       results.set(s.name, got);
+      if (anchored) results.set(ANCHOR, anchorGot);
     }
   } finally {
-    await close();
+    await l.close();
   }
   const fsync = fsyncFloor(dataRoot);
   const fsync3 = await concurrentFsyncFloor(dataRoot, 3);
@@ -394,42 +465,46 @@ try {
         got.map((m) => m.total),
       ),
     );
-  const tc1 = (results.get(SCENARIOS[0]?.name ?? '') ?? []).filter((m) => m.breakdown);
-  if (tc1.length > 0) {
+  const parts = (name: string) => {
+    const measured = (results.get(name) ?? []).filter((m) => m.breakdown);
+    if (measured.length === 0) return;
     const part = (f: (b: NonNullable<Measured['breakdown']>) => number) =>
-      tc1.map((m) => f(m.breakdown as never));
+      measured.map((m) => f(m.breakdown as never));
     const hops = [...new Set(part((b) => b.hops))].join(' or ');
+    console.log(`| ${name}, where the time went | | | | |`);
     console.log(
       row(
-        `  of which arrival -> stepped (${hops} batches)`,
+        `  arrival -> stepped (${hops} batches)`,
         part((b) => b.toStepped),
       ),
     );
     console.log(
       row(
-        `  of which stepped -> durable (${hops} batches)`,
+        `  stepped -> durable (${hops} batches)`,
         part((b) => b.toDurable - b.toStepped),
       ),
     );
     console.log(
       row(
-        `  of which durable -> sent (${hops} batches)`,
+        `  durable -> sent (${hops} batches)`,
         part((b) => b.toSent),
       ),
     );
     console.log(
       row(
-        `  of which wire (${hops} hops)`,
+        `  wire (${hops} hops)`,
         part((b) => b.wire),
       ),
     );
     console.log(
       row(
-        `  CPU time of those batches (user + system, all threads of the peer)`,
+        '  CPU time of those batches (user + system, all threads of the peer)',
         part((b) => b.cpu),
       ),
     );
-  }
+  };
+  parts(SCENARIOS[0]?.name ?? '');
+  parts(ANCHOR);
   console.log(row('floor: one append + fdatasync', fsync));
   console.log(row('floor: one append + fdatasync in each of 3 processes at once', fsync3));
   console.log(row('floor: one TCP round trip, node to node, back to back', rtt));
@@ -444,6 +519,16 @@ try {
   console.log(
     `floor of a decision (3 concurrent + 1 lone fdatasync, 5 one-way hops between idle processes, medians): ${ms(floor)} ms; testcase 1's median is ${ms(tc1Median / floor)}x of it`,
   );
+  const anchorTotals = (results.get(ANCHOR) ?? []).map((m) => m.total);
+  if (anchorTotals.length > 0) {
+    const anchorMedian = quantile(anchorTotals, 0.5);
+    const paired = (results.get(SCENARIOS[0]?.name ?? '') ?? []).map(
+      (m, i) => m.total / (anchorTotals[i] ?? Number.NaN),
+    );
+    console.log(
+      `anchor (minimal Node peers on the same path, alternated run by run): median ${ms(anchorMedian)} ms, ${ms(anchorMedian / floor)}x the floor; testcase 1's median is ${ms(tc1Median / anchorMedian)}x the anchor's (run by run: median ${ms(quantile(paired, 0.5))}x, ${ms(Math.min(...paired))}-${ms(Math.max(...paired))}x)`,
+    );
+  }
 } finally {
   fs.rmSync(dataRoot, { recursive: true, force: true });
 }
