@@ -12,6 +12,11 @@
  * or a churn (busy writing 32 MiB over and over, as other work evicts the caches): spin
  * against idle says what the processor's return from idle costs, churn what cold caches do.
  *
+ * A second table tells the two apart without the peer's code: the same idle waits before a
+ * loop that only computes (no memory) and before scans of arrays of 4 KiB to 4 MiB. If the
+ * processor were slow to come back, the loop would slow down; if the caches are emptied
+ * while we wait (other work on the host), only the scans do.
+ *
  *   npm run bench:batch            # 300 decisions per gap, after 1000 to warm up
  *   BENCH_DECISIONS=1000 npm run bench:batch
  */
@@ -115,6 +120,45 @@ for (const [gap, wait] of setups) {
     `| ${gap === 0 ? 'nothing' : `${gap} ms ${wait}`} | ${f(median(cpu))} | ${f(quantile(cpu, 0.9))} | ${f(median(step))} | ${f(median(out))} |`,
   );
 }
+
+const SIZES = [4 << 10, 32 << 10, 256 << 10, 1 << 20, 4 << 20];
+const arrays = SIZES.map((bytes) => new Int32Array(bytes / 4).fill(1));
+// One read per 64-byte line: the cost is the memory's, not the arithmetic's.
+const scan = (a: Int32Array) => {
+  let x = 0;
+  for (let i = 0; i < a.length; i += 16) x += a[i] as number;
+  return x;
+};
+const compute = () => {
+  let x = 1;
+  for (let i = 0; i < 20_000; i++) x = (x * 1103515245 + 12345) | 0;
+  return x;
+};
+const us = () => Number(process.hrtime.bigint()) / 1e3;
+console.log();
+console.log(
+  `| before each probe | compute only, µs | ${SIZES.map((b) => `scan ${b >= 1 << 20 ? `${b >> 20} MiB` : `${b >> 10} KiB`}, µs`).join(' | ')} |`,
+);
+console.log(`|---|---|${SIZES.map(() => '---|').join('')}`);
+let sum = 0;
+for (const gap of [0, ...GAPS_MS.slice(1)]) {
+  const times: number[][] = [[], ...SIZES.map(() => [])];
+  for (let r = 0; r < 200; r++) {
+    await (gap === 0 ? new Promise((q) => setImmediate(q)) : sleep(gap));
+    let t = us();
+    sum += compute();
+    times[0]?.push(us() - t);
+    arrays.forEach((a, i) => {
+      t = us();
+      sum += scan(a);
+      times[i + 1]?.push(us() - t);
+    });
+  }
+  console.log(
+    `| ${gap === 0 ? 'nothing' : `${gap} ms idle`} | ${times.map((x) => median(x).toFixed(1)).join(' | ')} |`,
+  );
+}
+if (sum === 42) console.log('');
 socket.destroy();
 lines.destroy();
 sink.close();
