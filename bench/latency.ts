@@ -226,9 +226,11 @@ const kind = (line: string) => {
 
 /**
  * The critical path, walked back from the last chose batch: each batch's cause is the
- * latest batch of another peer that sent a message of a type it received, sent before it
- * arrived; the walk ends at the batch that received nothing (the proposer's start). Its
- * batches' own times and the gaps between them add up to the total.
+ * latest batch of another peer that sent a message of a type it received, let out before it
+ * arrived (its frames leave after `durable`; the receiver, on the other core, may take one in
+ * before the sender's `sent` stamp, so that hop's wire time is then a little below zero);
+ * the walk ends at the batch that received nothing (the proposer's start). Its batches' own
+ * times and the gaps between them add up to the total.
  */
 function breakdown(peers: Peer[]): Measured['breakdown'] {
   const batches = peers.flatMap((p) => p.timings.map((t) => ({ ...t, host: p.host })));
@@ -253,7 +255,9 @@ function breakdown(peers: Peer[]): Measured['breakdown'] {
       break;
     }
     const cause = batches
-      .filter((t) => t.host !== b.host && t.sent <= b.arrived && t.printed.some((k) => received.includes(k)))
+      .filter(
+        (t) => t.host !== b.host && t.durable <= b.arrived && t.printed.some((k) => received.includes(k)),
+      )
       .sort((x, y) => y.sent - x.sent)[0];
     if (!cause) return undefined;
     toStepped += b.stepped - b.arrived;
