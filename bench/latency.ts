@@ -42,7 +42,9 @@ const picked = process.env.BENCH_SCENARIOS?.split(',').map(Number);
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 if (!Number.isInteger(runs) || runs < 1)
   throw new Error(`runs must be a positive integer, got ${process.argv[2]}`);
-execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+// BENCH_BUILD=0: the bundle is already built (the suite's smoke test, whose neighbours run it).
+if (process.env.BENCH_BUILD !== '0')
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
 
 const veth = netnsUnavailable() === undefined;
 /** BENCH_ANCHOR=0 leaves out the anchor (bench/anchorPeer.mjs), which otherwise alternates with testcase 1. */

@@ -1,0 +1,44 @@
+/**
+ * bench:latency is a script, not a test, and its figures are the README's, not asserted
+ * here. This keeps the script itself from rotting: one run of testcase 1 and one of its
+ * anchor (bench/anchorPeer.mjs), on veth as root or on loopback otherwise, must finish with
+ * every peer chosen, print both rows and the ratio line, and leave no namespace behind.
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { beforeAll, expect, test } from 'vitest';
+import { ROOT, requireBuiltCli } from '../e2e/support/paths';
+
+beforeAll(requireBuiltCli);
+
+const run = promisify(execFile);
+
+test('one run of bench:latency measures testcase 1 and its anchor, and cleans up', async () => {
+  const bench = run(process.execPath, ['--import', 'tsx', 'bench/latency.ts', '1'], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_SCENARIOS: '1', BENCH_BUILD: '0' },
+    timeout: 100_000,
+  });
+  const child = bench.child;
+  const { stdout } = await bench;
+  const rowMedian = (name: string) => {
+    const row = stdout.split('\n').find((l) => l.startsWith(`| ${name} |`));
+    return Number(row?.split('|')[2]);
+  };
+  expect(rowMedian('testcase 1, acceptors first')).toBeGreaterThan(0);
+  expect(
+    rowMedian('anchor: minimal Node peers, same path and fdatasyncs (bench/anchorPeer.mjs)'),
+  ).toBeGreaterThan(0);
+  expect(stdout).toMatch(/testcase 1's median is [\d.]+x the anchor's/);
+  expect(stdout).toMatch(/^(veth|loopback)/);
+  // The bench's labs are named after its process (test/e2e/support/netns.ts).
+  const netns = (() => {
+    try {
+      return readdirSync('/run/netns');
+    } catch {
+      return [];
+    }
+  })();
+  expect(netns.filter((n) => n.startsWith(`pxlab-${child.pid}-`))).toEqual([]);
+}, 120_000);
