@@ -69,11 +69,16 @@ export interface WorkerInit {
 }
 
 /**
- * control cells: 0 slots used (the table's), STOP the stop flag. Each thread reads the flag
- * once a state; it sits a cache line away from the count the threads add to.
+ * control cells: 0 slots used (the table's), STOP the stop flag, and from QUEUED one cell
+ * per worker (a cache line apart) where it leaves its queue's length for the progress line.
+ * Each thread reads the flag once a state; it sits a cache line away from the count the
+ * threads add to.
  */
 export const STOP = 16;
-const CONTROL_BYTES = 4 * (STOP + 1);
+const QUEUED = 32;
+const LINE = 16;
+export const queuedCell = (worker: number) => QUEUED + LINE * worker;
+const controlBytes = (workers: number) => 4 * (queuedCell(workers - 1) + 1);
 
 function startWorker(workerData: WorkerInit): Worker {
   const here = import.meta.url;
@@ -120,7 +125,7 @@ export async function searchParallel(
   const started = performance.now();
   const W = options.workers;
   const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
-  const control = new SharedArrayBuffer(CONTROL_BYTES);
+  const control = new SharedArrayBuffer(controlBytes(W));
   const cells = new Int32Array(control);
   let table = SharedFingerprintTable.create(
     options.tableCapacity ?? Math.max(1 << 16, Math.ceil((options.expectedStates ?? 1 << 20) / 0.6)),
@@ -142,16 +147,22 @@ export async function searchParallel(
 
   let transitions = 0;
   let deepest = 1;
+  /** The level being expanded and the count before it: new states past that are one deeper. */
+  let expanding = 0;
+  let countBefore = 0;
   let truncated = false;
   let found: WorkerBreach | null = null;
   let lastAdded = 0;
   let newTable: SharedArrayBuffer | null = null;
   const interval = options.progressIntervalMs ?? 2000;
   const progress = setInterval(() => {
+    const distinctStates = Atomics.load(cells, 0);
+    let queued = 0;
+    for (let w = 0; w < W; w++) queued += Atomics.load(cells, queuedCell(w));
     options.onProgress?.({
-      distinctStates: Atomics.load(cells, 0),
-      depth: deepest,
-      queued: 0,
+      distinctStates,
+      depth: expanding > 0 && distinctStates > countBefore ? expanding + 1 : deepest,
+      queued,
       seconds: (performance.now() - started) / 1000,
     });
   }, interval);
@@ -162,6 +173,8 @@ export async function searchParallel(
       const probing = expand >= maxDepth;
       let added = 0;
       let full = false;
+      if (expand !== expanding) countBefore = Atomics.load(cells, 0);
+      expanding = expand;
       for (const c of channels) c.send({ type: 'level', level: expand, probing, table: newTable });
       newTable = null;
       const replies = await Promise.all(channels.map((c) => c.next()));

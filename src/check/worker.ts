@@ -11,7 +11,14 @@
  */
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { buildModel } from './descriptor';
-import { type FromWorker, STOP, type ToWorker, type WorkerBreach, type WorkerInit } from './parallel';
+import {
+  type FromWorker,
+  queuedCell,
+  STOP,
+  type ToWorker,
+  type WorkerBreach,
+  type WorkerInit,
+} from './parallel';
 import { Explorer } from './search';
 import { FingerprintSet, FULL, SharedFingerprintTable } from './visited';
 
@@ -35,6 +42,8 @@ function run(init: WorkerInit): void {
     queueMemoryChunks: 16,
     parentMemoryChunks: 4,
     stopped: () => Atomics.load(control, STOP) !== 0,
+    // Every 1,024 states: what the coordinator's progress line says is queued.
+    tick: () => Atomics.store(control, queuedCell(me), explorer.queued),
   });
   let currentLevel = -1;
 
@@ -117,6 +126,7 @@ function run(init: WorkerInit): void {
     }
     // The coordinator reads the shared count between levels: it must be exact then.
     table.publish();
+    Atomics.store(control, queuedCell(me), explorer.queued);
     const b = explorer.breach;
     const breach: WorkerBreach | null = b
       ? b.kind === 'state'

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { coverageRows } from '../../src/check/descriptor';
 import { exploreMachines, type MachineCheckOptions } from '../../src/check/machines';
 import { searchParallel } from '../../src/check/parallel';
+import type { Progress } from '../../src/check/result';
 import { exploreSpec } from '../../src/check/spec';
 import { ParentLog, StateQueue } from '../../src/check/spill';
 import { disjointMajorities, testcase1, testcase2 } from './clusters';
@@ -97,6 +98,22 @@ describe('worker threads over one shared table', () => {
   test('the spec, ballots 0..2, 3 workers', async () => {
     const r = await searchParallel({ kind: 'spec', acceptors: 3, values: 2, maxBallot: 2 }, { workers: 3 });
     expect([r.distinctStates, r.depth, r.complete]).toEqual([185_369, 25, true]);
+  });
+
+  test('progress lines say what is queued and how deep the level being expanded reaches', async () => {
+    const seen: Progress[] = [];
+    const r = await searchParallel(
+      { kind: 'spec', acceptors: 3, values: 2, maxBallot: 2 },
+      { workers: 2, progressIntervalMs: 2, onProgress: (p) => seen.push(p) },
+    );
+    const during = seen.slice(0, -1);
+    // Before each worker left its queue's length in the control buffer, every line said 0.
+    expect(during.some((p) => p.queued > 0)).toBe(true);
+    expect(during.some((p) => p.depth > 2)).toBe(true);
+    expect(during.every((p) => p.depth <= r.depth && p.distinctStates <= r.distinctStates)).toBe(true);
+    for (let i = 1; i < seen.length; i++)
+      expect((seen[i] as Progress).depth).toBeGreaterThanOrEqual((seen[i - 1] as Progress).depth);
+    expect(seen.at(-1)).toMatchObject({ distinctStates: 185_369, depth: 25, queued: 0 });
   });
 
   test('a violation found by a worker comes back as a shortest trace', async () => {
