@@ -28,6 +28,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '../src/cluster/localCluster';
+import type { ClusterConfig, PeerConfig } from '../src/config/cluster';
 import { loadHostsfile } from '../src/config/hostsfile';
 import { NetnsLab, netnsUnavailable } from '../test/e2e/support/netns';
 
@@ -86,13 +87,11 @@ interface AnchorConfig {
   dataDir: string;
 }
 
-/** Starts one anchor peer where `launch` would start a real one; `endpoint` says where a peer listens. */
+/** Starts real peers, or anchor peers in the same places; `endpoint` says where a peer listens. */
 interface Launcher {
   launch: Launch;
-  launchAnchor: (
-    host: string,
-    config: (endpoint: (h: string) => { host: string; port: number }) => AnchorConfig,
-  ) => Peer;
+  launchAnchor: (host: string, config: AnchorConfig) => Peer;
+  endpoint: (host: string) => { host: string; port: number };
   close: () => Promise<void>;
 }
 
@@ -126,13 +125,13 @@ async function launcher(): Promise<Launcher> {
         );
         return watch(host, w.child);
       },
-      launchAnchor: (host, config) => {
-        const json = JSON.stringify(config((h) => ({ host: h, port: 8080 })));
-        return watch(
+      launchAnchor: (host, config) =>
+        watch(
           host,
-          lab.run(host, 'env', ['PAXOS_TIMING=1', process.execPath, anchorPeer, json], root).child,
-        );
-      },
+          lab.run(host, 'env', ['PAXOS_TIMING=1', process.execPath, anchorPeer, JSON.stringify(config)], root)
+            .child,
+        ),
+      endpoint: (host) => ({ host, port: 8080 }),
       close: () => lab.destroy(),
     };
   }
@@ -160,15 +159,15 @@ async function launcher(): Promise<Launcher> {
       );
       return watch(host, child);
     },
-    launchAnchor: (host, config) => {
-      const json = JSON.stringify(
-        config((h) => ({ host: '127.0.0.1', port: ports[HOSTS.indexOf(h)] as number })),
-      );
-      return watch(
+    launchAnchor: (host, config) =>
+      watch(
         host,
-        spawn(process.execPath, [anchorPeer, json], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
-      );
-    },
+        spawn(process.execPath, [anchorPeer, JSON.stringify(config)], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        }),
+      ),
+    endpoint: (host) => ({ host: '127.0.0.1', port: ports[HOSTS.indexOf(host)] as number }),
     close: async () => {},
   };
 }
@@ -274,34 +273,40 @@ function breakdown(peers: Peer[]): Measured['breakdown'] {
   return { toStepped, toDurable, toSent, wire, cpu, hops };
 }
 
-/** What the anchor runs for `host` of testcase 1: its role, its peers, and peer1's value and -t. */
-function anchorConfig(s: Scenario, host: string, dataDir: string): Parameters<Launcher['launchAnchor']>[1] {
-  const cluster = loadHostsfile(path.join(root, s.hostsfile));
-  const role = (p: (typeof cluster.peers)[number]) =>
+/** What the anchor runs for `host` of testcase 1: its role, its peers, and its -v and -t. */
+function anchorConfig(
+  l: Launcher,
+  s: Scenario,
+  cluster: ClusterConfig,
+  host: string,
+  dataDir: string,
+): AnchorConfig {
+  const role = (p: PeerConfig) =>
     p.proposer.length > 0 ? 'proposer' : p.acceptor.length > 0 ? 'acceptor' : 'learner';
   const self = cluster.peers.find((p) => p.host === host);
   if (!self) throw new Error(`${s.hostsfile} has no ${host}`);
   const args = s.args[host] ?? [];
-  const flag = (f: string) => args[args.indexOf(f) + 1];
-  return (endpoint) => ({
+  const flag = (f: string) => (args.includes(f) ? args[args.indexOf(f) + 1] : undefined);
+  const t = flag('-t');
+  return {
     id: self.id,
     role: role(self),
-    port: endpoint(host).port,
-    peers: cluster.peers.map((p) => ({ id: p.id, ...endpoint(p.host), role: role(p) })),
+    port: l.endpoint(host).port,
+    peers: cluster.peers.map((p) => ({ id: p.id, ...l.endpoint(p.host), role: role(p) })),
     value: flag('-v') ?? '',
-    delayMs: args.includes('-t') ? Number(flag('-t')) * 1000 : 0,
+    delayMs: t === undefined ? 0 : Number(t) * 1000,
     dataDir,
-  });
+  };
 }
 
 async function runOnce(l: Launcher, s: Scenario, dataRoot: string, anchor = false): Promise<Measured> {
   const peers: Peer[] = [];
+  const cluster = loadHostsfile(path.join(root, s.hostsfile));
   const start = (host: string) => {
     const dataDir = path.join(dataRoot, host);
-    if (anchor) peers.push(l.launchAnchor(host, anchorConfig(s, host, dataDir)));
+    if (anchor) peers.push(l.launchAnchor(host, anchorConfig(l, s, cluster, host, dataDir)));
     else peers.push(l.launch(host, ['-h', path.join(root, s.hostsfile), ...(s.args[host] ?? [])], dataDir));
   };
-  const cluster = loadHostsfile(path.join(root, s.hostsfile));
   const participants = cluster.peers.map((p) => p.host);
   for (const h of s.first) start(h);
   if (s.headStartMs > 0) await sleep(s.headStartMs);

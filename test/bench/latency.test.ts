@@ -5,9 +5,9 @@
  * every peer chosen, print both rows and the ratio line, and leave no namespace behind.
  */
 import { execFile } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { beforeAll, expect, test } from 'vitest';
+import { leftoverNamespacesOf } from '../e2e/support/netns';
 import { ROOT, requireBuiltCli } from '../e2e/support/paths';
 
 beforeAll(requireBuiltCli);
@@ -32,13 +32,5 @@ test('one run of bench:latency measures testcase 1 and its anchor, and cleans up
   ).toBeGreaterThan(0);
   expect(stdout).toMatch(/testcase 1's median is [\d.]+x the anchor's/);
   expect(stdout).toMatch(/^(veth|loopback)/);
-  // The bench's labs are named after its process (test/e2e/support/netns.ts).
-  const netns = (() => {
-    try {
-      return readdirSync('/run/netns');
-    } catch {
-      return [];
-    }
-  })();
-  expect(netns.filter((n) => n.startsWith(`pxlab-${child.pid}-`))).toEqual([]);
+  expect(leftoverNamespacesOf(child.pid ?? -1)).toEqual([]);
 }, 120_000);

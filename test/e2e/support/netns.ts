@@ -7,7 +7,7 @@
  * and removed by the next one.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { Watched } from './processes';
 
 const PREFIX = 'pxlab';
@@ -159,3 +159,7 @@ export class NetnsLab {
 /** Namespaces of this lab still present (for the teardown check). */
 export const leftoverNamespaces = (lab: NetnsLab): string[] =>
   readdirSync('/run/netns').filter((n) => n.startsWith(`${lab.id}-`));
+
+/** Namespaces still present of any lab the process `pid` made (none where there are none at all). */
+export const leftoverNamespacesOf = (pid: number): string[] =>
+  existsSync('/run/netns') ? readdirSync('/run/netns').filter((n) => n.startsWith(`${PREFIX}-${pid}-`)) : [];
