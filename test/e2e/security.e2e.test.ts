@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Message } from '../../machines/messages';
 import { encodeMessage } from '../../src/runtime/codec';
+import { DEFAULT_LIMITS } from '../../src/runtime/transport';
 import { type LineSink, lineSink } from '../support/lineSink';
 import { LocalPeers } from './support/localPeers';
 import { judgeRun } from './support/logLines';
@@ -205,6 +206,7 @@ describe('bounded resources under garbage and floods', () => {
     l.start('peer1', ['-v', 'X', '-t', '1.5']);
     await l.listening('peer2');
     const flood: Promise<void>[] = [];
+    let closed = 0;
     for (let i = 0; i < 1000; i++)
       flood.push(
         new Promise((resolve) => {
@@ -212,10 +214,20 @@ describe('bounded resources under garbage and floods', () => {
           sockets.push(s);
           s.on('error', () => resolve());
           s.on('connect', () => resolve());
-          s.on('close', () => resolve());
+          s.on('close', () => {
+            closed++;
+            resolve();
+          });
         }),
       );
     await Promise.all(flood);
+    // A client counts as connected once the kernel has its handshake, though peer2 may take
+    // it in much later (past a full accept queue). The slow sender must come after the whole
+    // flood, or late flood connections make it the oldest and it is closed to make room
+    // instead of for its unfinished line: wait until all but a remote's bound were closed.
+    const deadline = Date.now() + 20_000;
+    while (closed < 1000 - DEFAULT_LIMITS.connectionsPerRemote && Date.now() < deadline) await sleep(20);
+    expect(closed).toBeGreaterThanOrEqual(1000 - DEFAULT_LIMITS.connectionsPerRemote);
     // The slow sender: a frame a byte at a time, never finished.
     const slow = await connect(l.port('peer2'));
     slow.on('error', () => {});
