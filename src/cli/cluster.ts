@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runLocalCluster } from '../cluster/localCluster';
 import { summarize } from '../cluster/summary';
+import { rolesOf } from '../config/cluster';
 import {
   collect,
   loadClusterOrExit,
@@ -74,7 +75,7 @@ export function register(program: Command): void {
     )
     .option(
       '--trace-dir <dir>',
-      'each peer appends its structured trace to DIR/<host>.ndjson (see paxos trace)',
+      "each peer writes its structured trace to DIR/<host>.ndjson, replacing an earlier run's (see paxos trace)",
     )
     .action(async (flags: ClusterFlags) => {
       const hostsfile = requireHostsfile(command, flags.hostsfile);
@@ -92,6 +93,14 @@ export function register(program: Command): void {
           .map((s) => s.trim())
           .filter((s) => s !== '')
           .map((name) => host('--order', name)) ?? [];
+      for (const name of values.keys()) {
+        const peer = cluster.peers.find((p) => p.host === name);
+        if (peer && peer.proposer.length === 0)
+          usageError(
+            command,
+            `--value ${name}=...: ${name} is not a proposer in ${hostsfile} (its roles: ${rolesOf(peer)})`,
+          );
+      }
       if (!cluster.peers.some((p) => p.proposer.length > 0 && values.has(p.host)))
         usageError(command, 'no proposer has a value: pass --value NAME=V for at least one proposer');
 

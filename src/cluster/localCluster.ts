@@ -6,7 +6,9 @@
  * `docker compose up`: `peer1 | {...}`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +30,7 @@ export interface LocalClusterOptions {
   /** Pause between two launches. */
   staggerMs?: number;
   allowUnsafeQuorums?: boolean;
-  /** Each peer appends its structured trace to DIR/<host>.ndjson. */
+  /** Each peer writes its structured trace to DIR/<host>.ndjson, a fresh file per run. */
   traceDir?: string;
   /** Passed to every peer as --secret-file. */
   secretFile?: string;
@@ -107,8 +109,34 @@ function parseLogLine(line: string): Record<string, unknown> | undefined {
   }
 }
 
+/**
+ * Peers of a local cluster authenticate their frames with a secret made for this run alone
+ * (in its private data root), unless one is given: nobody else on the machine can speak for
+ * a peer, and the peers have nothing to warn about.
+ */
+async function ownSecret(dataRoot: string): Promise<string> {
+  const file = path.join(dataRoot, 'secret');
+  await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+  return file;
+}
+
+/**
+ * A run's trace files are its own: a peer appends to its --trace file (so that a restarted
+ * peer continues its trace), and a second run appended to the first would read as one run
+ * whose peers lost their state. Files of an earlier run are removed, and said so.
+ */
+async function freshTraceFiles(dir: string, cluster: ClusterConfig, err: (line: string) => void) {
+  await mkdir(dir, { recursive: true });
+  const files = cluster.peers.map((p) => path.join(dir, `${p.host}.ndjson`));
+  const old = files.filter((f) => existsSync(f));
+  await Promise.all(old.map((f) => rm(f, { force: true })));
+  if (old.length > 0)
+    err(`trace files of an earlier run replaced in ${dir}: ${old.map((f) => path.basename(f)).join(', ')}`);
+}
+
 export async function runLocalCluster(options: LocalClusterOptions): Promise<LocalClusterResult> {
   const { cluster } = options;
+  if (options.traceDir !== undefined) await freshTraceFiles(options.traceDir, cluster, options.err);
   // Times are taken from the first launch, after the ports and directories are ready.
   let started = Date.now();
   const since = () => Date.now() - started;
@@ -118,6 +146,7 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
     formatAddressOverride(p.host, { host: '127.0.0.1', port: ports[i] as number }),
   ]);
   const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'paxos-cluster-'));
+  const secretFile = options.secretFile ?? (await ownSecret(dataRoot));
   const width = Math.max(...cluster.peers.map((p) => p.host.length));
   const label = (host: string) => host.padEnd(width);
 
@@ -178,6 +207,8 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
       '--data-dir',
       path.join(dataRoot, peer.host),
       ...addressArgs,
+      '--secret-file',
+      secretFile,
       ...(value !== undefined ? ['-v', value] : []),
       ...(delay !== undefined ? ['-t', String(delay)] : []),
       ...(options.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),

@@ -37,6 +37,16 @@ export interface ClusterConfig {
 export const takesPart = (peer: PeerConfig): boolean =>
   peer.proposer.length + peer.acceptor.length + peer.learner.length > 0;
 
+/** The peer's roles as the hostsfile spells them: `acceptor1,learner1`, or `none`. */
+export const rolesOf = (peer: PeerConfig): string => {
+  const roles = [
+    ...peer.proposer.map((k) => `proposer${k}`),
+    ...peer.acceptor.map((k) => `acceptor${k}`),
+    ...peer.learner.map((k) => `learner${k}`),
+  ];
+  return roles.length === 0 ? 'none' : roles.join(',');
+};
+
 export const peerById = (cluster: ClusterConfig, id: PeerId): PeerConfig => {
   const peer = cluster.peers.find((p) => p.id === id);
   if (!peer) throw new Error(`no peer ${id} in ${cluster.source}`);

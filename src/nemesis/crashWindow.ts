@@ -7,7 +7,8 @@
  * only lines, fails it. This recognises exactly that shape, so that the report can tell
  * an evidence gap from a violation:
  *   - the failure is an acceptor reporting more than its lines show: a prepare_ack naming
- *     an accepted (n, v), or an accept_ack rejecting with a promise n;
+ *     an accepted (n, v), or an accept_ack rejecting with a promise n (beside the value it
+ *     last accepted, if any);
  *   - some proposer did send that accept(n, v) (or a prepare or accept numbered n), so the
  *     acceptor can have received it;
  *   - an earlier incarnation of that acceptor was ended by the nemesis's SIGKILL.
@@ -61,7 +62,8 @@ export function crashWindowExplains(
     )
       return;
     reported = `an acceptance of (${n}, ${line.message_value})`;
-  } else if (line.message_type === 'accept_ack' && !line.message_value) {
+  } else if (line.message_type === 'accept_ack') {
+    // A rejection prints the promise and whatever the acceptor last accepted (its value, if any).
     if (
       !sent.some((l) => (l.message_type === 'prepare' || l.message_type === 'accept') && l.proposal_num === n)
     )

@@ -79,6 +79,8 @@ export interface HostOptions {
   trace?: TraceSink;
   /** A warm-up host (src/runtime/warmup.ts): crash points do not count its steps. */
   rehearsal?: boolean;
+  /** The data directory's name, for the trace's boot record (see storage.ts). */
+  storeId?: string;
 }
 
 /**
@@ -96,7 +98,7 @@ export interface TraceRecord {
   /** Steps of one batch share its number; the batch is durable only as a whole. */
   batch: number;
   input:
-    | { kind: 'boot' }
+    | { kind: 'boot'; store?: string }
     | { kind: 'receive'; from: PeerId; id: string | null; message: Message }
     | { kind: 'start'; value: Value }
     | { kind: 'timeout'; group: GroupId; timer: Timer | null };
@@ -153,7 +155,8 @@ export class PeerHost {
     this.badInputs = new RateLimitedLog(options.log);
     this.state = this.logic.init(this.id, options.durable);
     this.persisted = JSON.stringify(this.logic.durable(this.state));
-    options.trace?.write([this.record({ kind: 'boot' }, [], [], null)]);
+    const boot = options.storeId === undefined ? {} : { store: options.storeId };
+    options.trace?.write([this.record({ kind: 'boot', ...boot }, [], [], null)]);
   }
 
   /** Starts this peer's proposers with `value` after `delayMs` (the lab's -t). */

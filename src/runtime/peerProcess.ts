@@ -120,6 +120,7 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     logic,
     self,
     store: opened.store,
+    ...(opened.store.id === undefined ? {} : { storeId: opened.store.id }),
     ...(opened.durable ? { durable: opened.durable } : {}),
     outbox: transport,
     print: printLines,

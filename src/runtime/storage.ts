@@ -18,7 +18,7 @@
  * rather than forget promises it made. When the file is full it is rewritten as the header
  * and the current state (temp file, fsync, rename, directory fsync: rare).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -50,18 +50,28 @@ interface Owner {
   format: number;
   cluster: string;
   peer: { id: number; host: string };
+  /**
+   * Names this data directory, made when it is created: a structured trace's boot records
+   * carry it, so a trace file holding two runs (a reused file) is told apart from a peer
+   * that lost its state. Logs written before it have none.
+   */
+  store?: string;
 }
 
 const isInt = (v: unknown, min: number): v is number => Number.isSafeInteger(v) && (v as number) >= min;
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
+const decisionOk = (c: unknown): boolean =>
+  c === undefined || c === null || (isObject(c) && isInt(c.n, 1) && typeof c.value === 'string');
+
 /** Why `v` is not a PeerDurable for `peer`, or undefined if it is one. */
 function durableProblem(v: unknown, peer: PeerConfig): string | undefined {
   if (!isObject(v) || !isObject(v.proposers)) return 'no proposers record';
   for (const k of peer.proposer) {
     const p = v.proposers[k];
-    if (p !== undefined && !(isObject(p) && isInt(p.n, 0))) return `bad proposer ${k} state`;
+    if (p !== undefined && !(isObject(p) && isInt(p.n, 0) && decisionOk(p.chosen)))
+      return `bad proposer ${k} state`;
   }
   if (v.acceptor !== undefined) {
     const a = v.acceptor;
@@ -76,9 +86,7 @@ function durableProblem(v: unknown, peer: PeerConfig): string | undefined {
   if (v.learner !== undefined) {
     const l = v.learner;
     if (!isObject(l)) return 'bad learner state';
-    const learned = l.learned;
-    if (learned !== null && !(isObject(learned) && isInt(learned.n, 1) && typeof learned.value === 'string'))
-      return 'bad learner state';
+    if (l.learned === undefined || !decisionOk(l.learned)) return 'bad learner state';
   }
   return undefined;
 }
@@ -176,6 +184,11 @@ export class DurableStore {
     this.size = size;
   }
 
+  /** The data directory's name (see Owner.store). */
+  get id(): string | undefined {
+    return this.owner.store;
+  }
+
   get file(): string {
     return path.join(this.dir, LOG_FILE);
   }
@@ -194,6 +207,7 @@ export class DurableStore {
       format: FORMAT,
       cluster: clusterFingerprint(cluster),
       peer: { id: peer.id, host: peer.host },
+      store: randomBytes(6).toString('hex'),
     };
     const where = path.join(dir, LOG_FILE);
     let fd: number;
@@ -238,6 +252,7 @@ export class DurableStore {
           `${where} holds the state of ${String(who?.host)} in another cluster (or another peer); ` +
             'remove it or use a fresh --data-dir for a new run',
         );
+      owner.store = typeof stored.store === 'string' ? stored.store : undefined;
       const last = rest.at(-1);
       if (last) {
         const problem = durableProblem(last.value, peer);

@@ -74,7 +74,7 @@ export function validateRun(run: ObservedRun, options: ValidateOptions = {}): Tr
     unplaced: run.events.length - events,
     interleavings: 1,
     skipped: run.skipped,
-    warnings: run.warnings,
+    warnings: [...run.warnings, ...analysis.warnings],
     chosen: analysis.chosen,
   };
   const ev = (id: number) => run.events[id] as TraceEvent;
@@ -97,7 +97,12 @@ export function validateRun(run: ObservedRun, options: ValidateOptions = {}): Tr
       return {
         ...base,
         verdict: 'FAIL',
-        failure: { at: trace?.files[0] ?? '(no input)', peer: host(v.peer ?? 1), ...rule, events: [] },
+        failure: {
+          at: trace?.files[0] ?? `(no input for ${host(v.peer ?? 1)})`,
+          peer: host(v.peer ?? 1),
+          ...rule,
+          events: [],
+        },
       };
     }
     const related = v.related.slice(0, 10).map((r) => reported(r.event, r.note));

@@ -234,5 +234,20 @@ export function readLabRun(cluster: ClusterConfig, inputs: readonly LabInput[]):
       trace.events.push(event.id);
     });
   }
+  requireLabLines(inputs, run);
   return run;
+}
+
+/** A validator must not pass what it did not see: a file given with no lab line in it is refused. */
+function requireLabLines(inputs: readonly LabInput[], run: ObservedRun): void {
+  const seen = new Set(run.events.map((e) => e.source.file));
+  const empty = inputs.find((i) => !seen.has(i.file));
+  if (empty === undefined) return;
+  const lines = empty.text.split('\n').filter((l) => l.trim() !== '').length;
+  throw new TraceInputError(
+    empty.file,
+    undefined,
+    `no lab line in this file (${lines === 0 ? 'it is empty' : `${lines} line${lines === 1 ? '' : 's'}, none of them a protocol line`}): ` +
+      `give each peer's stdout, where it prints lines like {"peer_id":1,"action":"sent",...}; leave out the file of a peer that printed nothing`,
+  );
 }

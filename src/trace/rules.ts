@@ -123,6 +123,8 @@ export interface AckMeaning {
 
 export interface Analysis {
   violations: Violation[];
+  /** Forms the lab allows but does not fix, read one way (e.g. how "nothing accepted" is spelled). */
+  warnings: string[];
   obligations: Obligation[];
   specActions: number;
   chosen: { value: string; n: number }[];
@@ -140,6 +142,16 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
   const ev = (id: number) => run.events[id] as TraceEvent;
   const violations: Violation[] = [];
   const obligations: Obligation[] = [];
+  const warnings: string[] = [];
+  const emptyForms = new Set<string>();
+  /** Once per acceptor: its prepare_acks say "nothing accepted" with a number of their own. */
+  const noteEmptyForm = (acceptor: string, id: number, num: number) => {
+    if (emptyForms.has(acceptor)) return;
+    emptyForms.add(acceptor);
+    warnings.push(
+      `${at(ev(id))}: ${acceptor}'s prepare_acks report nothing accepted as ("", ${num}), not with the prepare's number; read as nothing accepted`,
+    );
+  };
   const fail = (event: number, rule: RuleId, message: string, related: Related[] = []) => {
     violations.push({ event, rule, message, related });
   };
@@ -185,12 +197,12 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
           );
           continue;
         }
-        const fits = (c: { n: number }) =>
-          e.value === ''
-            ? acc === null && (e.num === c.n || e.num === 0 || e.num === -1)
-            : acc !== null && acc.v === e.value && (e.num === acc.n || e.num === c.n);
         const ordered = recent(prepares);
-        const cand = ordered.find(fits);
+        const cand =
+          e.value === ''
+            ? answerReportingNothing(ordered, acc, e.num)
+            : ordered.find((c) => acc !== null && acc.v === e.value && (e.num === acc.n || e.num === c.n));
+        if (cand && e.value === '' && e.num !== cand.n) noteEmptyForm(trace.host, id, e.num);
         if (!cand) {
           const related = acc
             ? [{ event: acc.at, note: `${trace.host} accepted (${acc.n}, ${acc.v}) here` }]
@@ -559,28 +571,7 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
     } else obligations.push({ event: id, rule: 'chose-known', alternatives: k.alts, truncated: k.truncated });
   }
 
-  if (options.expectDecided) {
-    const started = cluster.groups.filter((g) =>
-      peerEvents(g.proposer).some((id) => ev(id).action === 'sent' && ev(id).type === 'prepare'),
-    );
-    for (const peer of cluster.peers) {
-      const member = started.some(
-        (g) => g.proposer === peer.id || g.acceptors.includes(peer.id) || g.learners.includes(peer.id),
-      );
-      if (member && !choseLineOf.has(peer.id))
-        violations.push({
-          peer: peer.id,
-          rule: 'expect-decided',
-          message: `${peer.host} takes part in group ${started
-            .filter(
-              (g) => g.proposer === peer.id || g.acceptors.includes(peer.id) || g.learners.includes(peer.id),
-            )
-            .map((g) => g.id)
-            .join(', ')} but prints no chose line`,
-          related: [],
-        });
-    }
-  }
+  if (options.expectDecided) violations.push(...undecidedPeers(run, choseLineOf));
 
   // Spec actions happen only on executed lines; the rest of `specActions` counted above.
   const acks = new Map<number, AckMeaning>();
@@ -597,11 +588,69 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
   }
   return {
     violations: violations.filter((v) => v.event === undefined || executed(s, v.event)),
+    warnings,
     obligations,
     specActions,
     chosen,
     acks,
   };
+}
+
+/**
+ * A prepare_ack with an empty value reports nothing accepted, whatever number it carries:
+ * the lab fixes the keys, not how "none" is spelled (the prepare's number, 0, -1, a round-0
+ * number of the implementation's own form). It answers the prepare of that number if there
+ * is one, else the most recent; it is a lie only if the acceptor had accepted something.
+ */
+function answerReportingNothing<T extends { n: number }>(
+  ordered: readonly T[],
+  acc: Vote | null,
+  num: number,
+): T | undefined {
+  if (acc !== null) return undefined;
+  return ordered.find((c) => c.n === num) ?? ordered[0];
+}
+
+/**
+ * --expect-decided: every peer of a group whose proposer started prints chose. A run in which
+ * no proposer started decided nothing, so it fails too: the flag asks for a decision.
+ */
+function undecidedPeers(run: ObservedRun, choseLineOf: ReadonlyMap<number, number>): Violation[] {
+  const { cluster } = run;
+  const sentPrepare = (p: number) =>
+    (run.peers[p - 1]?.events ?? []).some((id) => {
+      const e = run.events[id] as TraceEvent;
+      return e.action === 'sent' && e.type === 'prepare';
+    });
+  const started = cluster.groups.filter((g) => sentPrepare(g.proposer));
+  if (started.length === 0) {
+    const proposers = cluster.groups.map((g) => cluster.peers[g.proposer - 1]?.host ?? `peer ${g.proposer}`);
+    return [
+      {
+        peer: cluster.groups[0]?.proposer,
+        rule: 'expect-decided',
+        message: `no proposer sent a prepare (${proposers.join(', ')}), so nothing was decided`,
+        related: [],
+      },
+    ];
+  }
+  const takesPart = (peer: number) =>
+    started.filter((g) => g.proposer === peer || g.acceptors.includes(peer) || g.learners.includes(peer));
+  const silent = cluster.peers.filter((p) => takesPart(p.id).length > 0 && !choseLineOf.has(p.id));
+  if (silent.length === 0) return [];
+  const describe = (p: (typeof silent)[number]) => {
+    const given = (run.peers[p.id - 1]?.files.length ?? 0) > 0;
+    const groups = takesPart(p.id).map((g) => g.id);
+    return `${p.host} (group ${groups.join(', ')}${given ? '' : '; no input was given for it'})`;
+  };
+  return [
+    {
+      peer: silent[0]?.id,
+      rule: 'expect-decided',
+      message: `${silent.length === 1 ? 'a peer that takes part prints' : 'peers that take part print'} no chose line: ${silent.map(describe).join(', ')}`,
+      related: [],
+    },
+  ];
 }
 
 function* subsets<T>(xs: readonly T[], k: number, from = 0): Generator<T[]> {

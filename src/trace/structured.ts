@@ -127,6 +127,7 @@ export function readStructured(
       const list = peers.get(record.id) ?? [];
       if (list.length === 0 && record.input.kind !== 'boot')
         throw new TraceInputError(file, i + 1, 'the first record of a peer must be its boot record');
+      requireOneDataDir(list, { record, file, line: i + 1 });
       list.push({ record, file, line: i + 1 });
       peers.set(record.id, list);
     });
@@ -134,6 +135,25 @@ export function readStructured(
       warnings.push(`${file}:${pendingTorn}: the last line is cut off (the peer was killed), skipped`);
   }
   return { peers, warnings };
+}
+
+/**
+ * A peer's records must come from one data directory. A boot on another one is a second
+ * run appended to the same file (a reused trace file), not a peer that lost its state, and
+ * the file cannot be judged as one run.
+ */
+function requireOneDataDir(earlier: readonly Located[], next: Located): void {
+  const store = (r: TraceRecord) => (r.input.kind === 'boot' ? r.input.store : undefined);
+  const mine = store(next.record);
+  if (mine === undefined) return;
+  const other = earlier.find((l) => store(l.record) !== undefined && store(l.record) !== mine);
+  if (other === undefined) return;
+  throw new TraceInputError(
+    next.file,
+    next.line,
+    `${next.record.peer} boots here on another data directory than at ${other.file}:${other.line} ` +
+      `(${store(other.record)}, now ${mine}): the file holds two runs; give one run's trace files`,
+  );
 }
 
 interface Failure {

@@ -74,3 +74,45 @@ describe('the crash window between a save and its print', () => {
     expect(crashWindowExplains(result.failure as NonNullable<typeof result.failure>, forged)).toBeUndefined();
   });
 });
+
+describe('a rejection that carries the value the acceptor last accepted', () => {
+  // The shape of a campaign's false alarm: peer4 saved a promise of 2 (and an acceptance of
+  // X under it), was killed before printing, and then rejected accept(1, X) as (X, 2).
+  const line = (fields: Record<string, unknown>) =>
+    JSON.stringify({
+      peer_id: 4,
+      action: 'sent',
+      message_type: 'prepare',
+      message_value: '',
+      proposal_num: 1,
+      ...fields,
+    });
+  const failure = {
+    at: 'seed/peer4.log:4',
+    peer: 'peer4',
+    text: line({ message_type: 'accept_ack', message_value: 'X', proposal_num: 2 }),
+    rule: 'accept-ack-explained' as const,
+    ruleText: '',
+    message: '',
+    events: [],
+  };
+  const peers = (ended: string): PeerEvidence[] => [
+    {
+      host: 'peer4',
+      text: ['a', 'b', 'c', failure.text].join('\n'),
+      incarnations: [
+        { afterLine: 0, ended },
+        { afterLine: 2, ended: 'SIGTERM' },
+      ],
+    },
+    { host: 'peer5', text: line({ peer_id: 5, proposal_num: 2 }), incarnations: [{ afterLine: 0 }] },
+  ];
+
+  test('is explained by a SIGKILL of an earlier incarnation', () => {
+    expect(crashWindowExplains(failure, peers('SIGKILL (nemesis)'))).toMatch(/^peer4 reports a promise of 2/);
+  });
+
+  test('is not explained without one', () => {
+    expect(crashWindowExplains(failure, peers('exit 0'))).toBeUndefined();
+  });
+});

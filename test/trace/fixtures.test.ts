@@ -58,15 +58,15 @@ describe("other implementations' forms pass", () => {
     expect(r.failure?.rule).toBe('expect-decided');
   });
 
-  test('an empty learner file is no violation', () => {
+  test("a learner's file left out is no violation; an empty file given is an input error", () => {
     const text = readFileSync(fixture('acceptor-chose-on-accept.log'), 'utf8')
       .split('\n')
       .filter((l) => !l.includes('chose'));
-    const run = readLabRun(tc1, [
-      { file: 'all.log', text: text.filter((l) => !l.startsWith('peer5')).join('\n') },
-      { file: 'peer5.log', text: '' },
-    ]);
-    expect(validateRun(run).verdict).toBe('PASS');
+    const rest = { file: 'all.log', text: text.filter((l) => !l.startsWith('peer5')).join('\n') };
+    expect(validateRun(readLabRun(tc1, [rest])).verdict).toBe('PASS');
+    expect(() => readLabRun(tc1, [rest, { file: 'peer5.log', text: '' }])).toThrow(
+      /^peer5.log: no lab line in this file \(it is empty\)/,
+    );
   });
 
   test('promises that print the same vote for several prepares need a later match, which the search finds', () => {

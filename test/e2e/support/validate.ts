@@ -28,7 +28,9 @@ export interface RunEvidence {
 export function expectTracePasses(evidence: RunEvidence): TraceResult {
   const cluster = typeof evidence.cluster === 'string' ? loadHostsfile(evidence.cluster) : evidence.cluster;
   const label = evidence.label ?? 'run';
-  const inputs: LabInput[] = [...evidence.stdout].map(([host, lines]) => ({
+  // A peer that printed nothing (down all along) is left out, as a user leaves out its empty file.
+  const printed = [...evidence.stdout].filter(([, lines]) => lines.length > 0);
+  const inputs: LabInput[] = printed.map(([host, lines]) => ({
     file: `${label}/${host}.log`,
     host,
     text: lines.map((l) => `${l}\n`).join(''),
