@@ -166,15 +166,15 @@ export class PeerHost {
     else this.startTimer = setTimeout(() => this.enqueue({ input: { type: 'start', value } }), delayMs);
   }
 
-  /** A frame from the network: decoded and checked here, dropped with a report if bad. Returns whether it was good. */
-  receive(line: string, remote: string): boolean {
+  /** A frame from the network: decoded and checked here, dropped with a report if bad. Returns the sender of a good one. */
+  receive(line: string, remote: string): PeerId | undefined {
     const decoded = decodeMessage(line, this.logic.cluster, this.id);
     if (!decoded.ok) {
       this.badInput(decoded.problem, remote, line);
-      return false;
+      return undefined;
     }
     this.enqueue({ input: { type: 'deliver', message: decoded.message }, envelope: decoded.envelope });
-    return true;
+    return decoded.message.from;
   }
 
   /** Reported at once the first time a kind of problem is seen, then summed up: garbage cannot flood stderr. */

@@ -92,6 +92,19 @@ export class Link {
     this.ensureConnecting();
   }
 
+  /**
+   * The peer was heard from, so it is up: a reconnect waiting out its backoff (the peer was
+   * not yet listening when we last tried) connects now. Without this, an answer to the
+   * peer's first message could wait up to a whole backoff step for nothing.
+   */
+  peerIsUp(): void {
+    if (!this.retry || this.socket || this.closed) return;
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    this.attempt = 0;
+    this.connect();
+  }
+
   /** Frames not yet handed to a connection. */
   get waiting(): number {
     return this.queue.length;

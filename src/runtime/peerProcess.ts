@@ -97,7 +97,7 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     inbound: {
       frame: (line, remote) => {
         live = true;
-        return host?.receive(line, remote) ?? false;
+        return host?.receive(line, remote);
       },
       badInput: (problem, remote) => host?.badInput(problem, remote),
     },

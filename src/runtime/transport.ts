@@ -23,8 +23,8 @@ import { Link } from './link';
 import { RateLimitedLog } from './reports';
 
 export interface InboundHandlers {
-  /** A complete (and, with a secret, authenticated) frame from `remote`; returns whether it was a valid message. */
-  frame(line: string, remote: string): boolean;
+  /** A complete (and, with a secret, authenticated) frame from `remote`; returns the sender of a valid message. */
+  frame(line: string, remote: string): PeerId | undefined;
   /** Input that is not a frame: oversized lines, half frames cut off by a closed connection. */
   badInput(problem: string, remote: string): void;
 }
@@ -220,7 +220,11 @@ export class Transport {
           );
           continue;
         }
-        if (this.options.inbound.frame(line, remote)) conn.proven = true;
+        const from = this.options.inbound.frame(line, remote);
+        if (from === undefined) continue;
+        conn.proven = true;
+        // The sender is up: a link to it waiting out a reconnect backoff need not wait longer.
+        this.links.get(from)?.peerIsUp();
       }
       // A line that never ends holds a buffer: a slow sender gets a few seconds, not forever.
       if (splitter.pending > 0 && !partialSince)

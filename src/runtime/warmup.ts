@@ -12,7 +12,7 @@
 import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import type { Send } from '../../machines/messages';
+import type { PeerId, Send } from '../../machines/messages';
 import { type ClusterConfig, sendTargets } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
 import type { PeerLogic, PeerState } from '../peer/node';
@@ -80,10 +80,7 @@ export async function rehearseHosts(
 ): Promise<RehearsalReport> {
   const { cluster } = logic;
   let hosts = new Map<number, PeerHost>();
-  const wired = await loopbackNetwork(
-    cluster,
-    (to, line) => hosts.get(to)?.receive(line, 'rehearsal') ?? false,
-  );
+  const wired = await loopbackNetwork(cluster, (to, line) => hosts.get(to)?.receive(line, 'rehearsal'));
   const splitter = new LineSplitter(64 * 1024);
   const inMemory: Outbox = {
     send: (to, frame) => {
@@ -166,7 +163,7 @@ const REHEARSAL_ADDRESS = '127.0.0.2';
 /** One Transport per peer on REHEARSAL_ADDRESS, linked to each other; undefined if that is not usable. */
 async function loopbackNetwork(
   cluster: ClusterConfig,
-  deliver: (to: number, line: string) => boolean,
+  deliver: (to: number, line: string) => PeerId | undefined,
 ): Promise<LoopbackNetwork | undefined> {
   const overrides = new Map<string, Endpoint>(
     cluster.peers.map((p) => [p.host, { host: REHEARSAL_ADDRESS, port: 0 }]),

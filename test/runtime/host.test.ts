@@ -227,7 +227,7 @@ describe('five hosts over loopback TCP', () => {
         selfHost: self.host,
         addresses: book,
         inbound: {
-          frame: (l, remote) => host?.receive(l, remote) ?? false,
+          frame: (l, remote) => host?.receive(l, remote),
           badInput: (p, remote) => host?.badInput(p, remote),
         },
         log: () => {},
