@@ -29,9 +29,14 @@ import {
 import { nextProposalNumber } from './proposalNumbers';
 import { ANNOUNCE_ATTEMPT_CAP, type ArmTimer, BACKOFF_ATTEMPT_CAP } from './timers';
 
-/** What the proposer keeps on stable storage: a restarted proposer must never reuse a number. */
+/**
+ * What the proposer keeps on stable storage: a restarted proposer must never reuse a number,
+ * and one that saw its value chosen stays decided instead of starting new rounds.
+ */
 export interface ProposerDurable {
   n: number;
+  /** The decision it saw, once it has; absent while undecided. */
+  chosen?: { n: number; value: Value };
 }
 
 export interface ProposerInput {
@@ -112,6 +117,17 @@ const quorum = (context: ProposerContext) => majority(context.acceptors.length);
 
 const arm = (timer: ArmTimer['timer']): ArmTimer => ({ type: 'arm', timer });
 
+// Slide 45's "retry with a higher n": the smallest own number above all seen.
+const numberAboveSeen = (context: ProposerContext): number =>
+  nextProposalNumber(context.group, context.groupCount, Math.max(context.n, context.highestSeen));
+
+/**
+ * The proposal number the proposer's next round would take, for hosts that bound rounds (the
+ * checker): NO_PROPOSAL once it has decided, since a decided proposer starts no round.
+ */
+export const nextRoundNumber = (context: ProposerContext): number =>
+  context.chosen !== null ? NO_PROPOSAL : numberAboveSeen(context);
+
 export const proposerMachine = setup({
   types: {
     context: {} as ProposerContext,
@@ -120,6 +136,7 @@ export const proposerMachine = setup({
     input: {} as ProposerInput,
   },
   guards: {
+    decidedBeforeRestart: ({ context }) => context.chosen !== null,
     isNewPromise: ({ context, event }) => {
       assertEvent(event, 'prepare_ack');
       return isNewPromise(context, event);
@@ -159,9 +176,8 @@ export const proposerMachine = setup({
         return event.value;
       },
     }),
-    // Slide 45's "retry with a higher n": the smallest own number above all seen.
     beginRound: assign(({ context }) => ({
-      n: nextProposalNumber(context.group, context.groupCount, Math.max(context.n, context.highestSeen)),
+      n: numberAboveSeen(context),
       promises: [],
       proposal: null,
       accepted: [],
@@ -268,7 +284,7 @@ export const proposerMachine = setup({
     accepted: [],
     refusals: 0,
     announcements: 0,
-    chosen: null,
+    chosen: input.durable?.chosen ?? null,
   }),
   initial: 'undecided',
   states: {
@@ -281,10 +297,19 @@ export const proposerMachine = setup({
       states: {
         idle: {
           on: {
-            START: {
-              target: 'preparing',
-              actions: ['takeValue', 'beginRound', 'sendPrepare', 'armRoundTimer'],
-            },
+            START: [
+              // Decided before a restart: it stays decided, and repeats the decision for
+              // members that may have missed it instead of proposing anew.
+              {
+                guard: 'decidedBeforeRestart',
+                target: '#proposer.chosen',
+                actions: ['announceChosen', 'armAnnounceTimer'],
+              },
+              {
+                target: 'preparing',
+                actions: ['takeValue', 'beginRound', 'sendPrepare', 'armRoundTimer'],
+              },
+            ],
           },
         },
         preparing: {
@@ -359,4 +384,6 @@ export const proposerMachine = setup({
   },
 });
 
-export const proposerDurable = (context: ProposerContext): ProposerDurable => ({ n: context.n });
+// Undecided, the record is the number alone, as states saved before decisions were kept.
+export const proposerDurable = (context: ProposerContext): ProposerDurable =>
+  context.chosen === null ? { n: context.n } : { n: context.n, chosen: context.chosen };

@@ -36,7 +36,8 @@ export function proposerViolations(path: Replayed<ProposerMachine>, input: Propo
   const promises = new Map<number, Map<number, Reported>>();
   const acceptances = new Map<number, Set<number>>();
   const valueSent = new Map<number, string>();
-  const learned: { n: number; value: string }[] = [];
+  // A decision recovered from stable storage is known as a LEARNED one is.
+  const learned: { n: number; value: string }[] = input.durable?.chosen ? [input.durable.chosen] : [];
 
   for (const [i, { event: e, emitted }] of path.steps.entries()) {
     const at = `step ${i + 1} ${e.type}${'n' in e ? `(${e.n} from ${'from' in e ? e.from : '-'})` : ''}`;
@@ -75,6 +76,8 @@ export function proposerViolations(path: Replayed<ProposerMachine>, input: Propo
     const choses = sent.filter((s) => s.message.type === 'chose');
 
     const firstPrepare = prepares[0]?.message as Prepare | undefined;
+    if (firstPrepare && input.durable?.chosen)
+      out.push(`${at}: prepare(${firstPrepare.n}) from a proposer that decided before its restart`);
     if (firstPrepare) {
       const n = firstPrepare.n;
       if (prepares.some((s) => (s.message as Prepare).n !== n)) out.push(`${at}: one round, two numbers`);

@@ -114,6 +114,12 @@ export const proposerModel: PathModel<ProposerMachine> = {
       input: { ...proposerInput, durable: { n: 1 } },
       stopWhen: ({ value }) => leafOf(value) !== 'idle',
     },
+    // A decided proposer stays decided across a restart: started again, it repeats the decision.
+    {
+      name: 'restarted after deciding',
+      input: { ...proposerInput, durable: { n: 1, chosen: { n: 1, value: 'X' } } },
+      stopWhen: ({ value }) => leafOf(value) !== 'idle',
+    },
   ],
   shortest: {
     events: ({ value, context }) => [

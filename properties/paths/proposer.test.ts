@@ -66,6 +66,11 @@ const faults: Fault<ProposerMachine>[] = [
     }),
     'without a majority of acceptances',
   ],
+  [
+    'forgets its decision on a restart',
+    proposerMachine.provide({ guards: { decidedBeforeRestart: () => false } }),
+    'from a proposer that decided before its restart',
+  ],
 ];
 
 describePaths('proposer', proposerMachine, proposerModel, proposerViolations, faults);

@@ -97,17 +97,17 @@ describe.concurrent('paxos check', () => {
   test('--coverage: taken/total and the never-taken list, and coverage in --json, the same with --workers 2', async () => {
     const r = await paxos(...TESTCASE1_ONE_ROUND, '--coverage', '--json');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^coverage: 17\/38 transitions taken$/m);
-    expect(r.stdout).toMatch(/^never taken \(21\):\n {2}proposer\.undecided LEARNED#0$/m);
+    expect(r.stdout).toMatch(/^coverage: 17\/39 transitions taken$/m);
+    expect(r.stdout).toMatch(/^never taken \(22\):\n {2}proposer\.undecided LEARNED#0$/m);
     const json = lastLine(r.stdout);
-    expect(json.coverage).toHaveLength(38);
-    expect(json.coverage[1]).toEqual({
+    expect(json.coverage).toHaveLength(39);
+    expect(json.coverage[2]).toEqual({
       machine: 'proposer',
       state: 'undecided.idle',
       event: 'START',
-      guard: null,
-      branch: 0,
-      id: 'proposer.undecided.idle START#0',
+      guard: 'else',
+      branch: 1,
+      id: 'proposer.undecided.idle START#1',
       count: 1,
     });
     // Two workers count the same: the first levels once, a state expanded again (the

@@ -31,7 +31,7 @@ describe('coverage of testcase 1, one round, bag, as paxos check runs it (refine
       transitionsOf(m).map((t) => t.id),
     );
     expect(r.coverage?.map((c) => c.id)).toEqual(all);
-    expect(all).toHaveLength(38);
+    expect(all).toHaveLength(39);
   });
 
   test('exact counts', () => {
@@ -71,12 +71,13 @@ test('with a crash, the restarts of every peer are counted as the transitions th
     { cluster: testcase1, maxRound: 1, faults: ['crash'], coverage: true },
     specRefinement,
   );
-  expect([r.distinctStates, r.complete]).toEqual([8_528, true]);
+  expect([r.distinctStates, r.complete]).toEqual([14_664, true]);
   const c = counts(r.coverage);
   // A learner restarts learned (#0) or listening (#1); an acceptor restarts to what it had
   // (#0, #1 a promise or a vote) or fresh (#2). In testcase 1 no acceptor peer's restart
   // changes anything (its learner learns only from a chose, its acceptor keeps all), so
-  // only the three fresh starts count.
+  // only the three fresh starts count. A proposer restarted after its decision is started
+  // again and repeats it (START#0), instead of a new round.
   expect([
     c['learner.recovering always#0'],
     c['learner.recovering always#1'],
@@ -84,12 +85,14 @@ test('with a crash, the restarts of every peer are counted as the transitions th
     c['acceptor.recovering always#1'],
     c['acceptor.recovering always#2'],
     c['proposer.undecided.idle START#0'],
-  ]).toEqual([1_848, 2_446, 0, 0, 3, 1]);
+    c['proposer.undecided.idle START#1'],
+  ]).toEqual([4_848, 4_198, 0, 0, 3, 3_136, 1]);
 });
 
 const PINNED = {
   'proposer.undecided LEARNED#0': 0,
-  'proposer.undecided.idle START#0': 1,
+  'proposer.undecided.idle START#0': 0,
+  'proposer.undecided.idle START#1': 1,
   'proposer.undecided.preparing prepare_ack#0': 12,
   'proposer.undecided.preparing prepare_ack#1': 12,
   'proposer.undecided.preparing prepare_ack#2': 0,
@@ -127,9 +130,10 @@ const PINNED = {
   'learner.listening chose#0': 4212,
   'learner.listening decided#0': 762,
 };
-/** Testcase 1 has one proposer and no learner on its peer: no refusal, no retry, no LEARNED. */
+/** Testcase 1 has one proposer and no learner on its peer: no refusal, no retry, no LEARNED; no restart without crashes. */
 const NEVER = [
   'proposer.undecided LEARNED#0',
+  'proposer.undecided.idle START#0',
   'proposer.undecided.preparing prepare_ack#2',
   'proposer.undecided.preparing prepare_ack#3',
   'proposer.undecided.preparing accept_ack#0',

@@ -77,7 +77,8 @@ export function describeMessage(m: Message): string {
 
 function describeDurable(d: PeerDurable): string[] {
   const out: string[] = [];
-  for (const [k, p] of Object.entries(d.proposers)) out.push(`proposer${k} n=${p.n}`);
+  for (const [k, p] of Object.entries(d.proposers))
+    out.push(`proposer${k} n=${p.n}${p.chosen ? ` chosen=${p.chosen.n}:${show(p.chosen.value)}` : ''}`);
   if (d.acceptor)
     out.push(
       `acceptor min=${d.acceptor.minProposal} accepted=${d.acceptor.acceptedProposal}:${show(d.acceptor.acceptedValue)}`,

@@ -15,7 +15,7 @@ import {
   type Send,
   type Value,
 } from '../../../machines/messages';
-import { nextProposalNumber } from '../../../machines/proposalNumbers';
+import { nextRoundNumber } from '../../../machines/proposer';
 import type { Timer } from '../../../machines/timers';
 import type { PeerInput, PeerLogic, PeerState } from '../../peer/node';
 import { decodeMessage, encodeMessage } from '../../runtime/codec';
@@ -52,7 +52,7 @@ export interface ProposerFacts {
   startable: boolean;
   /** The timer it armed last, if it has not fired: its TIMEOUT is enabled exactly then. */
   timer: Timer | null;
-  /** The number a START or a new-round TIMEOUT would take now. */
+  /** The number a START or a new-round TIMEOUT would take now (the machine says; 0 once decided: none). */
   nextNumber: number;
 }
 
@@ -384,7 +384,6 @@ export class PeerTable {
   }
 
   private factsOf(owner: PeerId, state: PeerState): PeerFacts {
-    const { groupCount } = this.logic.cluster;
     const acceptor = state.acceptor
       ? {
           minProposal: state.acceptor.context.minProposal,
@@ -401,7 +400,7 @@ export class PeerTable {
         group: Number(g),
         startable: s.can({ type: 'START', value: '' }),
         timer: state.timers[Number(g)] ?? null,
-        nextNumber: nextProposalNumber(Number(g), groupCount, Math.max(s.context.n, s.context.highestSeen)),
+        nextNumber: nextRoundNumber(s.context),
       })),
     };
   }
