@@ -106,7 +106,7 @@ function failure(model: Model, outcome: Extract<SearchOutcome, { verdict: 'NOT_L
 function unknownReason(budget: Budget, options: CheckOptions, done: number, keys: number): string {
   const what =
     budget.steps > budget.maxSteps
-      ? `the budget of ${budget.maxSteps} search steps ran out`
+      ? `the budget of ${budget.maxSteps} search ${budget.maxSteps === 1 ? 'step' : 'steps'} ran out`
       : `the time limit of ${(options.timeLimitMs ?? 0) / 1000} s ran out`;
   return `${what} with ${done} of ${keys} ${keys === 1 ? 'key' : 'keys'} checked`;
 }
@@ -128,7 +128,7 @@ export function checkHistory(history: History, model: Model, options: CheckOptio
   };
   for (const [done, group] of groups.entries()) {
     const outcome = searchPartition(model, group, budget);
-    result.steps = budget.steps;
+    result.steps = Math.min(budget.steps, budget.maxSteps);
     if (outcome.verdict === 'LINEARIZABLE') continue;
     result.verdict = outcome.verdict;
     if (outcome.verdict === 'NOT_LINEARIZABLE') result.failure = failure(model, outcome);

@@ -225,6 +225,6 @@ describe('the budget', () => {
       { maxSteps: 1 },
     );
     expect(r.verdict).toBe('UNKNOWN');
-    expect(r.unknown).toMatch(/budget of 1 search steps ran out with 0 of 1 key checked/);
+    expect(r.unknown).toMatch(/budget of 1 search step ran out with 0 of 1 key checked/);
   });
 });
