@@ -116,14 +116,23 @@ class Memo {
 
 const CLOCK_EVERY = 4096;
 
+interface StackEntry {
+  call: Entry;
+  /** The state before the call's operation. */
+  before: unknown;
+}
+
 class Search {
   private readonly head: Entry;
   private readonly bits: Bitset;
   private readonly memo: Memo;
-  private readonly stack: { call: Entry; before: unknown }[] = [];
+  private readonly stack: StackEntry[] = [];
   private state: unknown;
   private required: number;
-  private best: { depth: number; culprit: number; prefix: { index: number; state: unknown }[] } | undefined;
+  /** The deepest dead end: its prefix (operations, state after each) and the operation that found no place. */
+  private readonly best = { culprit: -1, indices: [] as number[], states: [] as unknown[] };
+  /** How many of the stack's first entries are the best prefix's too: only the rest is copied when it grows. */
+  private agree = 0;
 
   constructor(
     private readonly model: Model,
@@ -149,6 +158,7 @@ class Search {
       if (entry) this.remember(entry.index);
       const undone = this.stack.pop();
       if (!undone) return this.refuted();
+      this.agree = Math.min(this.agree, this.stack.length);
       this.undo(undone.call, undone.before);
       entry = undone.call.next;
     }
@@ -170,6 +180,7 @@ class Search {
       this.bits.clear(call.index);
       return false;
     }
+    if (this.agree === this.stack.length && this.best.indices[this.agree] === call.index) this.agree++;
     this.stack.push({ call, before: this.state });
     this.state = result.next;
     lift(call);
@@ -184,23 +195,28 @@ class Search {
     if ((this.candidates[call.index] as Candidate).required) this.required++;
   }
 
-  /** The deepest dead end so far: the prefix placed and the operation that found no place after it. */
+  /** A dead end: remembered when deeper than any before. */
   private remember(culprit: number): void {
-    if (this.best && this.best.depth >= this.stack.length) return;
-    const prefix = this.stack.map((s, i) => ({
-      index: s.call.index,
-      state: i + 1 < this.stack.length ? this.stack[i + 1]?.before : this.state,
-    }));
-    this.best = { depth: this.stack.length, culprit, prefix };
+    const depth = this.stack.length;
+    if (this.best.culprit >= 0 && this.best.indices.length >= depth) return;
+    const { indices, states } = this.best;
+    indices.length = this.agree;
+    states.length = this.agree;
+    for (let i = this.agree; i < depth; i++) {
+      indices.push((this.stack[i] as StackEntry).call.index);
+      states.push(i + 1 < depth ? (this.stack[i + 1] as StackEntry).before : this.state);
+    }
+    this.best.culprit = culprit;
+    this.agree = depth;
   }
 
   private refuted(): SearchOutcome {
-    const best = this.best ?? { culprit: 0, prefix: [] };
     const at = (i: number) => this.candidates[i] as Candidate;
+    const { culprit, indices, states } = this.best;
     return {
       verdict: 'NOT_LINEARIZABLE',
-      culprit: at(best.culprit),
-      prefix: best.prefix.map((p) => ({ candidate: at(p.index), state: p.state })),
+      culprit: at(Math.max(culprit, 0)),
+      prefix: indices.map((i, n) => ({ candidate: at(i), state: states[n] })),
     };
   }
 }

@@ -228,3 +228,15 @@ describe('the budget', () => {
     expect(r.unknown).toMatch(/budget of 1 search step ran out with 0 of 1 key checked/);
   });
 });
+
+describe('the time limit', () => {
+  test('a search too large for its time answers UNKNOWN, naming the limit', () => {
+    // Twelve unknown appends, any subset in any order, and a get no order explains.
+    const appends = 'abcdefghijkl'.split('').flatMap((letter, p) => [invoke(p, 'append', letter, 'x')]);
+    const r = check('kv', [...appends, invoke(20, 'get', null, 'x'), ok(20, 'get', 'zz', 'x')], {
+      timeLimitMs: 50,
+    });
+    expect(r.verdict).toBe('UNKNOWN');
+    expect(r.unknown).toMatch(/^the time limit of 0.05 s ran out with 0 of 1 key checked/);
+  });
+});
