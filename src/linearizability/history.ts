@@ -130,7 +130,7 @@ export function detectFormat(text: string): Format {
 function unwrapEdnLine(text: string, first: boolean, last: boolean): string {
   let t = text.trim();
   if (first && t.startsWith('[')) t = t.slice(1);
-  if (last && t.endsWith(']') && !t.endsWith(']]') && t.startsWith('{')) t = t.slice(0, -1);
+  if (last && /\}\s*\]$/.test(t)) t = t.slice(0, -1);
   return t;
 }
 
