@@ -83,9 +83,10 @@ function partitions(file: string, model: Model, operations: readonly Operation[]
     }
     if (reading === 'omit') continue;
     const required = op.status === 'ok' || op.status === 'fail';
-    const group = groups.get(model.partition(op)) ?? [];
+    const key = model.partition(op);
+    const group = groups.get(key) ?? [];
     group.push({ op, input: reading.input, output: reading.output, required });
-    groups.set(model.partition(op), group);
+    groups.set(key, group);
   }
   return [...groups.values()];
 }
