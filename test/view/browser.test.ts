@@ -22,7 +22,13 @@ import {
   required,
   unavailable,
 } from './support/page';
-import { disjointCounterexample, labRun, randomSimulation, scriptedTestcase2 } from './support/runs';
+import {
+  disjointCounterexample,
+  labRun,
+  randomSimulation,
+  scriptedTestcase2,
+  sevenPeers,
+} from './support/runs';
 
 const SEED = Number(process.env.VIEW_SEED ?? 11);
 
@@ -54,6 +60,7 @@ const runs: [string, () => RunView][] = [
   ['counterexample', () => disjointCounterexample()],
   ['real run', () => labRun('test/view/fixtures/cluster-testcase2.log')],
   ['real run with a violation', () => labRun('test/trace/fixtures/accept-below-promise.log')],
+  ['seven peers', () => sevenPeers(SEED)],
 ];
 
 describe.skipIf(unavailable !== undefined && !required)('pictures in chromium', () => {

@@ -2,7 +2,8 @@
  * What every HTML picture must do in a real browser (Debian's chromium, headless, through
  * playwright-core), whatever run it draws: one arrow per message and one mark per event,
  * stepping, a clicked message's fields, hiding a peer, zoom, no two labels of a row on top of
- * each other, a screenshot, no console error, nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
+ * each other, no text cut off at the right of the header or the side panel, a screenshot, no
+ * console error, nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -49,6 +50,8 @@ export async function checkPage(
     await page.goto(pathToFileURL(file).href);
     // Before a message is selected: its label is bold then, and wider.
     expect(await overlappingLabels(page), 'labels of one row overlap').toEqual([]);
+    await expect.poll(() => page.locator('#controls').isVisible()).toBe(true);
+    expect(await clippedText(page), 'text cut off at the right').toEqual([]);
 
     expect(await page.locator('svg .msg').count(), 'arrows = messages').toBe(view.messages.length);
     expect(await page.locator('svg .event').count(), 'marks = events').toBe(view.events.length);
@@ -167,4 +170,38 @@ export async function labelsOverlapping(browser: Browser, file: string): Promise
   } finally {
     await page.close();
   }
+}
+
+/**
+ * What the first screen shows: whether the diagram's whole width fits its box (no lane cut
+ * off), whether the current step's row is inside the box, and how many rows are.
+ */
+export async function firstScreen(
+  page: Page,
+): Promise<{ fitsWidth: boolean; lastStepInView: boolean; rowsInView: number }> {
+  return page.evaluate(`(() => {
+    const box = document.getElementById('diagram');
+    const r = box.getBoundingClientRect();
+    const inside = (b) => b.top >= r.top - 0.5 && b.bottom <= r.bottom + 0.5;
+    const bands = [...box.querySelectorAll('.row .row-band')];
+    const last = bands[bands.length - 1];
+    return {
+      fitsWidth: box.scrollWidth <= box.clientWidth + 1,
+      lastStepInView: last !== undefined && inside(last.getBoundingClientRect()),
+      rowsInView: bands.filter((b) => inside(b.getBoundingClientRect())).length,
+    };
+  })()`);
+}
+
+/** Elements of the page's header and side panel whose text runs past their box, clipped or scrolled away. */
+export async function clippedText(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const out = [];
+    for (const e of document.querySelectorAll('header, header *, aside, aside *')) {
+      if (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+        out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ': ' + (e.textContent || '').slice(0, 60));
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways');
+    return out;
+  })()`);
 }
