@@ -40,7 +40,8 @@ const SCRIPT = `
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('run-data').textContent);
-  var svg = document.querySelector('#diagram svg');
+  var pane = document.getElementById('diagram');
+  var svg = pane.querySelector('svg');
   var details = document.getElementById('details');
   var stepText = document.getElementById('step-text');
   var rows = data.rows.length;
@@ -117,7 +118,18 @@ const SCRIPT = `
     }
   }
 
-  function go(row) { current = Math.max(0, Math.min(rows - 1, row)); showStep(); }
+  // Stepping past the edge of the pane scrolls the new step into view, with a few rows of context.
+  function reveal(row) {
+    var band = svg.querySelector('.row[data-row="' + row + '"] .row-band');
+    if (!band) return;
+    var b = band.getBoundingClientRect();
+    var top = pane.getBoundingClientRect().top + pane.clientTop;
+    var bottom = top + pane.clientHeight;
+    var margin = Math.min(3 * b.height, pane.clientHeight / 3);
+    if (b.top < top) pane.scrollTop -= top - b.top + margin;
+    else if (b.bottom > bottom) pane.scrollTop += b.bottom - bottom + margin;
+  }
+  function go(row) { current = Math.max(0, Math.min(rows - 1, row)); showStep(); reveal(current); }
   function setZoom(z) {
     zoom = Math.max(0.25, Math.min(4, z));
     svg.setAttribute('width', String(Math.round(baseW * zoom)));
@@ -131,8 +143,7 @@ const SCRIPT = `
   document.getElementById('zoom-in').addEventListener('click', function () { setZoom(zoom * 1.25); });
   document.getElementById('zoom-out').addEventListener('click', function () { setZoom(zoom / 1.25); });
   document.getElementById('zoom-fit').addEventListener('click', function () {
-    var box = document.getElementById('diagram');
-    setZoom(Math.min(box.clientWidth / baseW, box.clientHeight / baseH));
+    setZoom(Math.min(pane.clientWidth / baseW, pane.clientHeight / baseH));
   });
   var jump = document.getElementById('jump-violation');
   if (data.violation) {
@@ -169,7 +180,9 @@ const SCRIPT = `
     else if (e.key === 'End') go(rows - 1);
   });
   document.getElementById('controls').hidden = false;
-  showStep();
+  // Every lane on screen at once, never enlarged: the page opens at the last step, so it shows it.
+  setZoom(Math.min(1, (pane.clientWidth - 1) / baseW));
+  go(rows - 1);
 })();
 `;
 

@@ -1,7 +1,8 @@
 /**
  * The HTML pictures in a real browser: Debian's chromium, driven headless by playwright-core.
  * For each of the three inputs (a simulation, a checker counterexample, a real run's lab
- * lines): the page opens from disk, draws one arrow per message and one mark per event,
+ * lines, and a seven-peer simulation): the page opens from disk at the last step with it in
+ * view and every lane within the window, draws one arrow per message and one mark per event,
  * keeps the labels of each row apart, steps, shows a clicked message's fields, hides a peer,
  * zooms, takes a screenshot, and logs no console error; with JavaScript disabled it still shows the whole diagram. A page with
  * one arrow dropped must fail the same check, or the check proves nothing.

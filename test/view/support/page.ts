@@ -1,6 +1,7 @@
 /**
  * What every HTML picture must do in a real browser (Debian's chromium, headless, through
- * playwright-core), whatever run it draws: one arrow per message and one mark per event,
+ * playwright-core), whatever run it draws: opening with every lane and the last step in
+ * view, one arrow per message and one mark per event,
  * stepping, a clicked message's fields, hiding a peer, zoom, no two labels of a row on top of
  * each other, no text cut off at the right of the header or the side panel, a screenshot, no
  * console error, nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
@@ -51,6 +52,7 @@ export async function checkPage(
     // Before a message is selected: its label is bold then, and wider.
     expect(await overlappingLabels(page), 'labels of one row overlap').toEqual([]);
     await expect.poll(() => page.locator('#controls').isVisible()).toBe(true);
+    expect(await firstScreen(page), 'on load').toMatchObject({ fitsWidth: true, lastStepInView: true });
     expect(await clippedText(page), 'text cut off at the right').toEqual([]);
 
     expect(await page.locator('svg .msg').count(), 'arrows = messages').toBe(view.messages.length);
