@@ -154,7 +154,7 @@ const SCRIPT = `
     });
   } else jump.hidden = true;
   svg.addEventListener('click', function (event) {
-    var g = event.target.closest ? event.target.closest('.msg') : null;
+    var g = event.target.closest ? event.target.closest('.msg, .dup-mark') : null;
     if (g) showMessage(num(g, 'data-msg'));
     else {
       var ev = event.target.closest ? event.target.closest('.event') : null;

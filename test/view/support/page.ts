@@ -51,6 +51,7 @@ export async function checkPage(
     await page.goto(pathToFileURL(file).href);
     // Before a message is selected: its label is bold then, and wider.
     expect(await overlappingLabels(page), 'labels of one row overlap').toEqual([]);
+    expect(await labelsCrossed(page), 'labels crossed by arrows').toEqual([]);
     await expect.poll(() => page.locator('#controls').isVisible()).toBe(true);
     expect(await firstScreen(page), 'on load').toMatchObject({ fitsWidth: true, lastStepInView: true });
     expect(await clippedText(page), 'text cut off at the right').toEqual([]);
@@ -143,7 +144,7 @@ export async function overlappingLabels(page: Page): Promise<string[]> {
       const b = r.getBBox();
       return { y1: b.y, y2: b.y + b.height, row: r.parentElement.getAttribute('data-row') };
     });
-    const texts = [...svg.querySelectorAll('.events text, .messages text, .chosen-marks text, .violation text')].map((t) => {
+    const texts = [...svg.querySelectorAll('.events text, .messages text, .dup-badges text, .chosen-marks text, .violation text')].map((t) => {
       const b = t.getBBox();
       const cy = b.y + b.height / 2;
       const band = bands.find((x) => cy >= x.y1 && cy < x.y2);
@@ -159,6 +160,58 @@ export async function overlappingLabels(page: Page): Promise<string[]> {
           a.b.y + a.b.height <= c.b.y || c.b.y + c.b.height <= a.b.y;
         if (!apart) out.push('row ' + a.row + ': "' + a.text + '" and "' + c.text + '"');
       }
+    return out;
+  })()`);
+}
+
+/**
+ * Labels an arrow runs through, measured by the browser: every text of the events, messages,
+ * chosen markers and the violation against every arrow but the label's own (a straight line,
+ * or a loop to oneself followed along its length), with the text's box inset by a pixel so
+ * that an arrow grazing a box's edge does not count. A label on a white plate hides the arrow
+ * under it, so nothing runs through it. Empty when no arrow crosses a label.
+ */
+export async function labelsCrossed(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const svg = document.querySelector('svg.paxos-run');
+    const arrows = [...svg.querySelectorAll('.msg')].map((g) => {
+      const pts = [];
+      const line = g.querySelector(':scope > line');
+      if (line) for (const a of ['1', '2']) pts.push([+line.getAttribute('x' + a), +line.getAttribute('y' + a)]);
+      const loop = g.querySelector(':scope > path:not(.cross)');
+      if (loop) for (let i = 0, n = loop.getTotalLength(); i <= 20; i++) {
+        const p = loop.getPointAtLength((n * i) / 20);
+        pts.push([p.x, p.y]);
+      }
+      return { g, pts, name: g.getAttribute('data-msg') };
+    });
+    // Liang-Barsky: does the segment from p to q enter the box?
+    const crosses = (p, q, b) => {
+      let t0 = 0, t1 = 1;
+      const d = [q[0] - p[0], q[1] - p[1]];
+      const sides = [[-d[0], p[0] - b.x1], [d[0], b.x2 - p[0]], [-d[1], p[1] - b.y1], [d[1], b.y2 - p[1]]];
+      for (const [num, lim] of sides) {
+        if (num === 0) { if (lim < 0) return false; continue; }
+        const t = lim / num;
+        if (num < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
+        if (t0 > t1) return false;
+      }
+      return true;
+    };
+    const out = [];
+    for (const t of svg.querySelectorAll('.events text, .messages text, .dup-badges text, .chosen-marks text, .violation text')) {
+      if (t.parentElement.querySelector(':scope > .plate')) continue;
+      const r = t.getBBox();
+      const b = { x1: r.x + 1, y1: r.y + 1, x2: r.x + r.width - 1, y2: r.y + r.height - 1 };
+      for (const a of arrows) {
+        if (a.g.contains(t)) continue;
+        for (let i = 1; i < a.pts.length; i++)
+          if (crosses(a.pts[i - 1], a.pts[i], b)) {
+            out.push('"' + t.textContent + '" crossed by message ' + a.name);
+            break;
+          }
+      }
+    }
     return out;
   })()`);
 }
