@@ -7,8 +7,8 @@
  * data attributes (`data-msg`, `data-event`, `data-peer`, `data-row`, ...) that the page's
  * script and the browser tests read; the counts of both equal the model's.
  */
-import { GEOMETRY, type Layout, layout, type Point } from './layout';
-import { type AcceptorState, acceptorText, type RunView, type ViewEvent, type ViewMessage } from './model';
+import { GEOMETRY, type Layout, layout, type Point, writtenStates } from './layout';
+import { acceptorText, type RunView, type ViewEvent, type ViewMessage } from './model';
 
 export const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -333,9 +333,6 @@ function markSvg(e: ViewEvent, x: number, y: number): string {
   }
 }
 
-const sameState = (a: AcceptorState | undefined, b: AcceptorState | undefined) =>
-  a !== undefined && b !== undefined && acceptorText(a) === acceptorText(b);
-
 interface Piece {
   text: string;
   cls: string;
@@ -400,7 +397,7 @@ function eventsSvg(
 ): { svg: string; at: Map<number, { x: number; y: number }> } {
   const out: string[] = [];
   const at = new Map<number, { x: number; y: number }>();
-  const shown = new Map<number, AcceptorState>();
+  const written = writtenStates(view);
   const byRow = [...view.events].sort((a, b) => a.row - b.row || a.id - b.id);
   /** Where the text of the last event drawn at (row, peer) ends. */
   const textEnd = new Map<string, number>();
@@ -417,10 +414,8 @@ function eventsSvg(
       pieces.push({ text: e.label, cls: '', size: 10, bold });
     }
     // The acceptor's state is written where it changes (and first): the tooltip has it always.
-    if (e.acceptor && !sameState(shown.get(e.peer), e.acceptor)) {
+    if (e.acceptor && written.has(e.id))
       pieces.push({ text: acceptorText(e.acceptor), cls: 'state', size: 9.5, bold: false });
-      shown.set(e.peer, e.acceptor);
-    }
     const text = eventText(pieces, x, y, placed);
     const parts = [markSvg(e, x, y), text.svg];
     const tx = text.right;
@@ -464,7 +459,7 @@ const plateSvg = (b: Box) =>
 function chosenSvg(view: RunView, L: Layout, placed: Placed): string {
   const W = L.width;
   const marks = view.chosen.map((c, i) => {
-    const y = L.rowY(c.row) + GEOMETRY.row / 2;
+    const y = L.rowY(c.row) + L.rowHeight(c.row) / 2;
     const breaking = view.violation && view.violation.row === c.row ? ' breaking' : '';
     const spots: { x: number; y: number; box: Box; crossed: number }[] = [];
     for (const ty of [y + 11, y - 4])
@@ -473,8 +468,9 @@ function chosenSvg(view: RunView, L: Layout, placed: Placed): string {
         if (placed.clearOfText(box)) spots.push({ x, y: ty, box, crossed: placed.crossings(box) });
       }
     const spot = spots.find((s) => s.crossed === 0) ?? [...spots].sort((a, b) => a.crossed - b.crossed)[0];
-    if (spot) placed.add(spot.box);
+    // With no spot clear of text the first one is taken, and later labels keep off it.
     const at = spot ?? { x: GEOMETRY.left, y: y + 11, crossed: 0 };
+    placed.add(spot?.box ?? textBox(c.text, at.x, at.y, 10, 'start', true));
     const plate = spot && spot.crossed > 0 ? plateSvg(spot.box) : '';
     return `<g class="chosen${breaking}" data-row="${c.row}" data-chosen="${i}"><title>${esc(c.text)}</title><line x1="${GEOMETRY.left - 4}" y1="${n1(y)}" x2="${W - 8}" y2="${n1(y)}"/>${plate}<text x="${n1(at.x)}" y="${n1(at.y)}">${esc(c.text)}</text></g>`;
   });
@@ -513,7 +509,7 @@ export function renderSvg(view: RunView): string {
     const y = L.rowY(row);
     const breaking = view.violation?.row === row ? ' breaking' : '';
     out.push(
-      `<g class="row${breaking}" data-row="${row}"><title>${esc(`step ${row + 1}: ${text}`)}</title><rect class="row-band" x="0" y="${n1(y - GEOMETRY.row / 2)}" width="${W}" height="${GEOMETRY.row}"/><text class="rownum" x="${GEOMETRY.left - 8}" y="${n1(y + 3)}">${row + 1}</text></g>`,
+      `<g class="row${breaking}" data-row="${row}"><title>${esc(`step ${row + 1}: ${text}`)}</title><rect class="row-band" x="0" y="${n1(y - L.rowHeight(row) / 2)}" width="${W}" height="${L.rowHeight(row)}"/><text class="rownum" x="${GEOMETRY.left - 8}" y="${n1(y + 3)}">${row + 1}</text></g>`,
     );
   });
   out.push('</g>');

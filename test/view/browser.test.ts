@@ -10,6 +10,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../../src/view/html';
@@ -18,6 +19,7 @@ import {
   checkPage as check,
   checkStatic as checkStaticPage,
   dropOneArrow,
+  firstScreen,
   labelsOverlapping,
   launch,
   required,
@@ -75,6 +77,19 @@ describe.skipIf(unavailable !== undefined && !required)('pictures in chromium', 
   test.each(runs.slice(0, 4))('%s: renders with JavaScript disabled', async (name, make) => {
     const view = make();
     await checkStatic(await writePage(`${name.replace(/ /g, '-')}-static`, renderHtml(view)), view);
+  });
+
+  test('a first screen at 1280x800 shows at least 26 steps of a long run', async () => {
+    const file = await writePage('first-screen', renderHtml(randomSimulation(SEED, 200).view));
+    const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await page.goto(pathToFileURL(file).href);
+      const screen = await firstScreen(page);
+      process.stdout.write(`steps on a first screen: ${screen.rowsInView}\n`);
+      expect(screen.rowsInView).toBeGreaterThanOrEqual(26);
+    } finally {
+      await page.close();
+    }
   });
 
   test('the label check sees two labels on top of each other', async () => {
