@@ -477,6 +477,30 @@ function chosenSvg(view: RunView, L: Layout, placed: Placed): string {
   return `<g class="chosen-marks">${marks.join('')}</g>`;
 }
 
+/** A lifeline per peer under its name and roles, broken where its process was down. */
+function lifelinesSvg(view: RunView, L: Layout): string {
+  const out: string[] = [];
+  const lastY = L.rowY(view.rows.length - 1) + GEOMETRY.row;
+  out.push('<g class="lifelines">');
+  for (const p of view.peers) {
+    const x = L.laneX(p.id);
+    out.push(
+      `<g class="peer" data-peer="${p.id}" data-peers="${p.id}"><text class="host" x="${n1(x)}" y="54">${esc(p.host)}</text><text class="roles" x="${n1(x)}" y="67">${esc(`id ${p.id} · ${p.roles.join(', ') || 'no role'}`)}</text><line class="lifeline" x1="${n1(x)}" y1="${GEOMETRY.header - 4}" x2="${n1(x)}" y2="${n1(lastY)}"/></g>`,
+    );
+  }
+  // Where a process was down its lifeline is broken: a red dotted gap from the crash to the restart.
+  for (const d of view.down ?? []) {
+    const x = n1(L.laneX(d.peer));
+    const y1 = n1(L.rowY(d.fromRow) + 8);
+    const y2 = n1(L.rowY(d.toRow) - 6);
+    out.push(
+      `<g class="downtime" data-peers="${d.peer}"><line class="down" x1="${x}" y1="${y1}" x2="${x}" y2="${y2}"/><line class="down-dash" x1="${x}" y1="${y1}" x2="${x}" y2="${y2}"/></g>`,
+    );
+  }
+  out.push('</g>');
+  return out.join('\n');
+}
+
 export function renderSvg(view: RunView): string {
   const L = layout(view);
   const W = L.width;
@@ -490,7 +514,6 @@ export function renderSvg(view: RunView): string {
   const notes = view.notes.flatMap((n) => wrap(n, charsPerLine));
   const bannerH = banner.length > 0 ? banner.length * 15 + 12 : 0;
   const H = L.bodyHeight + bannerH + notes.length * 14 + 16;
-  const lastY = L.rowY(view.rows.length - 1) + GEOMETRY.row;
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" class="paxos-run" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(view.title)}">`,
@@ -514,23 +537,7 @@ export function renderSvg(view: RunView): string {
   });
   out.push('</g>');
 
-  out.push('<g class="lifelines">');
-  for (const p of view.peers) {
-    const x = L.laneX(p.id);
-    out.push(
-      `<g class="peer" data-peer="${p.id}" data-peers="${p.id}"><text class="host" x="${n1(x)}" y="54">${esc(p.host)}</text><text class="roles" x="${n1(x)}" y="67">${esc(`id ${p.id} · ${p.roles.join(', ') || 'no role'}`)}</text><line class="lifeline" x1="${n1(x)}" y1="${GEOMETRY.header - 4}" x2="${n1(x)}" y2="${n1(lastY)}"/></g>`,
-    );
-  }
-  // Where a process was down its lifeline is broken: a red dotted gap from the crash to the restart.
-  for (const d of view.down ?? []) {
-    const x = n1(L.laneX(d.peer));
-    const y1 = n1(L.rowY(d.fromRow) + 8);
-    const y2 = n1(L.rowY(d.toRow) - 6);
-    out.push(
-      `<g class="downtime" data-peers="${d.peer}"><line class="down" x1="${x}" y1="${y1}" x2="${x}" y2="${y2}"/><line class="down-dash" x1="${x}" y1="${y1}" x2="${x}" y2="${y2}"/></g>`,
-    );
-  }
-  out.push('</g>');
+  out.push(lifelinesSvg(view, L));
 
   // Text is placed in order of how firmly it is tied to its spot: event labels and the
   // violation's name first, then the chosen markers' text, then message labels along their arrows.
