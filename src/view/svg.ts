@@ -469,9 +469,10 @@ function chosenSvg(view: RunView, L: Layout, placed: Placed): string {
       }
     const spot = spots.find((s) => s.crossed === 0) ?? [...spots].sort((a, b) => a.crossed - b.crossed)[0];
     // With no spot clear of text the first one is taken, and later labels keep off it.
-    const at = spot ?? { x: GEOMETRY.left, y: y + 11, crossed: 0 };
-    placed.add(spot?.box ?? textBox(c.text, at.x, at.y, 10, 'start', true));
-    const plate = spot && spot.crossed > 0 ? plateSvg(spot.box) : '';
+    const fallback = textBox(c.text, GEOMETRY.left, y + 11, 10, 'start', true);
+    const at = spot ?? { x: GEOMETRY.left, y: y + 11, box: fallback, crossed: placed.crossings(fallback) };
+    placed.add(at.box);
+    const plate = at.crossed > 0 ? plateSvg(at.box) : '';
     return `<g class="chosen${breaking}" data-row="${c.row}" data-chosen="${i}"><title>${esc(c.text)}</title><line x1="${GEOMETRY.left - 4}" y1="${n1(y)}" x2="${W - 8}" y2="${n1(y)}"/>${plate}<text x="${n1(at.x)}" y="${n1(at.y)}">${esc(c.text)}</text></g>`;
   });
   return `<g class="chosen-marks">${marks.join('')}</g>`;
