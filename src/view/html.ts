@@ -10,21 +10,21 @@ import { esc, renderSvg } from './svg';
 const PAGE_STYLE = `
 body{margin:0;font-family:'DejaVu Sans',Verdana,sans-serif;font-size:13px;color:#222;background:#f6f6f6}
 header{padding:8px 14px;background:#fff;border-bottom:1px solid #ddd;position:sticky;top:0;z-index:2}
-header h1{font-size:16px;margin:0 0 4px}
+header h1{font-size:16px;margin:0 0 4px;overflow-wrap:anywhere}
 #controls{display:flex;flex-wrap:wrap;gap:6px;align-items:center;margin-top:6px}
 #controls[hidden]{display:none}
 #controls button{font:inherit;padding:2px 8px}
 #controls fieldset{border:1px solid #ccc;padding:1px 6px;margin:0}
-#step-text{flex-basis:100%;font-family:monospace;font-size:12px;color:#333;min-height:1.3em}
+#step-text{flex-basis:100%;min-width:0;font-family:monospace;font-size:12px;color:#333;min-height:1.3em;overflow-wrap:anywhere}
 main{display:flex;gap:10px;padding:10px;align-items:flex-start}
 #diagram{overflow:auto;background:#fff;border:1px solid #ddd;flex:1 1 auto;max-height:calc(100vh - 140px)}
 #diagram svg{display:block}
-aside{flex:0 0 320px;background:#fff;border:1px solid #ddd;padding:8px 10px;font-size:12px;max-height:calc(100vh - 140px);overflow:auto}
+aside{flex:0 0 320px;min-width:0;background:#fff;border:1px solid #ddd;padding:8px 10px;font-size:12px;max-height:calc(100vh - 140px);overflow:auto;overflow-wrap:anywhere}
 aside h2{font-size:13px;margin:8px 0 4px}
 aside table{border-collapse:collapse;width:100%}
-aside td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top;word-break:break-all}
+aside td{border-top:1px solid #eee;padding:2px 4px;vertical-align:top}
 aside .violation{color:#8b1a1a;background:#fde8e8;padding:4px 6px;border:1px solid #c0392b}
-aside pre{white-space:pre-wrap;word-break:break-all;margin:2px 0;font-size:11px}
+aside pre{white-space:pre-wrap;margin:2px 0;font-size:11px}
 .paxos-run .future{opacity:.1}
 .paxos-run .msg.pending line,.paxos-run .msg.pending path{stroke-dasharray:2 4}
 .paxos-run .row.now .row-band{fill:#fff5cc}
@@ -40,7 +40,8 @@ const SCRIPT = `
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('run-data').textContent);
-  var svg = document.querySelector('#diagram svg');
+  var pane = document.getElementById('diagram');
+  var svg = pane.querySelector('svg');
   var details = document.getElementById('details');
   var stepText = document.getElementById('step-text');
   var rows = data.rows.length;
@@ -117,7 +118,18 @@ const SCRIPT = `
     }
   }
 
-  function go(row) { current = Math.max(0, Math.min(rows - 1, row)); showStep(); }
+  // Stepping past the edge of the pane scrolls the new step into view, with a few rows of context.
+  function reveal(row) {
+    var band = svg.querySelector('.row[data-row="' + row + '"] .row-band');
+    if (!band) return;
+    var b = band.getBoundingClientRect();
+    var top = pane.getBoundingClientRect().top + pane.clientTop;
+    var bottom = top + pane.clientHeight;
+    var margin = Math.min(3 * b.height, pane.clientHeight / 3);
+    if (b.top < top) pane.scrollTop -= top - b.top + margin;
+    else if (b.bottom > bottom) pane.scrollTop += b.bottom - bottom + margin;
+  }
+  function go(row) { current = Math.max(0, Math.min(rows - 1, row)); showStep(); reveal(current); }
   function setZoom(z) {
     zoom = Math.max(0.25, Math.min(4, z));
     svg.setAttribute('width', String(Math.round(baseW * zoom)));
@@ -131,8 +143,7 @@ const SCRIPT = `
   document.getElementById('zoom-in').addEventListener('click', function () { setZoom(zoom * 1.25); });
   document.getElementById('zoom-out').addEventListener('click', function () { setZoom(zoom / 1.25); });
   document.getElementById('zoom-fit').addEventListener('click', function () {
-    var box = document.getElementById('diagram');
-    setZoom(Math.min(box.clientWidth / baseW, box.clientHeight / baseH));
+    setZoom(Math.min(pane.clientWidth / baseW, pane.clientHeight / baseH));
   });
   var jump = document.getElementById('jump-violation');
   if (data.violation) {
@@ -143,7 +154,7 @@ const SCRIPT = `
     });
   } else jump.hidden = true;
   svg.addEventListener('click', function (event) {
-    var g = event.target.closest ? event.target.closest('.msg') : null;
+    var g = event.target.closest ? event.target.closest('.msg, .dup-mark') : null;
     if (g) showMessage(num(g, 'data-msg'));
     else {
       var ev = event.target.closest ? event.target.closest('.event') : null;
@@ -169,7 +180,9 @@ const SCRIPT = `
     else if (e.key === 'End') go(rows - 1);
   });
   document.getElementById('controls').hidden = false;
-  showStep();
+  // Every lane on screen at once, never enlarged: the page opens at the last step, so it shows it.
+  setZoom(Math.min(1, (pane.clientWidth - 1) / baseW));
+  go(rows - 1);
 })();
 `;
 

@@ -3,13 +3,15 @@
  * Kept apart from the SVG text so that tests and the HTML script can reason about
  * geometry (which way an arrow points, where a row is) without parsing markup.
  */
-import type { RunView, ViewMessage } from './model';
+import { type AcceptorState, acceptorText, type RunView, type ViewMessage } from './model';
 
 export const GEOMETRY = {
   left: 48,
   lane: 156,
   header: 76,
   row: 26,
+  /** A step that writes no text: its marks and arrows need less room than a line of text. */
+  quietRow: 17,
   footer: 60,
   /** The radius of an event mark: arrows stop short of it. */
   mark: 4,
@@ -25,18 +27,57 @@ export interface Layout {
   /** Height of the diagram without the banner and notes below it. */
   bodyHeight: number;
   laneX(peer: number): number;
+  /** The middle of a row. */
   rowY(row: number): number;
+  rowHeight(row: number): number;
   /** From where the message leaves to where its arrow ends, already shortened at the receiving mark. */
   arrow(m: ViewMessage): { from: Point; to: Point; self: boolean };
+}
+
+const sameState = (a: AcceptorState | undefined, b: AcceptorState | undefined) =>
+  a !== undefined && b !== undefined && acceptorText(a) === acceptorText(b);
+
+/** The events after which an acceptor's state is written: where it changes, and first. */
+export function writtenStates(view: RunView): Set<number> {
+  const shown = new Map<number, AcceptorState>();
+  const written = new Set<number>();
+  for (const e of [...view.events].sort((a, b) => a.row - b.row || a.id - b.id)) {
+    if (!e.acceptor || sameState(shown.get(e.peer), e.acceptor)) continue;
+    shown.set(e.peer, e.acceptor);
+    written.add(e.id);
+  }
+  return written;
+}
+
+/**
+ * How tall each row is: a step that writes text (an event's label or an acceptor's state),
+ * is followed by a chosen line or breaks a rule gets a full row; the others, only marks and
+ * arrows, get less, so that a screen holds more of the run.
+ */
+function rowHeights(view: RunView): number[] {
+  const written = writtenStates(view);
+  const tall = new Set<number>(view.chosen.map((c) => c.row));
+  if (view.violation) tall.add(view.violation.row);
+  for (const e of view.events) if (e.label !== '' || written.has(e.id)) tall.add(e.row);
+  return view.rows.map((_, row) => (tall.has(row) ? GEOMETRY.row : GEOMETRY.quietRow));
 }
 
 export function layout(view: RunView): Layout {
   const index = new Map(view.peers.map((p, i) => [p.id, i]));
   const laneX = (peer: number) => GEOMETRY.left + ((index.get(peer) ?? 0) + 0.5) * GEOMETRY.lane;
-  const rowY = (row: number) => GEOMETRY.header + (row + 0.5) * GEOMETRY.row;
-  const rows = Math.max(1, view.rows.length);
+  const heights = rowHeights(view);
+  const tops: number[] = [];
+  let total = 0;
+  for (const h of heights) {
+    tops.push(total);
+    total += h;
+  }
+  const rowHeight = (row: number) => heights[row] ?? GEOMETRY.row;
+  // Rows past the last (an in-flight arrow's end) continue at full height.
+  const rowY = (row: number) =>
+    GEOMETRY.header + (tops[row] ?? total + (row - heights.length) * GEOMETRY.row) + rowHeight(row) / 2;
   const width = GEOMETRY.left + view.peers.length * GEOMETRY.lane + 24;
-  const bodyHeight = GEOMETRY.header + rows * GEOMETRY.row + GEOMETRY.footer;
+  const bodyHeight = GEOMETRY.header + Math.max(GEOMETRY.row, total) + GEOMETRY.footer;
   const events = view.events;
 
   const arrow = (m: ViewMessage) => {
@@ -66,5 +107,5 @@ export function layout(view: RunView): Layout {
     const y = m.fate === 'lost' ? rowY(endRow) : rowY(endRow) + GEOMETRY.row * 0.8;
     return { from, to: { x: from.x + (target - from.x) * share, y }, self: false };
   };
-  return { width, bodyHeight, laneX, rowY, arrow };
+  return { width, bodyHeight, laneX, rowY, rowHeight, arrow };
 }

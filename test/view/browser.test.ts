@@ -1,7 +1,8 @@
 /**
  * The HTML pictures in a real browser: Debian's chromium, driven headless by playwright-core.
  * For each of the three inputs (a simulation, a checker counterexample, a real run's lab
- * lines): the page opens from disk, draws one arrow per message and one mark per event,
+ * lines, and a seven-peer simulation): the page opens from disk at the last step with it in
+ * view and every lane within the window, draws one arrow per message and one mark per event,
  * keeps the labels of each row apart, steps, shows a clicked message's fields, hides a peer,
  * zooms, takes a screenshot, and logs no console error; with JavaScript disabled it still shows the whole diagram. A page with
  * one arrow dropped must fail the same check, or the check proves nothing.
@@ -9,6 +10,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../../src/view/html';
@@ -17,12 +19,19 @@ import {
   checkPage as check,
   checkStatic as checkStaticPage,
   dropOneArrow,
+  firstScreen,
   labelsOverlapping,
   launch,
   required,
   unavailable,
 } from './support/page';
-import { disjointCounterexample, labRun, randomSimulation, scriptedTestcase2 } from './support/runs';
+import {
+  disjointCounterexample,
+  labRun,
+  randomSimulation,
+  scriptedTestcase2,
+  sevenPeers,
+} from './support/runs';
 
 const SEED = Number(process.env.VIEW_SEED ?? 11);
 
@@ -54,6 +63,7 @@ const runs: [string, () => RunView][] = [
   ['counterexample', () => disjointCounterexample()],
   ['real run', () => labRun('test/view/fixtures/cluster-testcase2.log')],
   ['real run with a violation', () => labRun('test/trace/fixtures/accept-below-promise.log')],
+  ['seven peers', () => sevenPeers(SEED)],
 ];
 
 describe.skipIf(unavailable !== undefined && !required)('pictures in chromium', () => {
@@ -67,6 +77,19 @@ describe.skipIf(unavailable !== undefined && !required)('pictures in chromium', 
   test.each(runs.slice(0, 4))('%s: renders with JavaScript disabled', async (name, make) => {
     const view = make();
     await checkStatic(await writePage(`${name.replace(/ /g, '-')}-static`, renderHtml(view)), view);
+  });
+
+  test('a first screen at 1280x800 shows at least 26 steps of a long run', async () => {
+    const file = await writePage('first-screen', renderHtml(randomSimulation(SEED, 200).view));
+    const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 800 } });
+    try {
+      await page.goto(pathToFileURL(file).href);
+      const screen = await firstScreen(page);
+      process.stdout.write(`steps on a first screen: ${screen.rowsInView}\n`);
+      expect(screen.rowsInView).toBeGreaterThanOrEqual(26);
+    } finally {
+      await page.close();
+    }
   });
 
   test('the label check sees two labels on top of each other', async () => {

@@ -1,8 +1,10 @@
 /**
  * What every HTML picture must do in a real browser (Debian's chromium, headless, through
- * playwright-core), whatever run it draws: one arrow per message and one mark per event,
+ * playwright-core), whatever run it draws: opening with every lane and the last step in
+ * view, one arrow per message and one mark per event,
  * stepping, a clicked message's fields, hiding a peer, zoom, no two labels of a row on top of
- * each other, a screenshot, no console error, nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
+ * each other, no text cut off at the right of the header or the side panel, a screenshot, no
+ * console error, nothing fetched; and with JavaScript disabled, the whole diagram and a summary.
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -49,6 +51,10 @@ export async function checkPage(
     await page.goto(pathToFileURL(file).href);
     // Before a message is selected: its label is bold then, and wider.
     expect(await overlappingLabels(page), 'labels of one row overlap').toEqual([]);
+    expect(await labelsCrossed(page), 'labels crossed by arrows').toEqual([]);
+    await expect.poll(() => page.locator('#controls').isVisible()).toBe(true);
+    expect(await firstScreen(page), 'on load').toMatchObject({ fitsWidth: true, lastStepInView: true });
+    expect(await clippedText(page), 'text cut off at the right').toEqual([]);
 
     expect(await page.locator('svg .msg').count(), 'arrows = messages').toBe(view.messages.length);
     expect(await page.locator('svg .event').count(), 'marks = events').toBe(view.events.length);
@@ -138,7 +144,7 @@ export async function overlappingLabels(page: Page): Promise<string[]> {
       const b = r.getBBox();
       return { y1: b.y, y2: b.y + b.height, row: r.parentElement.getAttribute('data-row') };
     });
-    const texts = [...svg.querySelectorAll('.events text, .messages text, .chosen-marks text, .violation text')].map((t) => {
+    const texts = [...svg.querySelectorAll('.events text, .messages text, .dup-badges text, .chosen-marks text, .violation text')].map((t) => {
       const b = t.getBBox();
       const cy = b.y + b.height / 2;
       const band = bands.find((x) => cy >= x.y1 && cy < x.y2);
@@ -158,6 +164,58 @@ export async function overlappingLabels(page: Page): Promise<string[]> {
   })()`);
 }
 
+/**
+ * Labels an arrow runs through, measured by the browser: every text of the events, messages,
+ * chosen markers and the violation against every arrow but the label's own (a straight line,
+ * or a loop to oneself followed along its length), with the text's box inset by a pixel so
+ * that an arrow grazing a box's edge does not count. A label on a white plate hides the arrow
+ * under it, so nothing runs through it. Empty when no arrow crosses a label.
+ */
+export async function labelsCrossed(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const svg = document.querySelector('svg.paxos-run');
+    const arrows = [...svg.querySelectorAll('.msg')].map((g) => {
+      const pts = [];
+      const line = g.querySelector(':scope > line');
+      if (line) for (const a of ['1', '2']) pts.push([+line.getAttribute('x' + a), +line.getAttribute('y' + a)]);
+      const loop = g.querySelector(':scope > path:not(.cross)');
+      if (loop) for (let i = 0, n = loop.getTotalLength(); i <= 20; i++) {
+        const p = loop.getPointAtLength((n * i) / 20);
+        pts.push([p.x, p.y]);
+      }
+      return { g, pts, name: g.getAttribute('data-msg') };
+    });
+    // Liang-Barsky: does the segment from p to q enter the box?
+    const crosses = (p, q, b) => {
+      let t0 = 0, t1 = 1;
+      const d = [q[0] - p[0], q[1] - p[1]];
+      const sides = [[-d[0], p[0] - b.x1], [d[0], b.x2 - p[0]], [-d[1], p[1] - b.y1], [d[1], b.y2 - p[1]]];
+      for (const [num, lim] of sides) {
+        if (num === 0) { if (lim < 0) return false; continue; }
+        const t = lim / num;
+        if (num < 0) t0 = Math.max(t0, t); else t1 = Math.min(t1, t);
+        if (t0 > t1) return false;
+      }
+      return true;
+    };
+    const out = [];
+    for (const t of svg.querySelectorAll('.events text, .messages text, .dup-badges text, .chosen-marks text, .violation text')) {
+      if (t.parentElement.querySelector(':scope > .plate')) continue;
+      const r = t.getBBox();
+      const b = { x1: r.x + 1, y1: r.y + 1, x2: r.x + r.width - 1, y2: r.y + r.height - 1 };
+      for (const a of arrows) {
+        if (a.g.contains(t)) continue;
+        for (let i = 1; i < a.pts.length; i++)
+          if (crosses(a.pts[i - 1], a.pts[i], b)) {
+            out.push('"' + t.textContent + '" crossed by message ' + a.name);
+            break;
+          }
+      }
+    }
+    return out;
+  })()`);
+}
+
 /** Opens a picture and measures its labels. */
 export async function labelsOverlapping(browser: Browser, file: string): Promise<string[]> {
   const page = await browser.newPage();
@@ -167,4 +225,38 @@ export async function labelsOverlapping(browser: Browser, file: string): Promise
   } finally {
     await page.close();
   }
+}
+
+/**
+ * What the first screen shows: whether the diagram's whole width fits its box (no lane cut
+ * off), whether the current step's row is inside the box, and how many rows are.
+ */
+export async function firstScreen(
+  page: Page,
+): Promise<{ fitsWidth: boolean; lastStepInView: boolean; rowsInView: number }> {
+  return page.evaluate(`(() => {
+    const box = document.getElementById('diagram');
+    const r = box.getBoundingClientRect();
+    const inside = (b) => b.top >= r.top - 0.5 && b.bottom <= r.bottom + 0.5;
+    const bands = [...box.querySelectorAll('.row .row-band')];
+    const last = bands[bands.length - 1];
+    return {
+      fitsWidth: box.scrollWidth <= box.clientWidth + 1,
+      lastStepInView: last !== undefined && inside(last.getBoundingClientRect()),
+      rowsInView: bands.filter((b) => inside(b.getBoundingClientRect())).length,
+    };
+  })()`);
+}
+
+/** Elements of the page's header and side panel whose text runs past their box, clipped or scrolled away. */
+export async function clippedText(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(`(() => {
+    const out = [];
+    for (const e of document.querySelectorAll('header, header *, aside, aside *')) {
+      if (e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+        out.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ': ' + (e.textContent || '').slice(0, 60));
+    }
+    if (document.documentElement.scrollWidth > window.innerWidth) out.push('the page scrolls sideways');
+    return out;
+  })()`);
 }

@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { exploreMachines } from '../../../src/check/machines';
+import type { ClusterConfig } from '../../../src/config/cluster';
 import { loadHostsfile } from '../../../src/config/hostsfile';
 import { createPeerLogic } from '../../../src/peer/node';
+import { threeProposersThreeAcceptors } from '../../../src/sim/clusters';
 import { randomRun } from '../../../src/sim/random';
 import { createSimulator } from '../../../src/sim/world';
 import { readLabRun, validateRun } from '../../../src/trace/index';
@@ -25,8 +27,7 @@ export function scriptedTestcase2(): RunView {
 }
 
 /** A random run with losses, duplicates and crashes; the seed is in the title (and printed by the tests). */
-export function randomSimulation(seed: number, steps = 120) {
-  const cluster = testcase2();
+export function randomSimulation(seed: number, steps = 120, cluster: ClusterConfig = testcase2()) {
   const sim = createSimulator(createPeerLogic(cluster));
   const run = randomRun(sim, seed, {
     steps,
@@ -34,6 +35,9 @@ export function randomSimulation(seed: number, steps = 120) {
   });
   return { run, view: viewOfSimulation(cluster, run.steps, { title: `random run, seed ${seed}` }) };
 }
+
+/** Seven lanes, wider than a laptop's window at zoom 1: three proposers, three acceptors, a learner. */
+export const sevenPeers = (seed: number) => randomSimulation(seed, 200, threeProposersThreeAcceptors).view;
 
 export function disjointCounterexample(): RunView {
   const cluster = disjointCluster();
