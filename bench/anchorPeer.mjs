@@ -47,10 +47,22 @@ const line = (from, action, type, v, n) =>
   JSON.stringify({ peer_id: from, action, message_type: type, message_value: v ?? '', proposal_num: n });
 
 const sockets = new Map();
+// Frames for a peer not connected yet wait for it, as any peer's must when peers start in any
+// order; reconnects are tried every 20 ms, the least a peer could wait.
+const waiting = new Map();
+const send = (to, text) => {
+  const s = sockets.get(to);
+  if (s) s.write(text);
+  else waiting.set(to, [...(waiting.get(to) ?? []), text]);
+};
 const connect = (p) => {
   const s = net.connect({ host: p.host, port: p.port });
   s.setNoDelay(true);
-  s.on('connect', () => sockets.set(p.id, s));
+  s.on('connect', () => {
+    sockets.set(p.id, s);
+    for (const text of waiting.get(p.id) ?? []) s.write(text);
+    waiting.delete(p.id);
+  });
   s.on('error', () => {});
   s.on('close', () => {
     if (sockets.get(p.id) === s) sockets.delete(p.id);
@@ -68,7 +80,7 @@ const handle = (arrived, work) => {
   if (out.save !== undefined) save(out.save);
   const durable = now();
   if (out.lines.length > 0) process.stdout.write(`${out.lines.join('\n')}\n`);
-  for (const [to, frame] of out.frames) sockets.get(to)?.write(`${JSON.stringify(frame)}\n`);
+  for (const [to, frame] of out.frames) send(to, `${JSON.stringify(frame)}\n`);
   if (!timing) return;
   const cpu = process.cpuUsage(cpu0);
   const printed = out.lines.map((l) => {

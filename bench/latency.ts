@@ -3,10 +3,15 @@
  * process in its own network namespace on veth, on one bridge, as under Docker Compose
  * (as root; on loopback otherwise, and the output says so). fsync on, as always.
  *
- *   testcase 1, acceptors first: peer2..peer5 start, then peer1 with -t 0.5, so that every
- *     link is up; from the first `sent prepare` to the last `chose`.
- *   testcase 2, acceptors first: the same with peer1 (-v X) and peer5 (-v Y -t 1).
- *   testcase 1, all at once: every peer launched together, peer1 without -t.
+ *   testcase 1 in the lab's start orders, each run alternated with the anchor's in the same order:
+ *     acceptors first: peer2..peer5 start, peer1 0.5 s later, proposing at once;
+ *     proposer first: peer1 (-t 1) starts, the others 0.3 s later;
+ *     all at once: every peer launched together, peer1 without -t;
+ *     one peer restarted: all at once, peer1 with -t 1.5; peer2 is SIGKILLed and started
+ *       again on its data directory 0.7 s in, before the proposal;
+ *   testcase 2, acceptors first: peer2..peer4, then peer1 (-v X) and peer5 (-v Y -t 1) 0.5 s
+ *     later (no anchor: it walks testcase 1's path only).
+ * From the first `sent prepare` to the last `chose`.
  *
  * The breakdown follows testcase 1's critical path backwards from the last chose line
  * (e.g. acceptor chose <- proposer decides <- acceptor accepts <- proposer sends accept <-
@@ -50,7 +55,8 @@ if (process.env.BENCH_BUILD !== '0')
 const veth = netnsUnavailable() === undefined;
 /** BENCH_ANCHOR=0 leaves out the anchor (bench/anchorPeer.mjs), which otherwise alternates with testcase 1. */
 const withAnchor = process.env.BENCH_ANCHOR !== '0';
-const ANCHOR = 'anchor: minimal Node peers, same path and fdatasyncs (bench/anchorPeer.mjs)';
+/** The anchor's row beside a scenario: minimal Node peers, same path and fdatasyncs (bench/anchorPeer.mjs). */
+const anchorName = (s: { name: string }) => `anchor, ${s.name.replace(/^testcase 1, /, '')}`;
 const HOSTS = ['peer1', 'peer2', 'peer3', 'peer4', 'peer5'];
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -182,22 +188,29 @@ interface Scenario {
   /** Hosts started first, then the rest after `headStartMs`. */
   first: string[];
   headStartMs: number;
+  /** Kill this host's process `atMs` after the last launch and start it again on its data. */
+  restart?: { host: string; atMs: number };
+  /** Alternate each run with the anchor's, started the same way (testcase 1 only). */
+  anchored: boolean;
 }
 
+const ACCEPTORS_TC1 = ['peer2', 'peer3', 'peer4', 'peer5'];
 const SCENARIOS: Scenario[] = [
   {
     name: 'testcase 1, acceptors first',
     hostsfile: 'hostsfile-testcase1.txt',
-    args: { peer1: ['-v', 'X', '-t', '0.5'] },
-    first: ['peer2', 'peer3', 'peer4', 'peer5'],
-    headStartMs: 300,
+    args: { peer1: ['-v', 'X'] },
+    first: ACCEPTORS_TC1,
+    headStartMs: 500,
+    anchored: true,
   },
   {
-    name: 'testcase 2, acceptors first',
-    hostsfile: 'hostsfile-testcase2.txt',
-    args: { peer1: ['-v', 'X', '-t', '0.5'], peer5: ['-v', 'Y', '-t', '1'] },
-    first: ['peer2', 'peer3', 'peer4'],
+    name: 'testcase 1, proposer first',
+    hostsfile: 'hostsfile-testcase1.txt',
+    args: { peer1: ['-v', 'X', '-t', '1'] },
+    first: ['peer1'],
     headStartMs: 300,
+    anchored: true,
   },
   {
     name: 'testcase 1, all at once',
@@ -205,6 +218,24 @@ const SCENARIOS: Scenario[] = [
     args: { peer1: ['-v', 'X'] },
     first: HOSTS,
     headStartMs: 0,
+    anchored: true,
+  },
+  {
+    name: 'testcase 1, one peer restarted',
+    hostsfile: 'hostsfile-testcase1.txt',
+    args: { peer1: ['-v', 'X', '-t', '1.5'] },
+    first: HOSTS,
+    headStartMs: 0,
+    restart: { host: 'peer2', atMs: 700 },
+    anchored: true,
+  },
+  {
+    name: 'testcase 2, acceptors first',
+    hostsfile: 'hostsfile-testcase2.txt',
+    args: { peer1: ['-v', 'X'], peer5: ['-v', 'Y', '-t', '1'] },
+    first: ['peer2', 'peer3', 'peer4'],
+    headStartMs: 500,
+    anchored: false,
   },
 ];
 
@@ -299,6 +330,26 @@ function anchorConfig(
   };
 }
 
+const exited = (p: Peer) =>
+  new Promise((r) =>
+    p.child.exitCode !== null || p.child.signalCode !== null ? r(null) : p.child.once('exit', r),
+  );
+
+/** Kills `host`'s process at `atMs` and starts it again on the same data directory. */
+async function restartPeer(
+  peers: Peer[],
+  restart: { host: string; atMs: number },
+  start: (host: string) => void,
+): Promise<void> {
+  await sleep(restart.atMs);
+  const i = peers.findIndex((p) => p.host === restart.host);
+  const old = peers[i] as Peer;
+  old.child.kill('SIGKILL');
+  await exited(old);
+  peers.splice(i, 1);
+  start(restart.host);
+}
+
 async function runOnce(l: Launcher, s: Scenario, dataRoot: string, anchor = false): Promise<Measured> {
   const peers: Peer[] = [];
   const cluster = loadHostsfile(path.join(root, s.hostsfile));
@@ -311,20 +362,14 @@ async function runOnce(l: Launcher, s: Scenario, dataRoot: string, anchor = fals
   for (const h of s.first) start(h);
   if (s.headStartMs > 0) await sleep(s.headStartMs);
   for (const h of participants.filter((x) => !s.first.includes(x))) start(h);
+  if (s.restart) await restartPeer(peers, s.restart, start);
   const end = Date.now() + 30_000;
   const chose = () => peers.filter((p) => p.lines.some((l) => kind(l.line) === 'chose')).length;
   while (chose() < participants.length && Date.now() < end) await sleep(5);
   await sleep(50);
   // A profiled peer must exit on its own to write its profile.
   for (const p of peers) p.child.kill(nodeArgs.length > 0 ? 'SIGTERM' : 'SIGKILL');
-  await Promise.all(
-    peers.map(
-      (p) =>
-        new Promise((r) =>
-          p.child.exitCode !== null || p.child.signalCode !== null ? r(null) : p.child.once('exit', r),
-        ),
-    ),
-  );
+  await Promise.all(peers.map(exited));
   if (chose() < participants.length) throw new Error(`${s.name}: not every peer chose within 30 s`);
   const all = peers.flatMap((p) => p.lines);
   const first = Math.min(...all.filter((l) => kind(l.line) === 'sent:prepare').map((l) => l.at));
@@ -432,6 +477,18 @@ async function roundTripFloor(gapMs: number): Promise<number[]> {
   return (JSON.parse(text) as number[]).slice(20);
 }
 
+/** Ours against the anchor started the same way: medians, and run by run (the runs alternated). */
+function reportAnchorRatio(s: Scenario, floor: number): void {
+  const ours = (results.get(s.name) ?? []).map((m) => m.total);
+  const anchor = (results.get(anchorName(s)) ?? []).map((m) => m.total);
+  if (anchor.length === 0 || ours.length === 0) return;
+  const paired = ours.map((x, i) => x / (anchor[i] ?? Number.NaN));
+  const [o, a] = [quantile(ours, 0.5), quantile(anchor, 0.5)];
+  console.log(
+    `${s.name}: median ${ms(o)} ms, ${ms(o / a)}x the anchor's ${ms(a)} ms (${ms(a / floor)}x the floor); run by run ${ms(quantile(paired, 0.5))}x, ${ms(Math.min(...paired))}-${ms(Math.max(...paired))}x`,
+  );
+}
+
 const dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'paxos-bench-'));
 const results = new Map<string, Measured[]>();
 try {
@@ -440,7 +497,7 @@ try {
     for (const s of SCENARIOS.filter((_, i) => picked === undefined || picked.includes(i + 1))) {
       const got: Measured[] = [];
       // Testcase 1's runs alternate with the anchor's, so that both meet the same moods of the host.
-      const anchored = s === SCENARIOS[0] && withAnchor;
+      const anchored = s.anchored && withAnchor;
       const anchorGot: Measured[] = [];
       for (let i = 0; i < runs; i++) {
         const dir = path.join(dataRoot, `${s.name.replace(/\W+/g, '-')}-${i}`);
@@ -450,10 +507,10 @@ try {
         if (!anchored) continue;
         const a = await runOnce(l, s, `${dir}-anchor`, true);
         anchorGot.push(a);
-        process.stderr.write(`${ANCHOR}, run ${i + 1}/${runs}: ${ms(a.total)} ms\n`);
+        process.stderr.write(`${anchorName(s)}, run ${i + 1}/${runs}: ${ms(a.total)} ms\n`);
       }
       results.set(s.name, got);
-      if (anchored) results.set(ANCHOR, anchorGot);
+      if (anchored) results.set(anchorName(s), anchorGot);
     }
   } finally {
     await l.close();
@@ -515,7 +572,7 @@ try {
     );
   };
   parts(SCENARIOS[0]?.name ?? '');
-  parts(ANCHOR);
+  if (SCENARIOS[0]) parts(anchorName(SCENARIOS[0]));
   console.log(row('floor: one append + fdatasync', fsync));
   console.log(row('floor: one append + fdatasync in each of 3 processes at once', fsync3));
   console.log(row('floor: one TCP round trip, node to node, back to back', rtt));
@@ -530,16 +587,7 @@ try {
   console.log(
     `floor of a decision (3 concurrent + 1 lone fdatasync, 5 one-way hops between idle processes, medians): ${ms(floor)} ms; testcase 1's median is ${ms(tc1Median / floor)}x of it`,
   );
-  const anchorTotals = (results.get(ANCHOR) ?? []).map((m) => m.total);
-  if (anchorTotals.length > 0) {
-    const anchorMedian = quantile(anchorTotals, 0.5);
-    const paired = (results.get(SCENARIOS[0]?.name ?? '') ?? []).map(
-      (m, i) => m.total / (anchorTotals[i] ?? Number.NaN),
-    );
-    console.log(
-      `anchor (minimal Node peers on the same path, alternated run by run): median ${ms(anchorMedian)} ms, ${ms(anchorMedian / floor)}x the floor; testcase 1's median is ${ms(tc1Median / anchorMedian)}x the anchor's (run by run: median ${ms(quantile(paired, 0.5))}x, ${ms(Math.min(...paired))}-${ms(Math.max(...paired))}x)`,
-    );
-  }
+  for (const sc of SCENARIOS) reportAnchorRatio(sc, floor);
 } finally {
   fs.rmSync(dataRoot, { recursive: true, force: true });
 }

@@ -82,6 +82,11 @@ export function clusterFromRoles(
   return { source, peers: full, groups, groupCount: Math.max(0, ...ids) };
 }
 
+/** The peers that may ever send to `peer` (it tells them when it is up: src/runtime/frames.ts, helloFrame). */
+export function sendersTo(cluster: ClusterConfig, peer: PeerConfig): PeerId[] {
+  return cluster.peers.filter((p) => sendTargets(cluster, p).includes(peer.id)).map((p) => p.id);
+}
+
 /**
  * The peers `peer` may ever send to: for each proposerK, the group's acceptors and
  * learners; for each acceptorK, the group's proposer and learners. The runtime connects

@@ -5,6 +5,19 @@
  * in, so a peer never holds more than `maxLineBytes` of one line in memory.
  */
 
+/**
+ * The first frame on every outbound connection: "I am peer N, and I am up". It is the
+ * transport's, not the protocol's (never stepped, never printed): the receiver's links to N
+ * that are waiting out a reconnect backoff connect at once, whatever the order peers start in.
+ */
+export const helloFrame = (from: number): string => `{"hello":${from}}\n`;
+
+/** The sender a hello frame names, or undefined for any other line. */
+export function parseHello(line: string): number | undefined {
+  const m = /^\{"hello":(\d{1,6})\}$/.exec(line.trim());
+  return m ? Number(m[1]) : undefined;
+}
+
 /** The largest frame a peer accepts; real messages are a few hundred bytes. */
 export const MAX_LINE_BYTES = 64 * 1024;
 

@@ -30,6 +30,8 @@ export interface LinkOptions {
   random?: Random;
   /** Authenticate frames: wait for the receiver's challenge, then sign every frame for `to`. */
   sign?: { secret: Buffer; to: PeerId };
+  /** Written first on every connection, before what waited (see frames.ts, helloFrame). */
+  hello?: string;
   /** Frames kept waiting at most; past it the oldest go (reported through `reports`). */
   maxQueued?: number;
   reports?: RateLimitedLog;
@@ -172,6 +174,9 @@ export class Link {
   /** The connection may carry frames: hand it what waited. */
   private ready(socket: net.Socket): void {
     this.connected = true;
+    // Not kept with the recent frames: a new connection says hello by itself.
+    const hello = this.options.hello;
+    if (hello !== undefined) socket.write(this.signer ? this.signer.sign(hello) : hello);
     const pending = this.queue;
     this.queue = [];
     for (const frame of pending) this.write(socket, frame);

@@ -3,7 +3,7 @@
  * together. `paxos peer` (and so the Docker image) runs exactly this.
  */
 import type { Value } from '../../machines/messages';
-import { type ClusterConfig, type PeerConfig, sendTargets } from '../config/cluster';
+import { type ClusterConfig, type PeerConfig, sendersTo, sendTargets } from '../config/cluster';
 import { createPeerLogic } from '../peer/node';
 import { AddressBook, type AddressOverrides } from './addresses';
 import { type BatchTiming, PeerHost } from './host';
@@ -150,7 +150,9 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     logLine(`error: cannot listen on ${listen.host ?? ''}:${listen.port}: ${(err as Error).message}`);
     process.exit(1);
   }
-  transport.warm(sendTargets(cluster, self));
+  // Links to those it sends to, and to those that send to it, whose first frame, a hello,
+  // tells them it is up (a link of theirs may be waiting out a reconnect backoff).
+  transport.warm([...new Set([...sendTargets(cluster, self), ...sendersTo(cluster, self)])]);
   if (options.value !== undefined) host.start(options.value, options.startDelayMs);
   // The rehearsal through hosts runs once the peer is up, in turns of the event loop, so a
   // peer is reachable at once (Compose may start it last) and real messages go first. Once

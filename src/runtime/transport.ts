@@ -18,7 +18,7 @@ import type { ClusterConfig } from '../config/cluster';
 import type { AddressBook } from './addresses';
 import { challengeLine, FrameVerifier, looksSigned, newChallenge } from './auth';
 import type { BackoffPolicy } from './backoff';
-import { LineSplitter, MAX_LINE_BYTES } from './frames';
+import { helloFrame, LineSplitter, MAX_LINE_BYTES, parseHello } from './frames';
 import { Link } from './link';
 import { RateLimitedLog } from './reports';
 
@@ -130,6 +130,7 @@ export class Transport {
         name: peer.host,
         endpoint: () => this.options.addresses.endpointOf(peer.host),
         log: this.options.log,
+        hello: helloFrame(this.selfId),
         reports: this.reports,
         maxQueued: this.limits.queuedFrames,
         ...(secret ? { sign: { secret, to } } : {}),
@@ -145,6 +146,13 @@ export class Transport {
     for (const socket of this.inbound.keys()) socket.destroy();
     this.reports.close();
     return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** A peer spoke on `conn`, so it is up: a link to it waiting out a reconnect backoff need not wait longer. */
+  private heardFrom(conn: Inbound, peer: PeerId): void {
+    if (peer === this.selfId || !this.options.cluster.peers.some((p) => p.id === peer)) return;
+    conn.proven = true;
+    this.links.get(peer)?.peerIsUp();
   }
 
   /** At a bound: close the oldest connection that never delivered a valid frame, if any. */
@@ -220,11 +228,13 @@ export class Transport {
           );
           continue;
         }
+        const hello = parseHello(line);
+        if (hello !== undefined) {
+          this.heardFrom(conn, hello);
+          continue;
+        }
         const from = this.options.inbound.frame(line, remote);
-        if (from === undefined) continue;
-        conn.proven = true;
-        // The sender is up: a link to it waiting out a reconnect backoff need not wait longer.
-        this.links.get(from)?.peerIsUp();
+        if (from !== undefined) this.heardFrom(conn, from);
       }
       // A line that never ends holds a buffer: a slow sender gets a few seconds, not forever.
       if (splitter.pending > 0 && !partialSince)
