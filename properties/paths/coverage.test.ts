@@ -72,7 +72,7 @@ describe('path coverage of the statecharts', () => {
     expect(report.states.missing).toEqual([]);
     expect(report.transitions.missing).toEqual([]);
     expect(report.edges.missing).toEqual([]);
-    // The figures the README quotes (atomic states; transition definitions; edges per leaf).
+    // The figures docs/architecture.md quotes (atomic states; transition definitions; edges per leaf).
     const totals = {
       states: report.states.total,
       transitions: report.transitions.total,

@@ -1,5 +1,5 @@
 /**
- * bench:latency is a script, not a test, and its figures are the README's, not asserted
+ * bench:latency is a script, not a test, and its figures are docs/benchmarks.md's, not asserted
  * here. This keeps the script itself from rotting: one run of testcase 1 and one of its
  * anchor (bench/anchorPeer.mjs), on veth as root or on loopback otherwise, must finish with
  * every peer chosen, print both rows and the ratio line, and leave no namespace behind.

@@ -3,7 +3,7 @@
  * and pass paxos trace with every kind of fault injected; a faulty peer (one that prints
  * chose when it accepts, as the seed's acceptors did) must be caught in the same pipeline;
  * an interrupted bench leaves no process and no directory behind. `npm run nemesis -- --runs
- * 500` is the deep campaign (README).
+ * 500` is the deep campaign (docs/benchmarks.md).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -120,7 +120,7 @@ describe('paxos nemesis on real processes', () => {
     expect(r.code, `${r.stdout}\n${r.stderr.slice(-2000)}`).toBe(0);
     expect(report).toMatchObject({ runs: 10, decided: 10, violations: 0, unvalidated: 0 });
     // A SIGKILL between a batch's save and its print leaves lab lines that show less than the
-    // peer did (README, "Two crash windows"): a gap in the evidence, which the campaign names
+    // peer did (docs/architecture.md, Security, "Two crash windows"): a gap in the evidence, which the campaign names
     // and counts apart, in about 1 run in 250. Anything else failing is a violation.
     const explained = (report.failures as { seed: number; crashWindow?: string }[]).filter(
       (f) => f.crashWindow,
