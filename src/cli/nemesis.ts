@@ -61,7 +61,7 @@ export function register(program: Command): void {
     )
     .option(
       '-h, --hostsfile <file>',
-      "the hostsfile (default: the lab's competing proposals, testcase 2)",
+      "the hostsfile (the lab's competing proposals, testcase 2, by default)",
       'hostsfile-testcase2.txt',
     )
     .option('--runs <n>', 'number of runs', parseInteger(1), 10)

@@ -68,6 +68,20 @@ function readSteps(command: Command, path: string): SimStep[] {
   return parsed as SimStep[];
 }
 
+/** Each value chosen, once, with the proposals that chose it: `X by proposals 1, 2 (group 1)`. */
+function describeChosen(chosen: readonly { value: string; n: number; group: number }[]): string {
+  if (chosen.length === 0) return 'nothing';
+  const values = [...new Set(chosen.map((c) => c.value))];
+  return values
+    .map((v) => {
+      const of = chosen.filter((c) => c.value === v);
+      const groups = [...new Set(of.map((c) => c.group))];
+      const ns = of.map((c) => c.n).join(', ');
+      return `${v} by proposal${of.length > 1 ? 's' : ''} ${ns} (group${groups.length > 1 ? 's' : ''} ${groups.join(', ')})`;
+    })
+    .join('; ');
+}
+
 export function register(program: Command): void {
   const command = program
     .command('simulate')
@@ -126,8 +140,7 @@ export function register(program: Command): void {
 
       const truth = groundTruth(cluster);
       truth.observe(historyOf(run.world));
-      const chosen =
-        truth.chosen.map((c) => `${c.value} (n=${c.n}, group ${c.group})`).join(', ') || 'nothing';
+      const chosen = describeChosen(truth.chosen);
       const printed = cluster.peers
         .map((p) => `${p.host}: ${run.world.printed[p.id]?.map((l) => l.value).join(', ') || '-'}`)
         .join('; ');

@@ -166,7 +166,7 @@ export function runLine(r: RunReport): string {
 export function summaryText(c: CampaignReport, replay: (seed: number) => string): string[] {
   const ms = (s?: Spread) => (s ? `median ${s.median} ms, p90 ${s.p90} ms, max ${s.max} ms` : 'n/a');
   const lines = [
-    `runs: ${c.runs} (seeds ${c.seeds.first}..${c.seeds.last})${c.stopped ? `, stopped early: ${c.stopped}` : ''}, ${(c.elapsedMs / 1000).toFixed(1)} s`,
+    `runs: ${c.runs}${c.runs === 0 ? '' : ` (seeds ${c.seeds.first}..${c.seeds.last})`}${c.stopped ? `, stopped early: ${c.stopped}` : ''}, ${(c.elapsedMs / 1000).toFixed(1)} s`,
     `decided: ${c.decided} of ${c.runs} (${c.decidedDuringFaults} before the faults stopped); chosen: ${
       Object.entries(c.decisions)
         .map(([v, n]) => `${v} in ${n}`)

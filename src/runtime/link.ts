@@ -62,6 +62,8 @@ export class Link {
   private readonly random: Random;
   private signer: FrameSigner | undefined;
   private warned = false;
+  /** The peer was heard from while a connect attempt was under way (see peerIsUp). */
+  private heardUp = false;
 
   constructor(private readonly options: LinkOptions) {
     this.backoff = options.backoff ?? CONNECT_BACKOFF;
@@ -100,7 +102,13 @@ export class Link {
    * peer's first message could wait up to a whole backoff step for nothing.
    */
   peerIsUp(): void {
-    if (!this.retry || this.socket || this.closed) return;
+    if (this.closed || this.connected) return;
+    // An attempt under way may have been refused before the peer listened: if it fails, retry at once.
+    if (this.socket) {
+      this.heardUp = true;
+      return;
+    }
+    if (!this.retry) return;
     clearTimeout(this.retry);
     this.retry = undefined;
     this.attempt = 0;
@@ -174,6 +182,7 @@ export class Link {
   /** The connection may carry frames: hand it what waited. */
   private ready(socket: net.Socket): void {
     this.connected = true;
+    this.heardUp = false;
     // Not kept with the recent frames: a new connection says hello by itself.
     const hello = this.options.hello;
     if (hello !== undefined) socket.write(this.signer ? this.signer.sign(hello) : hello);
@@ -208,6 +217,8 @@ export class Link {
           (resend.length > 0 ? `; ${resend.length} recent frame(s) will be sent again` : ''),
       );
       this.attempt = 0;
+    } else if (this.heardUp) {
+      this.attempt = 0;
     } else {
       this.attempt += 1;
       if (this.attempt === this.quietAttempts + 1)
@@ -215,7 +226,8 @@ export class Link {
     }
     this.lastError = '';
     if (this.queue.length === 0 && !this.persistent) return;
-    const delay = backoffDelay(this.backoff, this.attempt, this.random);
+    const delay = this.heardUp ? 0 : backoffDelay(this.backoff, this.attempt, this.random);
+    this.heardUp = false;
     this.retry = setTimeout(() => {
       this.retry = undefined;
       this.ensureConnecting();

@@ -103,6 +103,10 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
     },
     log: logLine,
   });
+  // Listening before the rehearsal in memory: a peer that starts together with this one
+  // connects at once, and its frames wait in the kernel until this one is ready, instead of
+  // its link backing off. (Nothing is read before the host exists: all until then is synchronous.)
+  const listening = transport.listen();
   // process.stdout is made on first use; made now, the first protocol line does not pay for it.
   void process.stdout.writable;
   const logic = createPeerLogic(cluster);
@@ -144,7 +148,7 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   process.once('SIGTERM', shutdown);
 
   try {
-    await transport.listen();
+    await listening;
   } catch (err) {
     const listen = new AddressBook(options.port, options.addresses).listenOn(self.host);
     logLine(`error: cannot listen on ${listen.host ?? ''}:${listen.port}: ${(err as Error).message}`);
@@ -153,7 +157,13 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
   // Links to those it sends to, and to those that send to it, whose first frame, a hello,
   // tells them it is up (a link of theirs may be waiting out a reconnect backoff).
   transport.warm([...new Set([...sendTargets(cluster, self), ...sendersTo(cluster, self)])]);
-  if (options.value !== undefined) host.start(options.value, options.startDelayMs);
+  if (options.value !== undefined) {
+    host.start(options.value, options.startDelayMs);
+    // Its own proposal is a real decision too: the rehearsal gives way to it as to a frame.
+    setTimeout(() => {
+      live = true;
+    }, options.startDelayMs).unref();
+  }
   // The rehearsal through hosts runs once the peer is up, in turns of the event loop, so a
   // peer is reachable at once (Compose may start it last) and real messages go first. Once
   // real frames come in it stops after its current round, and the full collection (several

@@ -83,8 +83,12 @@ export function randomRun(sim: Simulator, seed: number, options: RandomRunOption
         return armed.length === 0 ? undefined : { kind, group: rng.pick(armed) };
       }
       case 'start': {
-        if (groups.length === 0) return undefined;
-        const group = rng.pick(groups);
+        // Only a proposer that would take it: the lab starts each one once per process.
+        const startable = groups.filter((g) =>
+          world.peers[sim.group(g).proposer]?.proposers[g]?.can({ type: 'START', value: '' }),
+        );
+        if (startable.length === 0) return undefined;
+        const group = rng.pick(startable);
         return { kind, group, value: values[group] ?? `V${group}` };
       }
     }

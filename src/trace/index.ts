@@ -132,7 +132,7 @@ export function validateRun(run: ObservedRun, options: ValidateOptions = {}): Tr
     const sender = run.peers[e.from - 1];
     const message =
       blocked.reason === 'no-send'
-        ? `no sent line of ${host(e.from)} is a ${e.type} with value ${JSON.stringify(e.value)} and number ${e.num}` +
+        ? `no sent line of ${host(e.from)} is ${/^[aeiou]/.test(e.type) ? 'an' : 'a'} ${e.type} with value ${JSON.stringify(e.value)} and number ${e.num}` +
           (sender && sender.files.length === 0 ? ` (no input was given for ${host(e.from)})` : '')
         : `every sent line of ${host(e.from)} that matches comes after this line in every interleaving (it depends on lines that depend on this one)`;
     return failAt({

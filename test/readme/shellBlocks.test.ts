@@ -1,8 +1,8 @@
 /**
  * Every ```sh block of README.md runs, as written, in README order.
  *
- * The blocks run in one scratch directory that links to the repository's files (dist,
- * hostsfiles, node_modules, ...), so what a guide writes (lab/, traces/, run.log, pictures)
+ * The blocks run in one scratch directory that links to the repository's files (hostsfiles,
+ * node_modules, ...; dist is copied), so what a guide writes (lab/, traces/, run.log, pictures)
  * lands there and a later guide finds it, as it would for a reader who follows the page.
  * Each command (a line, its `\` continuations, or a heredoc) runs in `bash` in a process group
  * of its own, with a timeout, and must exit 0, or with the status its trailing comment names
@@ -14,7 +14,7 @@
  * match a command of the README, so the list cannot go stale.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,8 +96,11 @@ const workspace = mkdtempSync(path.join(tmpdir(), 'paxos-readme-'));
 /** What a reader's checkout has; the guides' outputs must not land in the repository. */
 const EXCLUDED = new Set(['.git', '.data', 'lab', 'traces']);
 for (const name of readdirSync(ROOT))
-  if (!EXCLUDED.has(name) && !/\.(html|svg|log|jsonl)$/.test(name))
+  if (!EXCLUDED.has(name) && name !== 'dist' && !/\.(html|svg|log|jsonl)$/.test(name))
     symlinkSync(path.join(ROOT, name), path.join(workspace, name));
+// A copy, not a link: `npm start` rebuilds the bundle, and the suite's other tests run the
+// repository's own dist/cli.js meanwhile.
+cpSync(path.join(ROOT, 'dist'), path.join(workspace, 'dist'), { recursive: true });
 
 const groups = new Set<number>();
 const killGroup = (pid: number | undefined) => {
