@@ -218,7 +218,7 @@ describe.concurrent('paxos check', () => {
     );
     expect(replayed.code, replayed.stderr).toBe(0);
     // The starts carry the values; the replay reaches the checker's two chosen values.
-    expect(replayed.stderr).toMatch(/chosen: A \(n=1, group 1\), B \(n=2, group 2\)/);
+    expect(replayed.stderr).toMatch(/chosen: A by proposal 1 \(group 1\); B by proposal 2 \(group 2\)/);
     expect(replayed.stdout.split('\n').filter((l) => l.startsWith('# '))).toHaveLength(count);
   });
 

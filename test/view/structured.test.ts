@@ -118,7 +118,8 @@ describe('structured traces of real runs, in the model', () => {
     expect(rec.result.verdict, JSON.stringify(rec.result.failure)).toBe('PASS');
     matchesRecords(rec);
     expect(rec.view.violation).toBeUndefined();
-    expect(rec.view.chosen.map((c) => `${c.value} ${c.n}`)).toEqual(['X 1']);
+    // Usually at 1; a loaded machine may let the first round time out and a retry choose.
+    expect(rec.view.chosen.map((c) => c.value)).toEqual(['X']);
     expect(rec.view.events.filter((e) => e.kind === 'chose')).toHaveLength(5);
   });
 
