@@ -9,7 +9,7 @@
  * `resendWindowMs` are sent again on the next connection; Paxos is indifferent to
  * duplicates, not to losses that no timer repairs (after a decision none runs).
  */
-import net from 'node:net';
+import net, { type LookupFunction } from 'node:net';
 import type { PeerId } from '../../machines/messages';
 import type { Endpoint } from './addresses';
 import { FrameSigner, parseChallenge } from './auth';
@@ -30,6 +30,8 @@ export interface LinkOptions {
   random?: Random;
   /** Authenticate frames: wait for the receiver's challenge, then sign every frame for `to`. */
   sign?: { secret: Buffer; to: PeerId };
+  /** How names are resolved (a lookup the transport can cancel at shutdown); Node's default without. */
+  lookup?: LookupFunction;
   /** Written first on every connection, before what waited (see frames.ts, helloFrame). */
   hello?: string;
   /** Frames kept waiting at most; past it the oldest go (reported through `reports`). */
@@ -137,7 +139,8 @@ export class Link {
 
   private connect(): void {
     const { host, port } = this.options.endpoint();
-    const socket = net.connect({ host, port });
+    const lookup = this.options.lookup;
+    const socket = net.connect(lookup ? { host, port, lookup } : { host, port });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.on('connect', () => {

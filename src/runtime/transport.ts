@@ -20,6 +20,7 @@ import { challengeLine, FrameVerifier, looksSigned, newChallenge } from './auth'
 import type { BackoffPolicy } from './backoff';
 import { helloFrame, LineSplitter, MAX_LINE_BYTES, parseHello } from './frames';
 import { Link } from './link';
+import { CancellableLookup } from './lookup';
 import { RateLimitedLog } from './reports';
 
 export interface InboundHandlers {
@@ -81,6 +82,8 @@ export class Transport {
   private readonly maxLineBytes: number;
   private readonly limits: TransportLimits;
   private readonly selfId: PeerId;
+  /** Lookups of peers' names, cancelled at close so that none holds the process's exit. */
+  private readonly names = new CancellableLookup();
   readonly reports: RateLimitedLog;
 
   constructor(private readonly options: TransportOptions) {
@@ -131,6 +134,7 @@ export class Transport {
         endpoint: () => this.options.addresses.endpointOf(peer.host),
         log: this.options.log,
         hello: helloFrame(this.selfId),
+        lookup: this.names.lookup,
         reports: this.reports,
         maxQueued: this.limits.queuedFrames,
         ...(secret ? { sign: { secret, to } } : {}),
@@ -142,6 +146,7 @@ export class Transport {
   }
 
   close(): Promise<void> {
+    this.names.cancel();
     for (const link of this.links.values()) link.close();
     for (const socket of this.inbound.keys()) socket.destroy();
     this.reports.close();

@@ -1,0 +1,72 @@
+/**
+ * Name lookups a peer can abandon. `dns.lookup` runs getaddrinfo on libuv's thread pool, and
+ * a process does not exit while one is in flight: under Compose, Ctrl-C found peers waiting
+ * tens of seconds for lookups of a peer that had just stopped (the network's DNS passed the
+ * name upstream, where nothing answered; glibc waits 5 s a try). So a peer looks names up
+ * itself, as getaddrinfo would (the hosts file, then the DNS), through a resolver that
+ * `cancel()` ends at once.
+ */
+import dns from 'node:dns';
+import { readFileSync } from 'node:fs';
+import net, { type LookupFunction } from 'node:net';
+
+type Address = { address: string; family: number };
+
+/** The addresses the hosts file gives `name` (read at each lookup: it is small, and may change). */
+export function fromHostsFile(name: string, text: string): Address[] {
+  const found: Address[] = [];
+  for (const raw of text.split('\n')) {
+    const [address, ...names] = (raw.split('#')[0] ?? '').trim().split(/\s+/);
+    const family = net.isIP(address ?? '');
+    if (family !== 0 && names.some((n) => n.toLowerCase() === name.toLowerCase()))
+      found.push({ address: address as string, family });
+  }
+  return found;
+}
+
+export class CancellableLookup {
+  private readonly resolver: dns.Resolver;
+
+  constructor(
+    servers?: readonly string[],
+    private readonly hostsFile = '/etc/hosts',
+  ) {
+    this.resolver = new dns.Resolver({ timeout: 2000, tries: 2 });
+    if (servers) this.resolver.setServers(servers);
+  }
+
+  /** For `net.connect({ lookup })`: answers in the form `options.all` asks for. */
+  readonly lookup: LookupFunction = (hostname, options, callback) => {
+    const answer = (err: NodeJS.ErrnoException | null, found: Address[]) => {
+      const first = found[0];
+      if (err || !first) callback(err ?? notFound(hostname), '', 4);
+      else if (options.all) (callback as unknown as (e: null, a: Address[]) => void)(null, found);
+      else callback(null, first.address, first.family);
+    };
+    // The hosts file first, then the DNS: glibc's order for getaddrinfo ("files dns").
+    const listed = this.hosts(hostname);
+    if (listed.length > 0) return answer(null, listed);
+    this.resolver.resolve4(hostname, (err, v4) =>
+      answer(err, err ? [] : v4.map((address) => ({ address, family: 4 }))),
+    );
+  };
+
+  /** Ends every lookup in flight (ECANCELLED): nothing holds the process's exit. */
+  cancel(): void {
+    this.resolver.cancel();
+  }
+
+  private hosts(name: string): Address[] {
+    try {
+      return fromHostsFile(name, readFileSync(this.hostsFile, 'utf8'));
+    } catch {
+      return [];
+    }
+  }
+}
+
+function notFound(hostname: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+  err.code = 'ENOTFOUND';
+  return err;
+}

@@ -1,0 +1,124 @@
+/**
+ * A peer's name lookups can be abandoned: getaddrinfo (dns.lookup) holds a process's exit
+ * while it waits on a DNS that does not answer, which made peers under Compose take tens of
+ * seconds to stop on Ctrl-C. These lookups read the hosts file, then ask the DNS through a
+ * resolver that cancel() ends at once.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { CancellableLookup, fromHostsFile } from '../../src/runtime/lookup';
+import { netnsUnavailable } from '../e2e/support/netns';
+import { ROOT } from '../e2e/support/paths';
+
+let silent: dgram.Socket;
+let server = '';
+const dir = mkdtempSync(path.join(os.tmpdir(), 'paxos-lookup-'));
+const hosts = path.join(dir, 'hosts');
+
+beforeAll(async () => {
+  // A DNS server that never answers, as the network's DNS did for a peer just stopped.
+  silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+  server = `127.0.0.1:${silent.address().port}`;
+  writeFileSync(hosts, '# the lab\n127.0.0.1 localhost\n10.0.0.5\tpeer2 Peer2.lab # a comment\n::1 peer6\n');
+});
+afterAll(() => {
+  silent.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const SILENT_DNS =
+  "require('node:dgram').createSocket('udp4').bind(53, '127.0.0.1', () => console.log('up'))";
+
+const lookup = (names: CancellableLookup, host: string) =>
+  new Promise<{ err: NodeJS.ErrnoException | null; addresses: unknown }>((resolve) =>
+    names.lookup(host, { all: true }, (err, addresses) => resolve({ err, addresses })),
+  );
+
+describe('peer name lookups', () => {
+  test('the hosts file first, in its own form: comments, several names, IPv6, any case', async () => {
+    expect(fromHostsFile('PEER2', '10.0.0.5 peer2 # x\n')).toEqual([{ address: '10.0.0.5', family: 4 }]);
+    const names = new CancellableLookup([server], hosts);
+    expect((await lookup(names, 'peer2.lab')).addresses).toEqual([{ address: '10.0.0.5', family: 4 }]);
+    expect((await lookup(names, 'peer6')).addresses).toEqual([{ address: '::1', family: 6 }]);
+  });
+
+  test('a lookup the DNS never answers ends at once when cancelled', async () => {
+    const names = new CancellableLookup([server], hosts);
+    const pending = lookup(names, 'peer9');
+    await new Promise((r) => setTimeout(r, 100));
+    const t = Date.now();
+    names.cancel();
+    const { err } = await pending;
+    expect(err?.code).toBe('ECANCELLED');
+    expect(Date.now() - t).toBeLessThan(1000);
+  });
+
+  // In a namespace of its own whose resolv.conf names a DNS server that never answers (as
+  // root, as CI runs): getaddrinfo holds the exit, a cancelled lookup does not.
+  test.runIf(netnsUnavailable() === undefined)(
+    'getaddrinfo in flight holds a process exit for seconds; a cancelled lookup does not',
+    async () => {
+      const ns = `pxdns${process.pid}`;
+      const etc = path.join('/etc/netns', ns);
+      const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'ignore' });
+      ip('netns', 'add', ns);
+      try {
+        mkdirSync(etc, { recursive: true });
+        writeFileSync(path.join(etc, 'resolv.conf'), 'nameserver 127.0.0.1\n');
+        ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up');
+        const silentDns = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', SILENT_DNS], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
+        await new Promise((r) => silentDns.stdout?.once('data', r));
+        const exitTime = async (script: string) => {
+          const t = Date.now();
+          const child = spawn(
+            'ip',
+            ['netns', 'exec', ns, process.execPath, '--import', 'tsx', '--input-type=module', '-e', script],
+            { cwd: ROOT, stdio: 'ignore' },
+          );
+          await new Promise((r) => child.once('exit', r));
+          return Date.now() - t;
+        };
+        const plain = await exitTime(
+          "import dns from 'node:dns'; dns.lookup('peer9', () => {}); setTimeout(() => process.exit(0), 300);",
+        );
+        const ours = await exitTime(
+          `import { CancellableLookup } from ${JSON.stringify(path.join(ROOT, 'src/runtime/lookup.ts'))};
+           const names = new CancellableLookup();
+           names.lookup('peer9', { all: true }, () => {});
+           setTimeout(() => { names.cancel(); process.exit(0); }, 300);`,
+        );
+        silentDns.kill('SIGKILL');
+        expect(plain, 'the harness reproduces the wait').toBeGreaterThan(4000);
+        expect(ours).toBeLessThan(plain - 3000);
+      } finally {
+        ip('netns', 'del', ns);
+        rmSync(etc, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  test('a process with such a lookup in flight exits when it is cancelled', async () => {
+    const script = `
+      import { CancellableLookup } from ${JSON.stringify(path.join(ROOT, 'src/runtime/lookup.ts'))};
+      const names = new CancellableLookup([${JSON.stringify(server)}], ${JSON.stringify(hosts)});
+      names.lookup('peer9', { all: true }, () => {});
+      setTimeout(() => { names.cancel(); process.exit(0); }, 200);`;
+    const t = Date.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      stdio: 'ignore',
+    });
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    // Node's start and tsx take most of it; a getaddrinfo in flight would hold the exit 5 s or more.
+    expect(Date.now() - t).toBeLessThan(4000);
+  });
+});
