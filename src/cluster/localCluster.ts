@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -66,21 +66,46 @@ export interface LocalClusterResult {
   failure?: string;
 }
 
-/** Free TCP ports on 127.0.0.1, all held at once so that they differ, then released for the peers. */
+/**
+ * The kernel hands out ports for "any free port" from this range (Linux's default when it
+ * cannot be read): ports below it are never given to a process that asks for any port.
+ */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    if (low && high && low > 2048) return [low, high];
+  } catch {
+    // not Linux: the default below
+  }
+  return [32768, 60999];
+}
+
+const tryListen = (port: number) =>
+  new Promise<net.Server | undefined>((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(undefined));
+    s.listen(port, '127.0.0.1', () => resolve(s));
+  });
+
+/**
+ * Free TCP ports on 127.0.0.1, all held at once so that they differ, then released for the
+ * peers. They are drawn below the ephemeral range: between the release and a peer's bind,
+ * no other process asking the kernel for a free port can be given one of them.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<net.Server>((resolve, reject) => {
-          const s = net.createServer();
-          s.once('error', reject);
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as net.AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  const [low] = ephemeralRange();
+  const base = Math.max(1024, low - 16384);
+  const held: net.Server[] = [];
+  for (let tries = 0; held.length < count && tries < count * 50; tries++) {
+    const s = await tryListen(base + Math.floor(Math.random() * (low - base)));
+    if (s) held.push(s);
+  }
+  if (held.length < count) throw new Error(`no ${count} free ports below ${low} on 127.0.0.1`);
+  const ports = held.map((s) => (s.address() as net.AddressInfo).port);
+  await Promise.all(held.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }
 
