@@ -420,7 +420,7 @@ export class Explorer {
 }
 
 /** A parent chain, as its records: [check word of each state], from an initial state. */
-export interface ChainSource {
+interface ChainSource {
   /** [parent number, check word] of state `index`. */
   get(index: number): [number, number];
 }
@@ -431,7 +431,7 @@ export interface ChainSource {
  * breaching successor, or the state itself, with the breach's detail re-derived on the
  * real run.
  */
-export function rebuild(
+function rebuild(
   model: Model,
   records: ChainSource,
   at: BreachAt,
@@ -466,7 +466,7 @@ export function replay(
 }
 
 /** The witness of a goal: the path to the state it was reached from, then a step that reaches it. */
-export function replayTo(
+function replayTo(
   model: Model,
   checks: readonly number[],
   check: (s: Int32Array, n: number) => number,

@@ -41,7 +41,7 @@ export interface LocalClusterOptions {
   err: (line: string) => void;
 }
 
-export interface ChoseRecord {
+interface ChoseRecord {
   value: Value;
   n: number;
   /** ms since the cluster started launching. */

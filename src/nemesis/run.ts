@@ -39,7 +39,7 @@ export interface RunContext {
   log: (line: string) => void;
 }
 
-export type RunVerdict = 'PASS' | 'FAIL' | 'UNDECIDED' | 'ERROR';
+type RunVerdict = 'PASS' | 'FAIL' | 'UNDECIDED' | 'ERROR';
 
 export interface RunReport {
   seed: number;

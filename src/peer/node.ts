@@ -47,9 +47,9 @@ export const roleMachines: RoleMachines = {
   learner: learnerMachine,
 };
 
-export type ProposerSnapshot = SnapshotFrom<typeof proposerMachine>;
+type ProposerSnapshot = SnapshotFrom<typeof proposerMachine>;
 export type AcceptorSnapshot = SnapshotFrom<typeof acceptorMachine>;
-export type LearnerSnapshot = SnapshotFrom<typeof learnerMachine>;
+type LearnerSnapshot = SnapshotFrom<typeof learnerMachine>;
 
 export interface PeerState {
   /** One proposer per proposerK the peer holds, keyed by K. */

@@ -22,7 +22,7 @@ import { helloFrame, LineSplitter, MAX_LINE_BYTES, parseHello } from './frames';
 import { Link } from './link';
 import { RateLimitedLog } from './reports';
 
-export interface InboundHandlers {
+interface InboundHandlers {
   /** A complete (and, with a secret, authenticated) frame from `remote`; returns the sender of a valid message. */
   frame(line: string, remote: string): PeerId | undefined;
   /** Input that is not a frame: oversized lines, half frames cut off by a closed connection. */

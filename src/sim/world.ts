@@ -14,7 +14,7 @@ import type { PeerDurable, PeerLogic, PeerState, PeerStep, TimerEffect } from '.
 import { decodeMessage, encodeMessage } from '../runtime/codec';
 
 /** A message the runtime's codec would refuse at its destination (reported and dropped there). */
-export interface Refusal {
+interface Refusal {
   send: Send;
   problem: string;
 }
@@ -36,7 +36,7 @@ export type SimStep =
 export type StepKind = SimStep['kind'];
 
 /** Every message ever sent, newest first; shared by clones, never changed once built. */
-export interface History {
+interface History {
   readonly send: Send;
   readonly prev: History | null;
   readonly length: number;

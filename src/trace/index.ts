@@ -7,10 +7,9 @@ import { at, type ObservedRun, type TraceEvent } from './events';
 import { findInterleaving, schedule } from './interleave';
 import { analyze, RULES, type RuleId, type Violation } from './rules';
 
-export type { ObservedRun, PeerTrace, SourceRef, TraceEvent } from './events';
-export { keyOf, messageKey, TraceInputError } from './events';
+export type { ObservedRun } from './events';
+export { TraceInputError } from './events';
 export { type LabInput, parseFileArgument, readLabRun } from './labLines';
-export { RULES, type RuleId } from './rules';
 
 export interface ValidateOptions {
   /** Also require that every peer of a started group prints chose. */
@@ -21,7 +20,7 @@ export interface ValidateOptions {
 
 export const DEFAULT_MAX_INTERLEAVINGS = 10_000;
 
-export interface ReportedEvent {
+interface ReportedEvent {
   at: string;
   peer: string;
   text: string;

@@ -71,7 +71,7 @@ export const RULES: Record<RuleId, string> = {
   invariant: "the spec's invariants (TypeOK, Agreement, Validity, Inv) hold in every state",
 };
 
-export interface Related {
+interface Related {
   event: number;
   note: string;
 }
