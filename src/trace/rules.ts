@@ -137,6 +137,195 @@ const KEEP = 4;
 
 const show = (n: number) => (n === Number.NEGATIVE_INFINITY ? 'nothing' : String(n));
 
+/** What analyze has read of the acceptors, for the checks of accepts and of who knows what was chosen. */
+interface Reading {
+  run: ObservedRun;
+  s: Schedule;
+  host: (id: number) => string;
+  fail: (event: number, rule: RuleId, message: string, related?: Related[]) => void;
+  obligations: Obligation[];
+  prepareAcks: Map<number, PrepareAckMeaning>;
+  acceptAcks: Map<number, AcceptAckMeaning>;
+  /** Acceptances per acceptor in program order: (event, n, v). */
+  acceptances: Map<number, { event: number; n: number; v: string }[]>;
+  /** Sent chose lines known to be justified, with the matches each justification needs. */
+  knowing: Map<number, Alternative[]>;
+}
+
+/** An accept needs promises for its number from a majority of a group, reporting no higher vote for another value. */
+function checkAccept(ctx: Reading, id: number): void {
+  const { run, s, host, fail, obligations, prepareAcks } = ctx;
+  const ev = (x: number) => run.events[x] as TraceEvent;
+  const peerEvents = (p: number) => run.peers[p - 1]?.events ?? [];
+  const groupsOf = (p: number): GroupConfig[] => run.cluster.groups.filter((g) => g.proposer === p);
+  const e = ev(id);
+  const received = peerEvents(e.peer)
+    .slice(0, e.index)
+    .filter((r) => ev(r).action === 'received' && ev(r).type === 'prepare_ack');
+  /** Per acceptor: distinct votes its promises for n could have reported, each with the match it needs. */
+  const options = new Map<number, { vote: Vote | null; edge: Edge }[]>();
+  const related: Related[] = [];
+  for (const r of received) {
+    const from = ev(r).from;
+    let why = '';
+    let counted = false;
+    for (const c of candidates(run, s, r)) {
+      const m = prepareAcks.get(c);
+      if (!m) continue;
+      if (m.to !== e.peer || m.n !== e.num) {
+        why ||= `answers ${host(m.to)}'s prepare(${m.n})`;
+        continue;
+      }
+      if (!m.promise) {
+        why ||=
+          `${host(from)} had already promised ${show(m.before.n)}${m.before.at === undefined ? '' : ` at ${at(ev(m.before.at))}`}, ` +
+          'so this is a refusal or a promise lower than before (lab lines cannot tell them apart)';
+        continue;
+      }
+      counted = true;
+      const list = options.get(from) ?? [];
+      options.set(from, list);
+      if (!list.some((o) => o.vote?.n === m.vote?.n && o.vote?.v === m.vote?.v))
+        list.push({ vote: m.vote, edge: [c, r] });
+    }
+    if (counted) related.push({ event: r, note: `promise for ${e.num} from ${host(from)}` });
+    else if (why) related.push({ event: r, note: `not a promise for ${e.num}: ${why}` });
+  }
+  const alternatives: Alternative[] = [];
+  let shortOf = '';
+  let wrongValue: { group: GroupConfig; vote: Vote } | undefined;
+  for (const g of groupsOf(e.peer)) {
+    const need = majority(g.acceptors.length);
+    const eligible = g.acceptors.filter((a) => options.has(a));
+    if (eligible.length < need) {
+      shortOf ||= `promises for ${e.num} from ${eligible.length > 0 ? `${eligible.map(host).join(', ')} only` : 'no acceptor'}; a majority of group ${g.id}'s acceptors (${g.acceptors.map(host).join(', ')}) is ${need}`;
+      continue;
+    }
+    for (const Q of subsets(eligible, need)) {
+      for (const pick of product(
+        Q.map((a) => options.get(a) ?? []),
+        256,
+      )) {
+        const highest = pick.reduce<Vote | null>(
+          (best, o) => (o.vote && (!best || o.vote.n > best.n) ? o.vote : best),
+          null,
+        );
+        if (highest && highest.v !== e.value) {
+          wrongValue ??= { group: g, vote: highest };
+          continue;
+        }
+        if (alternatives.length < KEEP * 4) alternatives.push(pick.map((o) => o.edge));
+      }
+    }
+  }
+  if (alternatives.length > 0) {
+    obligations.push({
+      event: id,
+      rule: 'accept-after-promises',
+      alternatives: alternatives.slice(0, KEEP),
+      truncated: alternatives.length > KEEP,
+    });
+    return;
+  }
+  if (wrongValue)
+    fail(
+      id,
+      'accept-value',
+      `accept(${e.num}, ${e.value}), but every majority of group ${wrongValue.group.id}'s promises for ${e.num} reports a higher ` +
+        `accepted proposal with another value, e.g. (${wrongValue.vote.n}, ${wrongValue.vote.v}): the value must be ${wrongValue.vote.v}`,
+      [
+        { event: wrongValue.vote.at, note: `accepted (${wrongValue.vote.n}, ${wrongValue.vote.v}) here` },
+        ...related,
+      ],
+    );
+  else if (groupsOf(e.peer).length > 0)
+    fail(
+      id,
+      'accept-after-promises',
+      `${host(e.peer)} sends accept(${e.num}, ${e.value}) after ${shortOf}`,
+      related,
+    );
+}
+
+/** What the peer of line `id` can know of acceptances of its (n, v), and how: the matches each way needs. */
+function knowledge(
+  ctx: Reading,
+  id: number,
+): {
+  alts: Alternative[];
+  truncated: boolean;
+  related: Related[];
+  acceptors: Set<number>;
+} {
+  const { run, s, host, acceptAcks, acceptances, knowing } = ctx;
+  const { cluster } = run;
+  const ev = (x: number) => run.events[x] as TraceEvent;
+  const peerEvents = (p: number) => run.peers[p - 1]?.events ?? [];
+  const e = ev(id);
+  const before = peerEvents(e.peer).slice(0, e.index);
+  const related: Related[] = [];
+  const alts: Alternative[] = [];
+  // Acceptances of (n, v) this peer can know of, per acceptor.
+  const perAcceptor = new Map<number, Alternative[]>();
+  const add = (a: number, alt: Alternative) => {
+    const list = perAcceptor.get(a) ?? [];
+    perAcceptor.set(a, list);
+    if (list.length < KEEP) list.push(alt);
+  };
+  for (const own of acceptances.get(e.peer) ?? [])
+    if (ev(own.event).index < e.index && own.n === e.num && own.v === e.value) add(e.peer, []);
+  for (const r of before) {
+    const re = ev(r);
+    if (re.action !== 'received') continue;
+    if (re.type === 'accept_ack') {
+      const c = candidates(run, s, r).find((c) => {
+        const m = acceptAcks.get(c)?.acceptance;
+        return m !== undefined && m !== null && m.n === e.num && m.v === e.value;
+      });
+      if (c !== undefined) {
+        add(re.from, [[c, r]]);
+        related.push({ event: r, note: `${host(re.from)} accepted (${e.num}, ${e.value})` });
+      }
+    }
+    if (re.type === 'chose' && re.num === e.num && re.value === e.value) {
+      let justified = false;
+      for (const c of candidates(run, s, r)) {
+        for (const alt of knowing.get(c) ?? []) {
+          alts.push([[c, r], ...alt]);
+          justified = true;
+        }
+      }
+      related.push({
+        event: r,
+        note: justified
+          ? `chose message from ${host(re.from)}, who knew`
+          : `chose message from ${host(re.from)}, who could not know`,
+      });
+    }
+  }
+  const cost = (alt: Alternative) => extraEdges(run, s, alt).length;
+  for (const g of cluster.groups) {
+    const need = majority(g.acceptors.length);
+    const known = g.acceptors.filter((a) => perAcceptor.has(a));
+    if (known.length < need) continue;
+    // The cheapest: acceptances that need no match beyond the base ones first.
+    const cheapest = known
+      .map(
+        (a) =>
+          (perAcceptor.get(a) as Alternative[]).slice().sort((x, y) => cost(x) - cost(y))[0] as Alternative,
+      )
+      .sort((x, y) => cost(x) - cost(y));
+    alts.push(cheapest.slice(0, need).flat());
+  }
+  alts.sort((x, y) => cost(x) - cost(y));
+  return {
+    alts: alts.slice(0, KEEP),
+    truncated: alts.length > KEEP,
+    related,
+    acceptors: new Set(perAcceptor.keys()),
+  };
+}
+
 export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided: boolean }): Analysis {
   const { cluster } = run;
   const ev = (id: number) => run.events[id] as TraceEvent;
@@ -156,7 +345,6 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
     violations.push({ event, rule, message, related });
   };
   const host = (id: number) => cluster.peers[id - 1]?.host ?? `peer ${id}`;
-  const peerEvents = (p: number) => run.peers[p - 1]?.events ?? [];
   const isAcceptor = (p: number) => (cluster.peers[p - 1]?.acceptor.length ?? 0) > 0;
   const groupsOf = (p: number): GroupConfig[] => cluster.groups.filter((g) => g.proposer === p);
 
@@ -291,6 +479,18 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
     }
   }
 
+  const ctx: Reading = {
+    run,
+    s,
+    host,
+    fail,
+    obligations,
+    prepareAcks,
+    acceptAcks,
+    acceptances,
+    knowing: new Map(),
+  };
+
   // ---- the canonical order: proposers, numbers, and what was chosen ----
   const numberOwner = new Map<number, number>();
   const acceptValue = new Map<number, number>();
@@ -325,180 +525,18 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
         `accept(${e.num}, ${e.value}) after accept(${e.num}, ${ev(first).value})`,
         [{ event: first, note: 'the first accept of this number' }],
       );
-    checkAccept(id);
-  }
-
-  function checkAccept(id: number): void {
-    const e = ev(id);
-    const received = peerEvents(e.peer)
-      .slice(0, e.index)
-      .filter((r) => ev(r).action === 'received' && ev(r).type === 'prepare_ack');
-    /** Per acceptor: distinct votes its promises for n could have reported, each with the match it needs. */
-    const options = new Map<number, { vote: Vote | null; edge: Edge }[]>();
-    const related: Related[] = [];
-    for (const r of received) {
-      const from = ev(r).from;
-      let why = '';
-      let counted = false;
-      for (const c of candidates(run, s, r)) {
-        const m = prepareAcks.get(c);
-        if (!m) continue;
-        if (m.to !== e.peer || m.n !== e.num) {
-          why ||= `answers ${host(m.to)}'s prepare(${m.n})`;
-          continue;
-        }
-        if (!m.promise) {
-          why ||=
-            `${host(from)} had already promised ${show(m.before.n)}${m.before.at === undefined ? '' : ` at ${at(ev(m.before.at))}`}, ` +
-            'so this is a refusal or a promise lower than before (lab lines cannot tell them apart)';
-          continue;
-        }
-        counted = true;
-        const list = options.get(from) ?? [];
-        options.set(from, list);
-        if (!list.some((o) => o.vote?.n === m.vote?.n && o.vote?.v === m.vote?.v))
-          list.push({ vote: m.vote, edge: [c, r] });
-      }
-      if (counted) related.push({ event: r, note: `promise for ${e.num} from ${host(from)}` });
-      else if (why) related.push({ event: r, note: `not a promise for ${e.num}: ${why}` });
-    }
-    const alternatives: Alternative[] = [];
-    let shortOf = '';
-    let wrongValue: { group: GroupConfig; vote: Vote } | undefined;
-    for (const g of groupsOf(e.peer)) {
-      const need = majority(g.acceptors.length);
-      const eligible = g.acceptors.filter((a) => options.has(a));
-      if (eligible.length < need) {
-        shortOf ||= `promises for ${e.num} from ${eligible.length > 0 ? `${eligible.map(host).join(', ')} only` : 'no acceptor'}; a majority of group ${g.id}'s acceptors (${g.acceptors.map(host).join(', ')}) is ${need}`;
-        continue;
-      }
-      for (const Q of subsets(eligible, need)) {
-        for (const pick of product(
-          Q.map((a) => options.get(a) ?? []),
-          256,
-        )) {
-          const highest = pick.reduce<Vote | null>(
-            (best, o) => (o.vote && (!best || o.vote.n > best.n) ? o.vote : best),
-            null,
-          );
-          if (highest && highest.v !== e.value) {
-            wrongValue ??= { group: g, vote: highest };
-            continue;
-          }
-          if (alternatives.length < KEEP * 4) alternatives.push(pick.map((o) => o.edge));
-        }
-      }
-    }
-    if (alternatives.length > 0) {
-      obligations.push({
-        event: id,
-        rule: 'accept-after-promises',
-        alternatives: alternatives.slice(0, KEEP),
-        truncated: alternatives.length > KEEP,
-      });
-      return;
-    }
-    if (wrongValue)
-      fail(
-        id,
-        'accept-value',
-        `accept(${e.num}, ${e.value}), but every majority of group ${wrongValue.group.id}'s promises for ${e.num} reports a higher ` +
-          `accepted proposal with another value, e.g. (${wrongValue.vote.n}, ${wrongValue.vote.v}): the value must be ${wrongValue.vote.v}`,
-        [
-          { event: wrongValue.vote.at, note: `accepted (${wrongValue.vote.n}, ${wrongValue.vote.v}) here` },
-          ...related,
-        ],
-      );
-    else if (groupsOf(e.peer).length > 0)
-      fail(
-        id,
-        'accept-after-promises',
-        `${host(e.peer)} sends accept(${e.num}, ${e.value}) after ${shortOf}`,
-        related,
-      );
+    checkAccept(ctx, id);
   }
 
   // ---- knowledge: who can know what was chosen ----
-  /** Sent chose lines known to be justified, with the matches each justification needs. */
-  const knowing = new Map<number, Alternative[]>();
-
-  function knowledge(id: number): {
-    alts: Alternative[];
-    truncated: boolean;
-    related: Related[];
-    acceptors: Set<number>;
-  } {
-    const e = ev(id);
-    const before = peerEvents(e.peer).slice(0, e.index);
-    const related: Related[] = [];
-    const alts: Alternative[] = [];
-    // Acceptances of (n, v) this peer can know of, per acceptor.
-    const perAcceptor = new Map<number, Alternative[]>();
-    const add = (a: number, alt: Alternative) => {
-      const list = perAcceptor.get(a) ?? [];
-      perAcceptor.set(a, list);
-      if (list.length < KEEP) list.push(alt);
-    };
-    for (const own of acceptances.get(e.peer) ?? [])
-      if (ev(own.event).index < e.index && own.n === e.num && own.v === e.value) add(e.peer, []);
-    for (const r of before) {
-      const re = ev(r);
-      if (re.action !== 'received') continue;
-      if (re.type === 'accept_ack') {
-        const c = candidates(run, s, r).find((c) => {
-          const m = acceptAcks.get(c)?.acceptance;
-          return m !== undefined && m !== null && m.n === e.num && m.v === e.value;
-        });
-        if (c !== undefined) {
-          add(re.from, [[c, r]]);
-          related.push({ event: r, note: `${host(re.from)} accepted (${e.num}, ${e.value})` });
-        }
-      }
-      if (re.type === 'chose' && re.num === e.num && re.value === e.value) {
-        let justified = false;
-        for (const c of candidates(run, s, r)) {
-          for (const alt of knowing.get(c) ?? []) {
-            alts.push([[c, r], ...alt]);
-            justified = true;
-          }
-        }
-        related.push({
-          event: r,
-          note: justified
-            ? `chose message from ${host(re.from)}, who knew`
-            : `chose message from ${host(re.from)}, who could not know`,
-        });
-      }
-    }
-    const cost = (alt: Alternative) => extraEdges(run, s, alt).length;
-    for (const g of cluster.groups) {
-      const need = majority(g.acceptors.length);
-      const known = g.acceptors.filter((a) => perAcceptor.has(a));
-      if (known.length < need) continue;
-      // The cheapest: acceptances that need no match beyond the base ones first.
-      const cheapest = known
-        .map(
-          (a) =>
-            (perAcceptor.get(a) as Alternative[]).slice().sort((x, y) => cost(x) - cost(y))[0] as Alternative,
-        )
-        .sort((x, y) => cost(x) - cost(y));
-      alts.push(cheapest.slice(0, need).flat());
-    }
-    alts.sort((x, y) => cost(x) - cost(y));
-    return {
-      alts: alts.slice(0, KEEP),
-      truncated: alts.length > KEEP,
-      related,
-      acceptors: new Set(perAcceptor.keys()),
-    };
-  }
+  const { knowing } = ctx;
 
   const choseSends = s.order.filter((id) => ev(id).action === 'sent' && ev(id).type === 'chose');
   // Least fixpoint: a chose message is justified by acceptances or by earlier justified chose messages.
   for (let changed = true, rounds = 0; changed && rounds <= choseSends.length + 1; rounds++) {
     changed = false;
     for (const id of choseSends) {
-      const { alts } = knowledge(id);
+      const { alts } = knowledge(ctx, id);
       if (alts.length > 0 && !knowing.has(id)) changed = true;
       if (alts.length > 0) knowing.set(id, alts);
     }
@@ -531,7 +569,7 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
       }
     }
     if (e.action === 'sent' && e.type === 'chose' && !knowing.has(id)) {
-      const k = knowledge(id);
+      const k = knowledge(ctx, id);
       fail(
         id,
         'chose-message-known',
@@ -554,7 +592,7 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
       ]);
     else choseLineOf.set(e.peer, id);
     noteChosen(id, e.value, e.num, `by ${host(e.peer)}'s chose line`);
-    const k = knowledge(id);
+    const k = knowledge(ctx, id);
     if (k.alts.length === 0) {
       const counts = cluster.groups
         .map((g) => {
