@@ -326,6 +326,164 @@ function knowledge(
   };
 }
 
+type PeerTrace = ObservedRun['peers'][number];
+
+/** An acceptor's requests and state as its lines are read in order. */
+interface AcceptorSoFar {
+  minP: number;
+  promisedAt: number | undefined;
+  acc: Vote | null;
+  prepares: { e: number; n: number; from: number; answered: boolean }[];
+  accepts: { e: number; n: number; v: string; from: number; answered: boolean }[];
+  votes: Set<string>;
+}
+
+// The most recent request first, unanswered ones before answered ones (a sequential acceptor answers in turn).
+const recent = <T extends { answered: boolean }>(xs: T[]): T[] => [
+  ...xs.filter((x) => !x.answered).reverse(),
+  ...xs.filter((x) => x.answered).reverse(),
+];
+
+/** What each ack line of one peer meant, and the acceptor's own rules; returns the spec actions its lines executed. */
+function readAcceptor(
+  ctx: Reading,
+  trace: PeerTrace,
+  noteEmptyForm: (acceptor: string, id: number, num: number) => void,
+): number {
+  const { run, fail } = ctx;
+  const { cluster } = run;
+  const isAcceptor = (p: number) => (cluster.peers[p - 1]?.acceptor.length ?? 0) > 0;
+  const st: AcceptorSoFar = {
+    minP: Number.NEGATIVE_INFINITY,
+    promisedAt: undefined,
+    acc: null,
+    prepares: [],
+    accepts: [],
+    votes: new Set<string>(),
+  };
+  let specActions = 0;
+  for (const id of trace.events) {
+    const e = run.events[id] as TraceEvent;
+    if (e.action === 'received' && e.type === 'prepare')
+      st.prepares.push({ e: id, n: e.num, from: e.from, answered: false });
+    if (e.action === 'received' && e.type === 'accept')
+      st.accepts.push({ e: id, n: e.num, v: e.value, from: e.from, answered: false });
+    if (e.action !== 'sent' || (e.type !== 'prepare_ack' && e.type !== 'accept_ack')) continue;
+    if (!isAcceptor(trace.peer))
+      fail(id, 'roles', `${trace.host} holds no acceptor role in ${cluster.source} but sends ${e.type}`);
+    specActions +=
+      e.type === 'prepare_ack'
+        ? readPrepareAck(ctx, trace, st, id, noteEmptyForm)
+        : readAcceptAck(ctx, trace, st, id);
+  }
+  return specActions;
+}
+
+/** A prepare_ack: the prepare it answers and whether it promised; 1 for an executed promise. */
+function readPrepareAck(
+  ctx: Reading,
+  trace: PeerTrace,
+  st: AcceptorSoFar,
+  id: number,
+  noteEmptyForm: (acceptor: string, id: number, num: number) => void,
+): number {
+  const { s, fail, prepareAcks } = ctx;
+  const e = ctx.run.events[id] as TraceEvent;
+  const { prepares, acc } = st;
+  if (prepares.length === 0) {
+    fail(id, 'ack-answers-request', `${trace.host} sends prepare_ack but has received no prepare before it`);
+    return 0;
+  }
+  const ordered = recent(prepares);
+  const cand =
+    e.value === ''
+      ? answerReportingNothing(ordered, acc, e.num)
+      : ordered.find((c) => acc !== null && acc.v === e.value && (e.num === acc.n || e.num === c.n));
+  if (cand && e.value === '' && e.num !== cand.n) noteEmptyForm(trace.host, id, e.num);
+  if (!cand) {
+    const related = acc ? [{ event: acc.at, note: `${trace.host} accepted (${acc.n}, ${acc.v}) here` }] : [];
+    const received = [...new Set(prepares.map((p) => p.n))].join(', ');
+    const message =
+      e.value === '' && acc !== null
+        ? `prepare_ack reports no accepted proposal, but ${trace.host} had accepted (${acc.n}, ${acc.v})`
+        : e.value !== '' && acc === null
+          ? `prepare_ack reports accepted (${e.num}, ${e.value}), but ${trace.host} has accepted nothing`
+          : e.value !== '' && acc !== null && acc.v !== e.value
+            ? `prepare_ack reports accepted value ${e.value}, but the last value ${trace.host} accepted is ${acc.v} (proposal ${acc.n})`
+            : `prepare_ack reports proposal ${e.num}, which is neither ${trace.host}'s last accepted proposal ` +
+              `(${acc ? acc.n : 'none'}) nor a prepare it received (${received})`;
+    fail(id, 'prepare-ack-reports-accepted', message, related);
+    return 0;
+  }
+  cand.answered = true;
+  const promise = cand.n > st.minP;
+  prepareAcks.set(id, {
+    answers: cand.e,
+    n: cand.n,
+    to: cand.from,
+    promise,
+    vote: acc,
+    before: { n: st.minP, at: st.promisedAt },
+  });
+  if (!promise) return 0;
+  st.minP = cand.n;
+  st.promisedAt = id;
+  return executed(s, id) ? 1 : 0;
+}
+
+/** An accept_ack: an acceptance of a received accept, or a rejection; 1 for an executed new vote. */
+function readAcceptAck(ctx: Reading, trace: PeerTrace, st: AcceptorSoFar, id: number): number {
+  const { s, fail, acceptAcks, acceptances } = ctx;
+  const e = ctx.run.events[id] as TraceEvent;
+  const { accepts, votes } = st;
+  if (accepts.length === 0) {
+    fail(id, 'ack-answers-request', `${trace.host} sends accept_ack but has received no accept before it`);
+    return 0;
+  }
+  const ordered = recent(accepts);
+  const same = ordered.find((c) => c.n === e.num && c.v === e.value);
+  if (same) {
+    same.answered = true;
+    if (e.num < st.minP)
+      fail(
+        id,
+        'accept-above-promise',
+        `${trace.host} accepts (${e.num}, ${e.value}) below its promise ${st.minP}`,
+        st.promisedAt === undefined
+          ? []
+          : [{ event: st.promisedAt, note: `${trace.host} promised ${st.minP} here` }],
+      );
+    const voteKey = `${e.num}|${e.value}`;
+    const fresh = !votes.has(voteKey);
+    votes.add(voteKey);
+    acceptAcks.set(id, { answers: same.e, acceptance: { n: e.num, v: e.value }, fresh });
+    const list = acceptances.get(trace.peer) ?? [];
+    acceptances.set(trace.peer, list);
+    list.push({ event: id, n: e.num, v: e.value });
+    if (e.num >= st.minP) {
+      st.minP = e.num;
+      st.promisedAt = id;
+    }
+    st.acc = { n: e.num, v: e.value, at: id };
+    return fresh && executed(s, id) ? 1 : 0;
+  }
+  const rejected = ordered.find((c) => c.n < st.minP);
+  if (!rejected) {
+    fail(
+      id,
+      'accept-ack-explained',
+      `accept_ack (${e.num}, ${e.value || '""'}) is neither an acceptance of a received accept(${e.num}, ${e.value || '""'}) ` +
+        `nor a rejection: ${trace.host}'s promise (${show(st.minP)}) is not above any accept it received (${accepts
+          .map((a) => a.n)
+          .join(', ')})`,
+    );
+    return 0;
+  }
+  rejected.answered = true;
+  acceptAcks.set(id, { answers: rejected.e, acceptance: null, fresh: false });
+  return 0;
+}
+
 export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided: boolean }): Analysis {
   const { cluster } = run;
   const ev = (id: number) => run.events[id] as TraceEvent;
@@ -345,7 +503,6 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
     violations.push({ event, rule, message, related });
   };
   const host = (id: number) => cluster.peers[id - 1]?.host ?? `peer ${id}`;
-  const isAcceptor = (p: number) => (cluster.peers[p - 1]?.acceptor.length ?? 0) > 0;
   const groupsOf = (p: number): GroupConfig[] => cluster.groups.filter((g) => g.proposer === p);
 
   // ---- acceptors: what each ack meant, and their own rules ----
@@ -354,130 +511,6 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
   /** Acceptances per acceptor in program order: (event, n, v). */
   const acceptances = new Map<number, { event: number; n: number; v: string }[]>();
   let specActions = 0;
-
-  for (const trace of run.peers) {
-    let minP = Number.NEGATIVE_INFINITY;
-    let promisedAt: number | undefined;
-    let acc: Vote | null = null;
-    const prepares: { e: number; n: number; from: number; answered: boolean }[] = [];
-    const accepts: { e: number; n: number; v: string; from: number; answered: boolean }[] = [];
-    const votes = new Set<string>();
-    for (const id of trace.events) {
-      const e = ev(id);
-      if (e.action === 'received' && e.type === 'prepare')
-        prepares.push({ e: id, n: e.num, from: e.from, answered: false });
-      if (e.action === 'received' && e.type === 'accept')
-        accepts.push({ e: id, n: e.num, v: e.value, from: e.from, answered: false });
-      if (e.action !== 'sent' || (e.type !== 'prepare_ack' && e.type !== 'accept_ack')) continue;
-      if (!isAcceptor(trace.peer))
-        fail(id, 'roles', `${trace.host} holds no acceptor role in ${cluster.source} but sends ${e.type}`);
-      // The most recent request first, unanswered ones before answered ones (a sequential acceptor answers in turn).
-      const recent = <T extends { answered: boolean }>(xs: T[]): T[] => [
-        ...xs.filter((x) => !x.answered).reverse(),
-        ...xs.filter((x) => x.answered).reverse(),
-      ];
-      if (e.type === 'prepare_ack') {
-        if (prepares.length === 0) {
-          fail(
-            id,
-            'ack-answers-request',
-            `${trace.host} sends prepare_ack but has received no prepare before it`,
-          );
-          continue;
-        }
-        const ordered = recent(prepares);
-        const cand =
-          e.value === ''
-            ? answerReportingNothing(ordered, acc, e.num)
-            : ordered.find((c) => acc !== null && acc.v === e.value && (e.num === acc.n || e.num === c.n));
-        if (cand && e.value === '' && e.num !== cand.n) noteEmptyForm(trace.host, id, e.num);
-        if (!cand) {
-          const related = acc
-            ? [{ event: acc.at, note: `${trace.host} accepted (${acc.n}, ${acc.v}) here` }]
-            : [];
-          const received = [...new Set(prepares.map((p) => p.n))].join(', ');
-          const message =
-            e.value === '' && acc !== null
-              ? `prepare_ack reports no accepted proposal, but ${trace.host} had accepted (${acc.n}, ${acc.v})`
-              : e.value !== '' && acc === null
-                ? `prepare_ack reports accepted (${e.num}, ${e.value}), but ${trace.host} has accepted nothing`
-                : e.value !== '' && acc !== null && acc.v !== e.value
-                  ? `prepare_ack reports accepted value ${e.value}, but the last value ${trace.host} accepted is ${acc.v} (proposal ${acc.n})`
-                  : `prepare_ack reports proposal ${e.num}, which is neither ${trace.host}'s last accepted proposal ` +
-                    `(${acc ? acc.n : 'none'}) nor a prepare it received (${received})`;
-          fail(id, 'prepare-ack-reports-accepted', message, related);
-          continue;
-        }
-        cand.answered = true;
-        const promise = cand.n > minP;
-        prepareAcks.set(id, {
-          answers: cand.e,
-          n: cand.n,
-          to: cand.from,
-          promise,
-          vote: acc,
-          before: { n: minP, at: promisedAt },
-        });
-        if (promise) {
-          minP = cand.n;
-          promisedAt = id;
-          if (executed(s, id)) specActions += 1;
-        }
-        continue;
-      }
-      // accept_ack
-      if (accepts.length === 0) {
-        fail(
-          id,
-          'ack-answers-request',
-          `${trace.host} sends accept_ack but has received no accept before it`,
-        );
-        continue;
-      }
-      const ordered = recent(accepts);
-      const same = ordered.find((c) => c.n === e.num && c.v === e.value);
-      if (same) {
-        same.answered = true;
-        if (e.num < minP)
-          fail(
-            id,
-            'accept-above-promise',
-            `${trace.host} accepts (${e.num}, ${e.value}) below its promise ${minP}`,
-            promisedAt === undefined
-              ? []
-              : [{ event: promisedAt, note: `${trace.host} promised ${minP} here` }],
-          );
-        const voteKey = `${e.num}|${e.value}`;
-        const fresh = !votes.has(voteKey);
-        votes.add(voteKey);
-        acceptAcks.set(id, { answers: same.e, acceptance: { n: e.num, v: e.value }, fresh });
-        const list = acceptances.get(trace.peer) ?? [];
-        acceptances.set(trace.peer, list);
-        list.push({ event: id, n: e.num, v: e.value });
-        if (e.num >= minP) {
-          minP = e.num;
-          promisedAt = id;
-        }
-        acc = { n: e.num, v: e.value, at: id };
-        if (fresh && executed(s, id)) specActions += 1;
-        continue;
-      }
-      const rejected = ordered.find((c) => c.n < minP);
-      if (!rejected) {
-        fail(
-          id,
-          'accept-ack-explained',
-          `accept_ack (${e.num}, ${e.value || '""'}) is neither an acceptance of a received accept(${e.num}, ${e.value || '""'}) ` +
-            `nor a rejection: ${trace.host}'s promise (${show(minP)}) is not above any accept it received (${accepts
-              .map((a) => a.n)
-              .join(', ')})`,
-        );
-        continue;
-      }
-      rejected.answered = true;
-      acceptAcks.set(id, { answers: rejected.e, acceptance: null, fresh: false });
-    }
-  }
 
   const ctx: Reading = {
     run,
@@ -490,6 +523,7 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
     acceptances,
     knowing: new Map(),
   };
+  for (const trace of run.peers) specActions += readAcceptor(ctx, trace, noteEmptyForm);
 
   // ---- the canonical order: proposers, numbers, and what was chosen ----
   const numberOwner = new Map<number, number>();
