@@ -484,6 +484,144 @@ function readAcceptAck(ctx: Reading, trace: PeerTrace, st: AcceptorSoFar, id: nu
   return 0;
 }
 
+/** Proposers' prepare and accept lines in the canonical order: roles, numbers, one value per number, and each accept's promises. Returns the spec actions they are. */
+function readProposals(ctx: Reading): number {
+  const { run, s, host, fail } = ctx;
+  const { cluster } = run;
+  const ev = (x: number) => run.events[x] as TraceEvent;
+  const groupsOf = (p: number): GroupConfig[] => cluster.groups.filter((g) => g.proposer === p);
+  let proposals = 0;
+  const numberOwner = new Map<number, number>();
+  const acceptValue = new Map<number, number>();
+  const prepared = new Set<number>();
+  for (const id of s.order) {
+    const e = ev(id);
+    if (e.action !== 'sent' || (e.type !== 'prepare' && e.type !== 'accept')) continue;
+    if (groupsOf(e.peer).length === 0)
+      fail(id, 'roles', `${host(e.peer)} holds no proposer role in ${cluster.source} but sends ${e.type}`);
+    const owner = numberOwner.get(e.num);
+    if (owner === undefined) numberOwner.set(e.num, id);
+    else if (ev(owner).peer !== e.peer)
+      fail(
+        id,
+        'unique-proposal-numbers',
+        `${host(e.peer)} uses proposal ${e.num}, which ${host(ev(owner).peer)} uses too`,
+        [{ event: owner, note: `${host(ev(owner).peer)} uses ${e.num} here` }],
+      );
+    if (e.type === 'prepare') {
+      if (!prepared.has(e.num)) proposals += 1;
+      prepared.add(e.num);
+      continue;
+    }
+    const first = acceptValue.get(e.num);
+    if (first === undefined) {
+      acceptValue.set(e.num, id);
+      proposals += 1;
+    } else if (ev(first).value !== e.value)
+      fail(
+        id,
+        'one-value-per-proposal',
+        `accept(${e.num}, ${e.value}) after accept(${e.num}, ${ev(first).value})`,
+        [{ event: first, note: 'the first accept of this number' }],
+      );
+    checkAccept(ctx, id);
+  }
+  return proposals;
+}
+
+/** What each ack line meant, for pictures of runs; lines that break a rule have none. */
+function ackMeanings(
+  run: ObservedRun,
+  prepareAcks: ReadonlyMap<number, PrepareAckMeaning>,
+  acceptAcks: ReadonlyMap<number, AcceptAckMeaning>,
+): Map<number, AckMeaning> {
+  const ev = (x: number) => run.events[x] as TraceEvent;
+  const acks = new Map<number, AckMeaning>();
+  for (const [id, m] of prepareAcks)
+    acks.set(id, { kind: m.promise ? 'promise' : 'refusal', answers: m.answers, n: m.n });
+  for (const [id, m] of acceptAcks) {
+    const n = ev(m.answers).num;
+    acks.set(
+      id,
+      m.acceptance
+        ? { kind: 'acceptance', answers: m.answers, n, value: m.acceptance.v }
+        : { kind: 'rejection', answers: m.answers, n },
+    );
+  }
+  return acks;
+}
+
+/** Least fixpoint: a chose message is justified by acceptances or by earlier justified chose messages. */
+function justifyChoseMessages(ctx: Reading): void {
+  const { run, s, knowing } = ctx;
+  const ev = (x: number) => run.events[x] as TraceEvent;
+  const choseSends = s.order.filter((id) => ev(id).action === 'sent' && ev(id).type === 'chose');
+  for (let changed = true, rounds = 0; changed && rounds <= choseSends.length + 1; rounds++) {
+    changed = false;
+    for (const id of choseSends) {
+      const { alts } = knowledge(ctx, id);
+      if (alts.length > 0 && !knowing.has(id)) changed = true;
+      if (alts.length > 0) knowing.set(id, alts);
+    }
+  }
+}
+
+/** A sent chose message: an obligation if its sender can know, else a violation. */
+function checkChoseMessage(ctx: Reading, id: number): void {
+  const { run, host, fail, obligations, knowing } = ctx;
+  const e = run.events[id] as TraceEvent;
+  if (e.action === 'sent' && e.type === 'chose' && !knowing.has(id)) {
+    const k = knowledge(ctx, id);
+    fail(
+      id,
+      'chose-message-known',
+      `${host(e.peer)} sends chose(${e.num}, ${e.value}) but cannot know that a majority accepted it`,
+      k.related,
+    );
+  }
+  if (e.action === 'sent' && e.type === 'chose' && knowing.has(id))
+    obligations.push({
+      event: id,
+      rule: 'chose-message-known',
+      alternatives: knowing.get(id) ?? [],
+      truncated: false,
+    });
+}
+
+/** A chose line: once per peer, the value noted as chosen, and only by a peer that can know. */
+function checkChoseLine(
+  ctx: Reading,
+  id: number,
+  choseLineOf: Map<number, number>,
+  noteChosen: (id: number, value: string, n: number, how: string) => void,
+): void {
+  const { run, host, fail, obligations } = ctx;
+  const { cluster } = run;
+  const e = run.events[id] as TraceEvent;
+  const earlier = choseLineOf.get(e.peer);
+  if (earlier !== undefined)
+    fail(id, 'chose-once', `${host(e.peer)} prints chose a second time`, [
+      { event: earlier, note: `first chose line of ${host(e.peer)}` },
+    ]);
+  else choseLineOf.set(e.peer, id);
+  noteChosen(id, e.value, e.num, `by ${host(e.peer)}'s chose line`);
+  const k = knowledge(ctx, id);
+  if (k.alts.length === 0) {
+    const counts = cluster.groups
+      .map((g) => {
+        const mine = g.acceptors.filter((a) => k.acceptors.has(a));
+        return `${mine.length} of the ${majority(g.acceptors.length)} acceptances group ${g.id} needs${mine.length ? ` (${mine.map(host).join(', ')})` : ''}`;
+      })
+      .join('; ');
+    fail(
+      id,
+      'chose-known',
+      `${host(e.peer)} prints chose (${e.num}, ${e.value}) but can know of only ${counts}, and of no chose message from a peer who knew`,
+      k.related,
+    );
+  } else obligations.push({ event: id, rule: 'chose-known', alternatives: k.alts, truncated: k.truncated });
+}
+
 export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided: boolean }): Analysis {
   const { cluster } = run;
   const ev = (id: number) => run.events[id] as TraceEvent;
@@ -503,7 +641,6 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
     violations.push({ event, rule, message, related });
   };
   const host = (id: number) => cluster.peers[id - 1]?.host ?? `peer ${id}`;
-  const groupsOf = (p: number): GroupConfig[] => cluster.groups.filter((g) => g.proposer === p);
 
   // ---- acceptors: what each ack meant, and their own rules ----
   const prepareAcks = new Map<number, PrepareAckMeaning>();
@@ -526,55 +663,11 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
   for (const trace of run.peers) specActions += readAcceptor(ctx, trace, noteEmptyForm);
 
   // ---- the canonical order: proposers, numbers, and what was chosen ----
-  const numberOwner = new Map<number, number>();
-  const acceptValue = new Map<number, number>();
-  const prepared = new Set<number>();
-  for (const id of s.order) {
-    const e = ev(id);
-    if (e.action !== 'sent' || (e.type !== 'prepare' && e.type !== 'accept')) continue;
-    if (groupsOf(e.peer).length === 0)
-      fail(id, 'roles', `${host(e.peer)} holds no proposer role in ${cluster.source} but sends ${e.type}`);
-    const owner = numberOwner.get(e.num);
-    if (owner === undefined) numberOwner.set(e.num, id);
-    else if (ev(owner).peer !== e.peer)
-      fail(
-        id,
-        'unique-proposal-numbers',
-        `${host(e.peer)} uses proposal ${e.num}, which ${host(ev(owner).peer)} uses too`,
-        [{ event: owner, note: `${host(ev(owner).peer)} uses ${e.num} here` }],
-      );
-    if (e.type === 'prepare') {
-      if (!prepared.has(e.num)) specActions += 1;
-      prepared.add(e.num);
-      continue;
-    }
-    const first = acceptValue.get(e.num);
-    if (first === undefined) {
-      acceptValue.set(e.num, id);
-      specActions += 1;
-    } else if (ev(first).value !== e.value)
-      fail(
-        id,
-        'one-value-per-proposal',
-        `accept(${e.num}, ${e.value}) after accept(${e.num}, ${ev(first).value})`,
-        [{ event: first, note: 'the first accept of this number' }],
-      );
-    checkAccept(ctx, id);
-  }
+  specActions += readProposals(ctx);
 
   // ---- knowledge: who can know what was chosen ----
-  const { knowing } = ctx;
 
-  const choseSends = s.order.filter((id) => ev(id).action === 'sent' && ev(id).type === 'chose');
-  // Least fixpoint: a chose message is justified by acceptances or by earlier justified chose messages.
-  for (let changed = true, rounds = 0; changed && rounds <= choseSends.length + 1; rounds++) {
-    changed = false;
-    for (const id of choseSends) {
-      const { alts } = knowledge(ctx, id);
-      if (alts.length > 0 && !knowing.has(id)) changed = true;
-      if (alts.length > 0) knowing.set(id, alts);
-    }
-  }
+  justifyChoseMessages(ctx);
 
   const choseLineOf = new Map<number, number>();
   let firstValue: { value: string; event: number } | undefined;
@@ -602,62 +695,14 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
           noteChosen(id, m.v, m.n, `(a majority of group ${g.id} accepted (${m.n}, ${m.v}))`);
       }
     }
-    if (e.action === 'sent' && e.type === 'chose' && !knowing.has(id)) {
-      const k = knowledge(ctx, id);
-      fail(
-        id,
-        'chose-message-known',
-        `${host(e.peer)} sends chose(${e.num}, ${e.value}) but cannot know that a majority accepted it`,
-        k.related,
-      );
-    }
-    if (e.action === 'sent' && e.type === 'chose' && knowing.has(id))
-      obligations.push({
-        event: id,
-        rule: 'chose-message-known',
-        alternatives: knowing.get(id) ?? [],
-        truncated: false,
-      });
+    checkChoseMessage(ctx, id);
     if (e.action !== 'chose') continue;
-    const earlier = choseLineOf.get(e.peer);
-    if (earlier !== undefined)
-      fail(id, 'chose-once', `${host(e.peer)} prints chose a second time`, [
-        { event: earlier, note: `first chose line of ${host(e.peer)}` },
-      ]);
-    else choseLineOf.set(e.peer, id);
-    noteChosen(id, e.value, e.num, `by ${host(e.peer)}'s chose line`);
-    const k = knowledge(ctx, id);
-    if (k.alts.length === 0) {
-      const counts = cluster.groups
-        .map((g) => {
-          const mine = g.acceptors.filter((a) => k.acceptors.has(a));
-          return `${mine.length} of the ${majority(g.acceptors.length)} acceptances group ${g.id} needs${mine.length ? ` (${mine.map(host).join(', ')})` : ''}`;
-        })
-        .join('; ');
-      fail(
-        id,
-        'chose-known',
-        `${host(e.peer)} prints chose (${e.num}, ${e.value}) but can know of only ${counts}, and of no chose message from a peer who knew`,
-        k.related,
-      );
-    } else obligations.push({ event: id, rule: 'chose-known', alternatives: k.alts, truncated: k.truncated });
+    checkChoseLine(ctx, id, choseLineOf, noteChosen);
   }
 
   if (options.expectDecided) violations.push(...undecidedPeers(run, choseLineOf));
 
-  // Spec actions happen only on executed lines; the rest of `specActions` counted above.
-  const acks = new Map<number, AckMeaning>();
-  for (const [id, m] of prepareAcks)
-    acks.set(id, { kind: m.promise ? 'promise' : 'refusal', answers: m.answers, n: m.n });
-  for (const [id, m] of acceptAcks) {
-    const n = ev(m.answers).num;
-    acks.set(
-      id,
-      m.acceptance
-        ? { kind: 'acceptance', answers: m.answers, n, value: m.acceptance.v }
-        : { kind: 'rejection', answers: m.answers, n },
-    );
-  }
+  const acks = ackMeanings(run, prepareAcks, acceptAcks);
   return {
     violations: violations.filter((v) => v.event === undefined || executed(s, v.event)),
     warnings,
