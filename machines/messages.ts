@@ -91,11 +91,3 @@ export const isAcceptance = (ack: AcceptAck): boolean => ack.minProposal === ack
 
 /** Majority of a set of `size` acceptors. */
 export const majority = (size: number): number => Math.floor(size / 2) + 1;
-
-/** Insert into a sorted array of numbers, keeping it sorted and duplicate-free (snapshots stay canonical). */
-export const insertSorted = (xs: readonly number[], x: number): number[] => {
-  if (xs.includes(x)) return [...xs];
-  const out = [...xs, x];
-  out.sort((a, b) => a - b);
-  return out;
-};

@@ -17,7 +17,3 @@ export const nextProposalNumber = (group: number, groupCount: number, above: num
   if (above < group) return group;
   return group + (Math.floor((above - group) / groupCount) + 1) * groupCount;
 };
-
-/** The round (1, 2, ...) that number `n` is for proposer `group`. */
-export const roundOf = (group: number, groupCount: number, n: number): number =>
-  Math.floor((n - group) / groupCount) + 1;

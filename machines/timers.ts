@@ -10,19 +10,19 @@
  */
 
 /** No majority answered the round in time: retry with a higher number. */
-export interface RoundTimer {
+interface RoundTimer {
   kind: 'round';
 }
 
 /** Refused: wait, longer after each consecutive refusal, so two proposers stop outbidding each other. */
-export interface BackoffTimer {
+interface BackoffTimer {
   kind: 'backoff';
   /** Consecutive refused rounds before this one (0 for the first refusal), saturating. */
   attempt: number;
 }
 
 /** Decided: repeat the announcement, for members whose copy was lost. */
-export interface AnnounceTimer {
+interface AnnounceTimer {
   kind: 'announce';
   /** Repeats made so far, saturating. */
   attempt: number;
@@ -41,16 +41,16 @@ export const BACKOFF_ATTEMPT_CAP = 5;
 export const ANNOUNCE_ATTEMPT_CAP = 4;
 
 /** A round waits a second for its majority, plus up to half a second so that proposers that time out together do not retry together. */
-export const ROUND_TIMEOUT_MS = 1000;
-export const ROUND_TIMEOUT_JITTER_MS = 500;
+const ROUND_TIMEOUT_MS = 1000;
+const ROUND_TIMEOUT_JITTER_MS = 500;
 /** 100 ms, 200 ms, ... up to 3.2 s, with full jitter: the one that draws less wins the next round. */
-export const BACKOFF_BASE_MS = 100;
+const BACKOFF_BASE_MS = 100;
 /**
  * 2 s, 4 s, ... 32 s. The runtime's links already resend what a broken connection may have
  * lost, so repeats are rare repairs, not chatter; the simulator, whose network loses
  * messages outright, relies on them for every member to learn.
  */
-export const ANNOUNCE_BASE_MS = 2000;
+const ANNOUNCE_BASE_MS = 2000;
 
 /** How long `timer` lasts, given a uniform random number in [0, 1). */
 export function timerDelayMs(timer: Timer, random: number): number {

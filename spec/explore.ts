@@ -112,7 +112,7 @@ export function exploreTranscription(p: SpecParams, options: TranscriptionOption
 }
 
 /** Majority quorums over the acceptors 1..n: every subset larger than half. */
-export function majorityQuorums(acceptors: readonly number[]): number[][] {
+function majorityQuorums(acceptors: readonly number[]): number[][] {
   const out: number[][] = [];
   const n = acceptors.length;
   for (let mask = 1; mask < 1 << n; mask++) {

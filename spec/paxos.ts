@@ -7,6 +7,9 @@
  * A state is a plain value: three functions over Acceptors (records keyed by acceptor) and
  * the set msgs as an array in one canonical order, so two equal states print equally and
  * `stateKey` tells them apart.
+ *
+ * Exports tagged @public are TLA+ definitions that spec/paxos.test.ts looks up on this
+ * module by name, to hold the transcription to Paxos.tla; nothing else need import them.
  */
 
 export type Acceptor = number;
@@ -26,11 +29,11 @@ export interface SpecParams {
   maxBallot: number;
 }
 
-export interface Msg1a {
+interface Msg1a {
   type: '1a';
   bal: Ballot;
 }
-export interface Msg1b {
+interface Msg1b {
   type: '1b';
   acc: Acceptor;
   bal: Ballot;
@@ -42,7 +45,7 @@ export interface Msg2a {
   bal: Ballot;
   val: Value;
 }
-export interface Msg2b {
+interface Msg2b {
   type: '2b';
   acc: Acceptor;
   bal: Ballot;
@@ -70,9 +73,8 @@ export const ACTION_NAMES: readonly ActionName[] = ['Prepare', 'PrepareAck', 'Ac
 // ---------------------------------------------------------------------------------------
 // Constants and the set of messages
 
-export const ballots = (p: SpecParams): Ballot[] => Array.from({ length: p.maxBallot + 1 }, (_, b) => b);
-export const isBallot = (p: SpecParams, b: number): boolean =>
-  Number.isInteger(b) && b >= 0 && b <= p.maxBallot;
+const ballots = (p: SpecParams): Ballot[] => Array.from({ length: p.maxBallot + 1 }, (_, b) => b);
+const isBallot = (p: SpecParams, b: number): boolean => Number.isInteger(b) && b >= 0 && b <= p.maxBallot;
 
 /** QuorumAssumption (and the other ASSUMEs): throws on constants TLC would reject. */
 export function checkParams(p: SpecParams): void {
@@ -145,7 +147,7 @@ export function messageSet(ms: Iterable<SpecMessage>): readonly SpecMessage[] {
 }
 
 /** f[a] for a function over Acceptors: a missing acceptor is a bug in the caller. */
-export function at<T>(f: Readonly<Record<Acceptor, T>>, a: Acceptor): T {
+function at<T>(f: Readonly<Record<Acceptor, T>>, a: Acceptor): T {
   const x = f[a];
   if (x === undefined) throw new Error(`acceptor ${a} is not in Acceptors`);
   return x;
@@ -171,12 +173,12 @@ export function Init(p: SpecParams): SpecState {
   };
 }
 
-/** Prepare(b): the proposer of ballot b sends prepare (1a). */
+/** Prepare(b): the proposer of ballot b sends prepare (1a). @public */
 export function Prepare(_p: SpecParams, s: SpecState, b: Ballot): SpecState | null {
   return { ...s, msgs: withMessage(s.msgs, { type: '1a', bal: b }) };
 }
 
-/** PrepareAck(a), for the 1a message m it answers: promise m.bal, report the latest vote. */
+/** PrepareAck(a), for the 1a message m it answers: promise m.bal, report the latest vote. @public */
 export function PrepareAck(_p: SpecParams, s: SpecState, a: Acceptor, m: Msg1a): SpecState | null {
   if (!(sent(s.msgs, m) && m.bal > at(s.maxBal, a))) return null;
   return {
@@ -192,7 +194,7 @@ export function PrepareAck(_p: SpecParams, s: SpecState, a: Acceptor, m: Msg1a):
   };
 }
 
-/** ShowsSafe(Q, b, v): Q promised b, and v is free or the value of the highest vote reported. */
+/** ShowsSafe(Q, b, v): Q promised b, and v is free or the value of the highest vote reported. @public */
 export function ShowsSafe(s: SpecState, Q: readonly Acceptor[], b: Ballot, v: Value): boolean {
   const promises = s.msgs.filter((m): m is Msg1b => m.type === '1b' && Q.includes(m.acc) && m.bal === b);
   const votes = promises.filter((m) => m.mbal >= 0);
@@ -202,14 +204,14 @@ export function ShowsSafe(s: SpecState, Q: readonly Acceptor[], b: Ballot, v: Va
   );
 }
 
-/** Accept(b, v): once per ballot, with a quorum's promises that show v safe, send accept (2a). */
+/** Accept(b, v): once per ballot, with a quorum's promises that show v safe, send accept (2a). @public */
 export function Accept(p: SpecParams, s: SpecState, b: Ballot, v: Value): SpecState | null {
   if (s.msgs.some((m) => m.type === '2a' && m.bal === b)) return null;
   if (!p.quorums.some((Q) => ShowsSafe(s, Q, b, v))) return null;
   return { ...s, msgs: withMessage(s.msgs, { type: '2a', bal: b, val: v }) };
 }
 
-/** AcceptAck(a), for the 2a message m it answers: vote unless a higher ballot was promised. */
+/** AcceptAck(a), for the 2a message m it answers: vote unless a higher ballot was promised. @public */
 export function AcceptAck(_p: SpecParams, s: SpecState, a: Acceptor, m: Msg2a): SpecState | null {
   if (!(sent(s.msgs, m) && m.bal >= at(s.maxBal, a))) return null;
   return {
@@ -281,7 +283,7 @@ const isValue = (p: SpecParams, v: unknown): v is Value => typeof v === 'string'
 const isAcceptor = (p: SpecParams, a: unknown): a is Acceptor =>
   typeof a === 'number' && p.acceptors.includes(a);
 
-export function isMessage(p: SpecParams, m: SpecMessage): boolean {
+function isMessage(p: SpecParams, m: SpecMessage): boolean {
   switch (m.type) {
     case '1a':
       return isBallot(p, m.bal);
@@ -304,7 +306,7 @@ const sameKeys = (p: SpecParams, f: object) => {
   return keys.length === p.acceptors.length && p.acceptors.every((a) => Object.hasOwn(f, a));
 };
 
-export function TypeOK(p: SpecParams, s: SpecState): boolean {
+function TypeOK(p: SpecParams, s: SpecState): boolean {
   return (
     sameKeys(p, s.maxBal) &&
     sameKeys(p, s.maxVBal) &&
@@ -319,9 +321,11 @@ export function TypeOK(p: SpecParams, s: SpecState): boolean {
   );
 }
 
+/** @public */
 export const VotedFor = (s: SpecState, a: Acceptor, b: Ballot, v: Value | None): boolean =>
   s.msgs.some((m) => m.type === '2b' && m.acc === a && m.bal === b && m.val === v);
 
+/** @public */
 export const ChosenAt = (p: SpecParams, s: SpecState, b: Ballot, v: Value): boolean =>
   p.quorums.some((Q) => Q.every((a) => VotedFor(s, a, b, v)));
 
@@ -332,20 +336,22 @@ export function chosen(p: SpecParams, s: SpecState): Value[] {
   return [...out].sort();
 }
 
-export const proposed = (s: SpecState): Value[] => [
+const proposed = (s: SpecState): Value[] => [
   ...new Set(s.msgs.flatMap((m) => (m.type === '2a' ? [m.val] : []))),
 ];
 
 export const Agreement = (p: SpecParams, s: SpecState): boolean => chosen(p, s).length <= 1;
 
-export function Validity(p: SpecParams, s: SpecState): boolean {
+function Validity(p: SpecParams, s: SpecState): boolean {
   const prop = proposed(s);
   return chosen(p, s).every((v) => p.values.includes(v) && prop.includes(v));
 }
 
+/** @public */
 export const WontVoteIn = (p: SpecParams, s: SpecState, a: Acceptor, b: Ballot): boolean =>
   p.values.every((v) => !VotedFor(s, a, b, v)) && at(s.maxBal, a) > b;
 
+/** @public */
 export function SafeAt(p: SpecParams, s: SpecState, b: Ballot, v: Value): boolean {
   for (let c = 0; c <= b - 1; c++) {
     if (!p.quorums.some((Q) => Q.every((a) => VotedFor(s, a, c, v) || WontVoteIn(p, s, a, c)))) return false;
@@ -356,6 +362,7 @@ export function SafeAt(p: SpecParams, s: SpecState, b: Ballot, v: Value): boolea
 const votedAtAll = (p: SpecParams, s: SpecState, a: Acceptor, c: Ballot) =>
   p.values.some((v) => VotedFor(s, a, c, v));
 
+/** @public */
 export function AccInv(p: SpecParams, s: SpecState): boolean {
   return p.acceptors.every((a) => {
     const vbal = at(s.maxVBal, a);
@@ -396,9 +403,10 @@ function messageHolds(p: SpecParams, s: SpecState, m: SpecMessage): boolean {
   }
 }
 
+/** @public */
 export const MsgInv = (p: SpecParams, s: SpecState): boolean => s.msgs.every((m) => messageHolds(p, s, m));
 
-export const Inv = (p: SpecParams, s: SpecState): boolean => TypeOK(p, s) && AccInv(p, s) && MsgInv(p, s);
+const Inv = (p: SpecParams, s: SpecState): boolean => TypeOK(p, s) && AccInv(p, s) && MsgInv(p, s);
 
 export type InvariantName = 'TypeOK' | 'Agreement' | 'Validity' | 'Inv';
 export type Invariant = (p: SpecParams, s: SpecState) => boolean;
@@ -417,7 +425,7 @@ export const INVARIANT_NAMES = Object.keys(specInvariants) as InvariantName[];
 
 const showValue = (v: Value | None) => (v === None ? 'None' : v);
 
-export function formatMessage(m: SpecMessage): string {
+function formatMessage(m: SpecMessage): string {
   switch (m.type) {
     case '1a':
       return `1a(bal=${m.bal})`;

@@ -109,7 +109,7 @@ export interface ImplementationView {
 }
 
 /** maxBal, maxVBal, maxVal of the spec, from the acceptors' durable state. */
-export function mapAcceptors(
+function mapAcceptors(
   params: SpecParams,
   acceptors: ReadonlyMap<PeerId, AcceptorDurable>,
 ): Pick<SpecState, 'maxBal' | 'maxVBal' | 'maxVal'> {

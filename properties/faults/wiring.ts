@@ -28,7 +28,7 @@ import type { Fault } from './variant';
 type SplitState = PeerState & { groupAcceptors?: Record<GroupId, AcceptorSnapshot> };
 type SplitDurable = PeerDurable & { groupAcceptors?: Record<GroupId, AcceptorDurable> };
 
-export function acceptorPerGroupLogic(cluster: ClusterConfig): PeerLogic {
+function acceptorPerGroupLogic(cluster: ClusterConfig): PeerLogic {
   const base = createPeerLogic(cluster, roleMachines);
   const acceptor = makeStepper(roleMachines.acceptor);
   const learnersOf = (k: GroupId) => cluster.groups.find((g) => g.id === k)?.learners ?? [];

@@ -9,10 +9,10 @@ import type { Accept, Prepare } from '../../machines/messages';
 import type { PathModel } from './generate';
 import type { AcceptorMachine } from './roles';
 
-export const ACCEPTOR_SELF = 3;
-export const acceptorLearners = { 1: [1, 6] };
+const ACCEPTOR_SELF = 3;
+const acceptorLearners = { 1: [1, 6] };
 const owner = (n: number) => (n % 2 === 1 ? { from: 1, group: 1 } : { from: 5, group: 2 });
-export const valueFor = (n: number) => (n % 2 === 1 ? 'X' : 'Y');
+const valueFor = (n: number) => (n % 2 === 1 ? 'X' : 'Y');
 
 const NUMBERS = [1, 2, 3];
 const prepare = (n: number): Prepare => ({ type: 'prepare', ...owner(n), n });

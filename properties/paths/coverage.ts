@@ -17,7 +17,7 @@ import {
 } from '../../src/statechart/structure';
 import type { Replayed, Taken } from './replay';
 
-export interface Measure {
+interface Measure {
   total: number;
   covered: number;
   /** What was never covered, by id. */

@@ -26,7 +26,7 @@ import type {
 } from 'xstate';
 import { transitionsOf } from '../../src/statechart/structure';
 
-export interface Scenario<M extends AnyStateMachine> {
+interface Scenario<M extends AnyStateMachine> {
   /** Events offered in a snapshot; those no transition of the machine takes are left out. */
   events: (snapshot: SnapshotFrom<M>) => EventFromLogic<M>[];
   /** Snapshots past the bound are reached but not explored further. */
@@ -48,7 +48,7 @@ export interface PathModel<M extends AnyStateMachine> {
   describe: (event: EventFromLogic<M>) => string;
 }
 
-export interface GeneratedPath<M extends AnyStateMachine> {
+interface GeneratedPath<M extends AnyStateMachine> {
   start: string;
   input: InputFrom<M>;
   events: EventFromLogic<M>[];

@@ -10,8 +10,8 @@ import type { AcceptAck } from '../../machines/messages';
 import type { PathModel } from './generate';
 import type { LearnerMachine } from './roles';
 
-export const learnerGroups = { 1: [2, 3, 4], 2: [4, 7] };
-export const learnerInput: LearnerInput = { self: 6, groups: learnerGroups };
+const learnerGroups = { 1: [2, 3, 4], 2: [4, 7] };
+const learnerInput: LearnerInput = { self: 6, groups: learnerGroups };
 
 const run = { 1: { n: 1, value: 'X' }, 2: { n: 2, value: 'Y' } } as const;
 

@@ -11,10 +11,10 @@ import type { ProposerEvent, ProposerInput } from '../../machines/proposer';
 import type { PathModel } from './generate';
 import type { ProposerMachine } from './roles';
 
-export const OWN_VALUE = 'V';
-export const OTHER_VALUE = 'Y';
-export const NOT_A_MEMBER = 9;
-export const proposerInput: ProposerInput = {
+const OWN_VALUE = 'V';
+const OTHER_VALUE = 'Y';
+const NOT_A_MEMBER = 9;
+const proposerInput: ProposerInput = {
   self: 1,
   group: 1,
   groupCount: 2,
@@ -22,7 +22,7 @@ export const proposerInput: ProposerInput = {
   learners: [5],
 };
 /** What another proposer's decision looks like when this peer's learner hears of it. */
-export const LEARNED_ELSEWHERE = { type: 'LEARNED', n: 2, value: OTHER_VALUE } as const;
+const LEARNED_ELSEWHERE = { type: 'LEARNED', n: 2, value: OTHER_VALUE } as const;
 
 /** The proposer's innermost state: `preparing` for `{ undecided: 'preparing' }`. */
 const leafOf = (value: string | Record<string, string>): string =>

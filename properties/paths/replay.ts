@@ -21,7 +21,7 @@ import {
 } from 'xstate';
 import { makeStepper, type Stepper } from '../../src/peer/stepper';
 
-export interface ReplayedStep<M extends AnyStateMachine> {
+interface ReplayedStep<M extends AnyStateMachine> {
   event: EventFromLogic<M>;
   before: SnapshotFrom<M>;
   after: SnapshotFrom<M>;
@@ -119,7 +119,7 @@ export function replay<M extends AnyStateMachine>(
 }
 
 /** The atomic state a snapshot is in (the role machines have no parallel regions). */
-export const activeLeaf = (snapshot: unknown): AnyStateNode => {
+const activeLeaf = (snapshot: unknown): AnyStateNode => {
   const leaves = ((snapshot as AnyMachineSnapshot)._nodes as AnyStateNode[]).filter(
     (n) => n.type === 'atomic' || n.type === 'final',
   );

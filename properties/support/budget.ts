@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 
-export const numRuns = (): number => fc.readConfigureGlobal().numRuns ?? 100;
+const numRuns = (): number => fc.readConfigureGlobal().numRuns ?? 100;
 
 /** A per-test timeout: a fixed allowance (shrinking, a loaded machine) plus a cost per run. */
 export const timeoutFor = (msPerRun: number): number => 120_000 + numRuns() * msPerRun;

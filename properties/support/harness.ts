@@ -14,7 +14,7 @@ import { formatTrace, toMermaidSequence } from '../../src/sim/trace';
 import type { Applied, SimStep, Simulator, World } from '../../src/sim/world';
 import { type MonitorFactory, type PropertyName, safetyMonitors } from './monitors';
 
-export interface Violation {
+interface Violation {
   property: PropertyName;
   /** 1-based index of the step that broke it, in `applied`. */
   step: number;
@@ -32,7 +32,7 @@ export interface Checked {
   liveness?: LivenessReport;
 }
 
-export interface LivenessReport {
+interface LivenessReport {
   /** Per proposer that ran alone: the timeouts it needed and the steps the phase took. */
   runs: { group: GroupId; timeouts: number; steps: number }[];
 }
@@ -58,7 +58,7 @@ export const LIVENESS_MAX_TIMEOUTS = 2;
 const LIVENESS_MAX_STEPS = 100_000;
 
 /** The peers of group K that print: its proposer, acceptors and learners. */
-export const groupMembers = (cluster: ClusterConfig, group: GroupId): PeerId[] => {
+const groupMembers = (cluster: ClusterConfig, group: GroupId): PeerId[] => {
   const g = cluster.groups.find((x) => x.id === group);
   if (!g) return [];
   return [...new Set([g.proposer, ...g.acceptors, ...g.learners])].sort((a, b) => a - b);

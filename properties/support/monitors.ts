@@ -25,7 +25,7 @@ export type PropertyName =
   | 'Liveness';
 
 /** What a monitor sees after each step. */
-export interface Observation {
+interface Observation {
   world: World;
   applied: Applied;
   /** The ground truth after this step. */
@@ -35,7 +35,7 @@ export interface Observation {
 }
 
 /** Watches one run: a description of the violation, or undefined when the step is fine. */
-export type Monitor = (o: Observation) => string | undefined;
+type Monitor = (o: Observation) => string | undefined;
 
 /** Makes a fresh monitor per run; `property` names what it checks. */
 export interface MonitorFactory {
@@ -49,7 +49,7 @@ const monitor = (property: PropertyName, make: (sim: Simulator) => Monitor): Mon
 const show = (c: { n: number; value: string }) => `(n=${c.n}, ${c.value})`;
 
 /** No two peers print chose with different values, and the ground truth never holds two values. */
-export const agreement = monitor('Agreement', (sim) => {
+const agreement = monitor('Agreement', (sim) => {
   let printed: { peer: PeerId; value: string } | undefined;
   return ({ applied, truth, fresh }) => {
     if (applied.learned && applied.peer !== undefined) {
@@ -67,7 +67,7 @@ export const agreement = monitor('Agreement', (sim) => {
 });
 
 /** A chosen or printed value was given to some proposer by a START. */
-export const validity = monitor('Validity', () => ({ world, applied, fresh }) => {
+const validity = monitor('Validity', () => ({ world, applied, fresh }) => {
   if (applied.learned && !world.proposed.includes(applied.learned.value))
     return `peer${applied.peer} printed chose ${JSON.stringify(applied.learned.value)}, which no START proposed (proposed: ${world.proposed.join(', ')})`;
   for (const c of fresh)
@@ -80,7 +80,7 @@ export const validity = monitor('Validity', () => ({ world, applied, fresh }) =>
  * Once (n, v) is chosen by group K, a majority of K's acceptors hold v under a number >= n
  * in every later state: the acceptors' own state keeps the decision (a restart included).
  */
-export const stability = monitor('Stability', (sim) => {
+const stability = monitor('Stability', (sim) => {
   const holds = (world: World, c: Chosen): number => {
     let count = 0;
     for (const a of sim.group(c.group).acceptors) {
@@ -108,7 +108,7 @@ const durableText = (d: unknown) => JSON.stringify(d ?? null);
  * An acceptor's minProposal and acceptedProposal never decrease and acceptedProposal <=
  * minProposal; a restart recovers exactly what the peer had on stable storage.
  */
-export const acceptorMonotonicity = monitor('AcceptorMonotonicity', (sim) => {
+const acceptorMonotonicity = monitor('AcceptorMonotonicity', (sim) => {
   const last = new Map<PeerId, { minProposal: number; acceptedProposal: number }>();
   const stored = new Map<PeerId, unknown>();
   return ({ world, applied }) => {
@@ -136,7 +136,7 @@ export const acceptorMonotonicity = monitor('AcceptorMonotonicity', (sim) => {
 });
 
 /** Each peer prints chose at most once, and only a (n, value) the ground truth had chosen before. */
-export const learnerIntegrity = monitor('LearnerIntegrity', () => ({ world, applied, truth, fresh }) => {
+const learnerIntegrity = monitor('LearnerIntegrity', () => ({ world, applied, truth, fresh }) => {
   const id = applied.peer;
   const learned = applied.learned;
   if (id === undefined || !learned) return undefined;
@@ -156,7 +156,7 @@ export const learnerIntegrity = monitor('LearnerIntegrity', () => ({ world, appl
  * what it would recover) and every message sent so far; the spec's Values are the values
  * STARTs proposed, and ballots are unbounded.
  */
-export const refinement = monitor('Refinement', (sim) => {
+const refinement = monitor('Refinement', (sim) => {
   const base = specParamsFor(sim.cluster, [], Number.MAX_SAFE_INTEGER);
   let params: SpecParams = base;
   let proposed: readonly string[] = [];
@@ -191,7 +191,7 @@ export const refinement = monitor('Refinement', (sim) => {
 });
 
 /** Every message a machine emits is one the runtime's codec accepts at its destination. */
-export const wireValid = monitor('WireValid', () => ({ applied }) => {
+const wireValid = monitor('WireValid', () => ({ applied }) => {
   const r = applied.refused[0];
   return r
     ? `peer${r.send.message.from} sent peer${r.send.to} ${describeMessage(r.send.message)}, which the wire refuses: ${r.problem}`

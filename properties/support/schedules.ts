@@ -27,7 +27,7 @@ export interface ScheduleOptions {
   maxShrinks?: number;
 }
 
-export function stepArb(cluster: ClusterConfig, options: ScheduleOptions = {}): fc.Arbitrary<SimStep> {
+function stepArb(cluster: ClusterConfig, options: ScheduleOptions = {}): fc.Arbitrary<SimStep> {
   const weights = { ...defaultWeights, ...options.weights };
   const values = options.values ?? defaultValues(cluster);
   const groups = cluster.groups.map((g) => g.id);

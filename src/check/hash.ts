@@ -28,7 +28,7 @@ export const SEED_A = 0x9747b28c;
 export const SEED_B = 0x2f1e5a13;
 
 /** A 32-bit hash of s[0..length) under `seed`. */
-export function hashInts(s: Int32Array, length: number, seed: number): number {
+function hashInts(s: Int32Array, length: number, seed: number): number {
   let h = seed ^ length;
   for (let i = 0; i < length; i++) h = fold(h, s[i] as number);
   return fmix(h);
@@ -50,7 +50,3 @@ export function fingerprintInts(s: Int32Array, length: number, out: Int32Array):
 }
 
 export const nonZero = (h: number): number => (h === 0 ? 1 : h);
-
-/** Unsigned lexicographic comparison of two fingerprints. */
-export const lessFingerprint = (a0: number, a1: number, b0: number, b1: number): boolean =>
-  a0 >>> 0 !== b0 >>> 0 ? a0 >>> 0 < b0 >>> 0 : a1 >>> 0 < b1 >>> 0;

@@ -118,6 +118,105 @@ class Channel {
   }
 }
 
+/** One worker per `options.workers`, each told its index and handed the shared table. */
+function startChannels(
+  descriptor: ModelDescriptor,
+  options: ParallelOptions,
+  table: SharedArrayBuffer,
+  control: SharedArrayBuffer,
+): Channel[] {
+  const W = options.workers;
+  return Array.from({ length: W }, (_, index) => {
+    const workerData: WorkerInit = {
+      paxosCheckWorker: true,
+      descriptor,
+      index,
+      workers: W,
+      table,
+      control,
+      maxStates: options.maxStates ?? 2 ** 31 - 1,
+      maxDepth: options.maxDepth ?? Number.POSITIVE_INFINITY,
+    };
+    return new Channel(startWorker(workerData));
+  });
+}
+
+/** The breach's trace: its chain of records, each from the worker that holds it, replayed. */
+async function counterexample(
+  descriptor: ModelDescriptor,
+  channels: readonly Channel[],
+  found: WorkerBreach,
+): Promise<SearchResult['violations'][number]> {
+  const W = channels.length;
+  const checks: number[] = [];
+  for (let ref = found.ref; ref >= 0; ) {
+    const c = channels[ref % W] as Channel;
+    c.send({ type: 'record', ref });
+    const r = await c.next();
+    if (r.type !== 'record') throw new Error('internal error: worker out of step');
+    checks.push(r.check);
+    ref = r.parent;
+  }
+  checks.reverse();
+  const model = buildModel(descriptor);
+  return {
+    invariant: found.breach.invariant,
+    trace: replay(
+      model,
+      checks,
+      found.kind === 'step' ? found.breach.invariant : null,
+      checkWord(model, false),
+    ),
+  };
+}
+
+/** What the workers' models counted (coverage), summed. */
+async function sumTallies(channels: readonly Channel[]): Promise<Float64Array | undefined> {
+  let tally: Float64Array | undefined;
+  for (const c of channels) {
+    c.send({ type: 'tally' });
+    const r = await c.next();
+    if (r.type !== 'tally') throw new Error('internal error: worker out of step');
+    if (!r.counts) continue;
+    if (!tally) tally = r.counts;
+    else for (let i = 0; i < tally.length; i++) tally[i] = (tally[i] as number) + (r.counts[i] as number);
+  }
+  return tally;
+}
+
+function resultOf(
+  descriptor: ModelDescriptor,
+  r: {
+    distinct: number;
+    deepest: number;
+    transitions: number;
+    seconds: number;
+    complete: boolean;
+    violations: SearchResult['violations'];
+    table: SharedFingerprintTable;
+    tally: Float64Array | undefined;
+  },
+): SearchResult {
+  return {
+    model: descriptor.kind,
+    distinctStates: r.distinct,
+    depth: r.deepest,
+    transitions: r.transitions,
+    seconds: r.seconds,
+    complete: r.complete,
+    violations: r.violations,
+    search: {
+      visitedBytes: r.table.capacity * 8,
+      parentBytes: 0,
+      spilledBytes: 0,
+      collisionProbability: collisionProbability(r.distinct, r.transitions),
+    },
+    visited: r.table,
+    goals: [],
+    ...(r.tally ? { tally: r.tally } : {}),
+  };
+}
+
 export async function searchParallel(
   descriptor: ModelDescriptor,
   options: ParallelOptions,
@@ -131,19 +230,7 @@ export async function searchParallel(
     options.tableCapacity ?? Math.max(1 << 16, Math.ceil((options.expectedStates ?? 1 << 20) / 0.6)),
     control,
   );
-  const channels = Array.from({ length: W }, (_, index) => {
-    const workerData: WorkerInit = {
-      paxosCheckWorker: true,
-      descriptor,
-      index,
-      workers: W,
-      table: table.buffer,
-      control,
-      maxStates: options.maxStates ?? 2 ** 31 - 1,
-      maxDepth,
-    };
-    return new Channel(startWorker(workerData));
-  });
+  const channels = startChannels(descriptor, options, table.buffer, control);
 
   let transitions = 0;
   let deepest = 1;
@@ -154,7 +241,6 @@ export async function searchParallel(
   let found: WorkerBreach | null = null;
   let lastAdded = 0;
   let newTable: SharedArrayBuffer | null = null;
-  const interval = options.progressIntervalMs ?? 2000;
   const progress = setInterval(() => {
     const distinctStates = Atomics.load(cells, 0);
     let queued = 0;
@@ -165,7 +251,7 @@ export async function searchParallel(
       queued,
       seconds: (performance.now() - started) / 1000,
     });
-  }, interval);
+  }, options.progressIntervalMs ?? 2000);
 
   try {
     // Step 0: the levels each worker runs alone; then step L expands the states of level L.
@@ -208,61 +294,23 @@ export async function searchParallel(
       }
     }
     const distinct = Atomics.load(cells, 0);
-    let violations: SearchResult['violations'] = [];
-    if (found) {
-      const checks: number[] = [];
-      for (let ref = found.ref; ref >= 0; ) {
-        const c = channels[ref % W] as Channel;
-        c.send({ type: 'record', ref });
-        const r = await c.next();
-        if (r.type !== 'record') throw new Error('internal error: worker out of step');
-        checks.push(r.check);
-        ref = r.parent;
-      }
-      checks.reverse();
-      const model = buildModel(descriptor);
-      violations = [
-        {
-          invariant: found.breach.invariant,
-          trace: replay(
-            model,
-            checks,
-            found.kind === 'step' ? found.breach.invariant : null,
-            checkWord(model, false),
-          ),
-        },
-      ];
-    }
-    // What the workers' models counted (coverage), summed.
-    let tally: Float64Array | undefined;
-    for (const c of channels) {
-      c.send({ type: 'tally' });
-      const r = await c.next();
-      if (r.type !== 'tally') throw new Error('internal error: worker out of step');
-      if (!r.counts) continue;
-      if (!tally) tally = r.counts;
-      else for (let i = 0; i < tally.length; i++) tally[i] = (tally[i] as number) + (r.counts[i] as number);
-    }
+    const violations: SearchResult['violations'] = found
+      ? [await counterexample(descriptor, channels, found)]
+      : [];
+    const tally = await sumTallies(channels);
     const seconds = (performance.now() - started) / 1000;
     options.onProgress?.({ distinctStates: distinct, depth: deepest, queued: 0, seconds });
-    return {
-      model: descriptor.kind,
-      distinctStates: distinct,
-      depth: deepest,
+    const complete = !truncated && !found;
+    return resultOf(descriptor, {
+      distinct,
+      deepest,
       transitions,
       seconds,
-      complete: !truncated && !found,
+      complete,
       violations,
-      search: {
-        visitedBytes: table.capacity * 8,
-        parentBytes: 0,
-        spilledBytes: 0,
-        collisionProbability: collisionProbability(distinct, transitions),
-      },
-      visited: table,
-      goals: [],
-      ...(tally ? { tally } : {}),
-    };
+      table,
+      tally,
+    });
   } finally {
     clearInterval(progress);
     for (const c of channels) c.send({ type: 'close' });

@@ -163,36 +163,8 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
   const violations = found
     ? [{ invariant: found.breach.invariant, trace: rebuild(model, parents, found, check) }]
     : [];
-  const goalResults: GoalResult[] = goals.map((goal, g) => {
-    const at = explorer.goalAt[g] as number;
-    if (at < 0) return { name: goal.name, reached: false };
-    const checks: number[] = [];
-    for (let i = at; i >= 0; i = parents.get(i)[0]) checks.push(parents.get(i)[1]);
-    checks.reverse();
-    return { name: goal.name, reached: true, witness: replayTo(model, checks, check, goal) };
-  });
-  let liveness: LivenessReport | null = null;
-  if (graph && !truncated && !found) {
-    const verdict = graph.answer();
-    const report = (stuck: StuckStates): StuckReport =>
-      stuck.first < 0
-        ? { count: 0 }
-        : {
-            count: stuck.count,
-            trace: rebuild(
-              model,
-              parents,
-              { kind: 'state', index: stuck.first, breach: { invariant: 'Stuck', detail: '' } },
-              check,
-            ),
-          };
-    liveness = {
-      stuck: report(verdict.stuck),
-      stuckWithoutFaults: report(verdict.stuckWithoutFaults),
-      edges: verdict.edges,
-      bytes: verdict.bytes,
-    };
-  }
+  const goalResults = goalWitnesses(model, goals, explorer.goalAt, parents, check);
+  const liveness = graph && !truncated && !found ? livenessReport(model, graph, parents, check) : null;
   const seconds = (performance.now() - started) / 1000;
   options.onProgress?.({ distinctStates: visited.size, depth: deepest, queued: 0, seconds });
   const result: SearchResult = {
@@ -216,6 +188,52 @@ export function search(model: Model, options: SearchOptions = {}): SearchResult 
   queue.close();
   parents.close();
   return result;
+}
+
+/** Each goal's outcome, with the path to the first state that reached it. */
+function goalWitnesses(
+  model: Model,
+  goals: readonly Goal[],
+  goalAt: readonly number[],
+  parents: ChainSource,
+  check: (s: Int32Array, n: number) => number,
+): GoalResult[] {
+  return goals.map((goal, g) => {
+    const at = goalAt[g] as number;
+    if (at < 0) return { name: goal.name, reached: false };
+    const checks: number[] = [];
+    for (let i = at; i >= 0; i = parents.get(i)[0]) checks.push(parents.get(i)[1]);
+    checks.reverse();
+    return { name: goal.name, reached: true, witness: replayTo(model, checks, check, goal) };
+  });
+}
+
+/** The liveness graph's verdict, with a path to the first stuck state of each kind. */
+function livenessReport(
+  model: Model,
+  graph: LivenessGraph,
+  parents: ChainSource,
+  check: (s: Int32Array, n: number) => number,
+): LivenessReport {
+  const verdict = graph.answer();
+  const report = (stuck: StuckStates): StuckReport =>
+    stuck.first < 0
+      ? { count: 0 }
+      : {
+          count: stuck.count,
+          trace: rebuild(
+            model,
+            parents,
+            { kind: 'state', index: stuck.first, breach: { invariant: 'Stuck', detail: '' } },
+            check,
+          ),
+        };
+  return {
+    stuck: report(verdict.stuck),
+    stuckWithoutFaults: report(verdict.stuckWithoutFaults),
+    edges: verdict.edges,
+    bytes: verdict.bytes,
+  };
 }
 
 export interface ExplorerOptions {
@@ -420,7 +438,7 @@ export class Explorer {
 }
 
 /** A parent chain, as its records: [check word of each state], from an initial state. */
-export interface ChainSource {
+interface ChainSource {
   /** [parent number, check word] of state `index`. */
   get(index: number): [number, number];
 }
@@ -431,7 +449,7 @@ export interface ChainSource {
  * breaching successor, or the state itself, with the breach's detail re-derived on the
  * real run.
  */
-export function rebuild(
+function rebuild(
   model: Model,
   records: ChainSource,
   at: BreachAt,
@@ -466,7 +484,7 @@ export function replay(
 }
 
 /** The witness of a goal: the path to the state it was reached from, then a step that reaches it. */
-export function replayTo(
+function replayTo(
   model: Model,
   checks: readonly number[],
   check: (s: Int32Array, n: number) => number,

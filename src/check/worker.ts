@@ -9,7 +9,7 @@
  * large enough to be dealt out: worker w keeps every W-th state of it. From there each
  * owns what it finds first.
  */
-import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { isMainThread, type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { buildModel } from './descriptor';
 import {
   type FromWorker,
@@ -25,6 +25,58 @@ import { FingerprintSet, FULL, SharedFingerprintTable } from './visited';
 /** The first level dealt out holds at least this many states per worker. */
 const PREFIX_PER_WORKER = 256;
 
+/** Every message but a level: close, the model's tally, or one parent record. */
+function answer(
+  m: Exclude<ToWorker, { type: 'level' }>,
+  port: MessagePort,
+  explorer: Explorer,
+  model: ReturnType<typeof buildModel>,
+  W: number,
+): void {
+  if (m.type === 'close') {
+    explorer.queue.close();
+    explorer.parents.close();
+    return;
+  }
+  if (m.type === 'tally') {
+    model.explored?.();
+    port.postMessage({ type: 'tally', counts: model.tally?.read() ?? null } satisfies FromWorker);
+    return;
+  }
+  const [parent, check] = explorer.parents.get(Math.floor(m.ref / W));
+  port.postMessage({ type: 'record', parent, check } satisfies FromWorker);
+}
+
+/** The explorer's breach, its state or step named by this worker's ref. */
+const workerBreach = (b: Explorer['breach']): WorkerBreach | null =>
+  b
+    ? b.kind === 'state'
+      ? { kind: 'state', ref: b.index, breach: b.breach }
+      : { kind: 'step', ref: b.parent, breach: b.breach }
+    : null;
+
+/** This worker's explorer: its refs interleave with the other workers', and it stops when told. */
+function workerExplorer(
+  init: WorkerInit,
+  model: ReturnType<typeof buildModel>,
+  own: FingerprintSet,
+  control: Int32Array,
+): Explorer {
+  const W = init.workers;
+  const me = init.index;
+  const explorer: Explorer = new Explorer(model, own, {
+    maxStates: init.maxStates,
+    exact: false,
+    refOf: (local) => local * W + me,
+    queueMemoryChunks: 16,
+    parentMemoryChunks: 4,
+    stopped: () => Atomics.load(control, STOP) !== 0,
+    // Every 1,024 states: what the coordinator's progress line says is queued.
+    tick: () => Atomics.store(control, queuedCell(me), explorer.queued),
+  });
+  return explorer;
+}
+
 function run(init: WorkerInit): void {
   const port = parentPort;
   if (!port) return;
@@ -35,16 +87,7 @@ function run(init: WorkerInit): void {
   let table = new SharedFingerprintTable(init.table, init.control);
   // The first levels go into a set of this worker's own; every worker runs them alike.
   const own = new FingerprintSet();
-  const explorer = new Explorer(model, own, {
-    maxStates: init.maxStates,
-    exact: false,
-    refOf: (local) => local * W + me,
-    queueMemoryChunks: 16,
-    parentMemoryChunks: 4,
-    stopped: () => Atomics.load(control, STOP) !== 0,
-    // Every 1,024 states: what the coordinator's progress line says is queued.
-    tick: () => Atomics.store(control, queuedCell(me), explorer.queued),
-  });
+  const explorer = workerExplorer(init, model, own, control);
   let currentLevel = -1;
 
   /** Levels run alone (once), -1 before. */
@@ -88,19 +131,8 @@ function run(init: WorkerInit): void {
   };
 
   port.on('message', (m: ToWorker) => {
-    if (m.type === 'close') {
-      explorer.queue.close();
-      explorer.parents.close();
-      return;
-    }
-    if (m.type === 'tally') {
-      model.explored?.();
-      port.postMessage({ type: 'tally', counts: model.tally?.read() ?? null } satisfies FromWorker);
-      return;
-    }
-    if (m.type === 'record') {
-      const [parent, check] = explorer.parents.get(Math.floor(m.ref / W));
-      port.postMessage({ type: 'record', parent, check } satisfies FromWorker);
+    if (m.type !== 'level') {
+      answer(m, port, explorer, model, W);
       return;
     }
     if (m.table) {
@@ -127,12 +159,7 @@ function run(init: WorkerInit): void {
     // The coordinator reads the shared count between levels: it must be exact then.
     table.publish();
     Atomics.store(control, queuedCell(me), explorer.queued);
-    const b = explorer.breach;
-    const breach: WorkerBreach | null = b
-      ? b.kind === 'state'
-        ? { kind: 'state', ref: b.index, breach: b.breach }
-        : { kind: 'step', ref: b.parent, breach: b.breach }
-      : null;
+    const breach = workerBreach(explorer.breach);
     // The first levels' counts go with the reply that ends them.
     const counted = !(full && m.level === 0);
     port.postMessage({

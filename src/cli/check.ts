@@ -166,153 +166,182 @@ export function register(program: Command): void {
       "machines, with --goals: write each reached goal's witness into DIR as steps for `paxos simulate --replay`",
     )
     .action(async (flags: CheckFlags) => {
-      const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
-        ([k]) => flags[k] !== undefined,
-      );
-      if (misplaced) usageError(command, `${misplaced[1]} does not apply to --model ${flags.model}`);
-      if (flags.model === 'spec' && flags.network !== 'bag')
-        usageError(command, '--network does not apply to --model spec');
-      if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
-      if (flags.workers > 1 && flags.goals) usageError(command, '--goals needs one worker');
-      if (flags.workers > 1 && flags.liveness) usageError(command, '--liveness needs one worker');
-      if (flags.witnessOut !== undefined && !flags.goals) usageError(command, '--witness-out needs --goals');
+      refuseMisplacedFlags(command, flags);
       const onProgress = (p: Progress) => process.stderr.write(`${progressLine(p)}\n`);
-      const bounds = {
-        ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
-        ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
-        ...(flags.exact ? { exact: true } : {}),
-      };
-      let result: CheckResult & { search: SearchStats };
-      if (flags.model === 'spec') {
-        for (const [k, flag] of SPEC_FLAGS)
-          if (flags[k] === undefined) usageError(command, `--model spec needs ${flag}`);
-        const options = {
-          acceptors: flags.acceptors as number,
-          values: flags.values as number,
-          maxBallot: flags.maxBallot as number,
-        };
-        process.stdout.write(
-          `spec/Paxos.tla: ${options.acceptors} acceptors, ${options.values} values, ballots 0..${options.maxBallot}\n`,
-        );
-        result =
-          flags.workers > 1
-            ? await searchParallel(
-                { kind: 'spec', ...options },
-                { workers: flags.workers, ...bounds, onProgress, progressIntervalMs: flags.progress * 1000 },
-              )
-            : exploreSpec({ ...options, ...bounds, onProgress: throttled(onProgress, flags.progress) });
-      } else {
-        if (flags.hostsfile === undefined) usageError(command, '--model machines needs -h FILE');
-        if (flags.maxRound === undefined) usageError(command, '--model machines needs --max-round R');
-        const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
-        const values = defaultValues(cluster);
-        for (const [name, value] of flags.value ?? []) {
-          const peer = resolveHost(command, cluster, '--value', name, { proposer: true });
-          for (const g of peer.proposer) values[g as GroupId] = value;
-        }
-        const faults = flags.faults ?? [];
-        if (flags.maxDups !== undefined && flags.maxDups > 0 && !faults.includes('dup'))
-          usageError(command, '--max-dups needs --faults dup');
-        if (flags.maxCrashes !== undefined && flags.maxCrashes > 0 && !faults.includes('crash'))
-          usageError(command, '--max-crashes needs --faults crash');
-        if (flags.network === 'set' && faults.some((f) => f !== 'crash'))
-          usageError(command, '--network set already loses and duplicates messages: only crash applies');
-        const proposers = cluster.groups
-          .map((g) => `${cluster.peers.find((p) => p.id === g.proposer)?.host}=${values[g.id]}`)
-          .join(' ');
-        process.stdout.write(
-          `machines of ${flags.hostsfile}: ${proposers}; ${flags.maxRound} round(s) each; ${flags.network} network; ` +
-            `faults: ${describeFaults(flags, faults)}; symmetry ${flags.symmetry ? 'on' : 'off'}; ` +
-            `refinement ${flags.refinement ? 'on' : 'off'}\n`,
-        );
-        const machineOptions = {
-          cluster,
-          values,
-          maxRound: flags.maxRound,
-          network: flags.network,
-          faults,
-          ...(flags.maxDups !== undefined ? { maxDups: flags.maxDups } : {}),
-          ...(flags.maxCrashes !== undefined ? { maxCrashes: flags.maxCrashes } : {}),
-          symmetry: flags.symmetry === true,
-          refinement: flags.refinement,
-          ...(flags.coverage ? { coverage: true } : {}),
-          ...bounds,
-        };
-        const descriptor = { kind: 'machines', options: machineOptions } as const;
-        const progress = { onProgress, progressIntervalMs: flags.progress * 1000 };
-        result =
-          flags.workers > 1
-            ? await searchParallel(descriptor, { workers: flags.workers, ...bounds, ...progress }).then(
-                (r) => (r.tally ? { ...r, coverage: coverageRows(descriptor, r.tally) } : r),
-              )
-            : exploreMachines({
-                ...machineOptions,
-                ...progress,
-                ...(flags.goals ? { goals: MACHINE_GOALS } : {}),
-                ...(flags.liveness ? { liveness: true } : {}),
-              });
-        writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });
-        if (flags.traceOut !== undefined) writeReplay(cluster, result, flags.traceOut);
-        if (flags.witnessOut !== undefined)
-          writeWitnesses(cluster, (result as { goals?: GoalResult[] }).goals ?? [], flags.witnessOut);
-      }
-      const skipped = (result as { stats?: { settledSkipped?: string | null } }).stats?.settledSkipped;
-      if (skipped)
-        process.stderr.write(
-          `note: settled messages were not judged (${skipped}); only dead message types were forgotten\n`,
-        );
-      process.stdout.write(`${summaryLines(result).join('\n')}\n`);
-      const p = result.search.collisionProbability;
-      process.stdout.write(
-        p === null
-          ? 'exact: every state stored, no fingerprint collision possible\n'
-          : `fingerprint collision probability (optimistic, as TLC): ${p.toExponential(1)}\n`,
-      );
-      const goals = 'goals' in result && flags.goals ? (result.goals as GoalResult[]) : null;
-      for (const g of goals ?? []) {
-        process.stdout.write(
-          g.reached
-            ? `sometimes "${g.name}": reached, shortest witness ${(g.witness?.length ?? 1) - 1} steps: ${g.witness
-                ?.slice(1)
-                .map((w) => w.action)
-                .join('; ')}\n`
-            : `sometimes "${g.name}": NOT REACHED\n`,
-        );
-      }
-      const coverage = 'coverage' in result ? (result.coverage as CoverageRow[]) : null;
-      if (coverage) process.stdout.write(`${coverageLines(coverage).join('\n')}\n`);
-      const liveness = flags.liveness
-        ? ((result as { liveness?: LivenessReport | null }).liveness ?? null)
-        : undefined;
-      if (liveness !== undefined) process.stdout.write(`${livenessLines(liveness).join('\n')}\n`);
-      if (flags.json) {
-        const line =
-          goals || coverage || liveness !== undefined
-            ? JSON.stringify({
-                ...JSON.parse(jsonLine(result)),
-                ...(goals
-                  ? {
-                      goals: goals.map((g) => ({
-                        name: g.name,
-                        reached: g.reached,
-                        witness: g.witness ?? null,
-                      })),
-                    }
-                  : {}),
-                ...(coverage ? { coverage } : {}),
-                ...(liveness !== undefined ? livenessJson(liveness) : {}),
-              })
-            : jsonLine(result);
-        process.stdout.write(`${line}\n`);
-      }
-      process.exitCode = exitCode(result);
-      // A goal no run reaches, in a search that saw every run, is a finding.
-      if (result.complete && goals?.some((g) => !g.reached)) process.exitCode = 1;
-      // So is a stuck world.
-      if (liveness && (liveness.stuck.count > 0 || liveness.stuckWithoutFaults.count > 0))
-        process.exitCode = 1;
+      const result =
+        flags.model === 'spec'
+          ? await checkSpec(command, flags, onProgress)
+          : await checkMachines(command, flags, onProgress);
+      reportResult(flags, result);
     });
   command.showHelpAfterError(usageAfterError(command));
+}
+
+/** Usage errors for flags that do not apply to the model, or not together. */
+function refuseMisplacedFlags(command: Command, flags: CheckFlags): void {
+  const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
+    ([k]) => flags[k] !== undefined,
+  );
+  if (misplaced) usageError(command, `${misplaced[1]} does not apply to --model ${flags.model}`);
+  if (flags.model === 'spec' && flags.network !== 'bag')
+    usageError(command, '--network does not apply to --model spec');
+  if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
+  if (flags.workers > 1 && flags.goals) usageError(command, '--goals needs one worker');
+  if (flags.workers > 1 && flags.liveness) usageError(command, '--liveness needs one worker');
+  if (flags.witnessOut !== undefined && !flags.goals) usageError(command, '--witness-out needs --goals');
+}
+
+/** The bounds that stop a search early, as the search options spell them. */
+const boundsOf = (flags: CheckFlags) => ({
+  ...(flags.maxStates !== undefined ? { maxStates: flags.maxStates } : {}),
+  ...(flags.maxDepth !== undefined ? { maxDepth: flags.maxDepth } : {}),
+  ...(flags.exact ? { exact: true } : {}),
+});
+
+/** --model spec: the search of spec/Paxos.tla's state space, printed header first. */
+async function checkSpec(
+  command: Command,
+  flags: CheckFlags,
+  onProgress: (p: Progress) => void,
+): Promise<CheckResult & { search: SearchStats }> {
+  const bounds = boundsOf(flags);
+  for (const [k, flag] of SPEC_FLAGS)
+    if (flags[k] === undefined) usageError(command, `--model spec needs ${flag}`);
+  const options = {
+    acceptors: flags.acceptors as number,
+    values: flags.values as number,
+    maxBallot: flags.maxBallot as number,
+  };
+  process.stdout.write(
+    `spec/Paxos.tla: ${options.acceptors} acceptors, ${options.values} values, ballots 0..${options.maxBallot}\n`,
+  );
+  return flags.workers > 1
+    ? await searchParallel(
+        { kind: 'spec', ...options },
+        { workers: flags.workers, ...bounds, onProgress, progressIntervalMs: flags.progress * 1000 },
+      )
+    : exploreSpec({ ...options, ...bounds, onProgress: throttled(onProgress, flags.progress) });
+}
+
+/** --model machines: the search of the real machines' worlds, then the files it was asked to write. */
+async function checkMachines(
+  command: Command,
+  flags: CheckFlags,
+  onProgress: (p: Progress) => void,
+): Promise<CheckResult & { search: SearchStats }> {
+  const bounds = boundsOf(flags);
+  if (flags.hostsfile === undefined) usageError(command, '--model machines needs -h FILE');
+  if (flags.maxRound === undefined) usageError(command, '--model machines needs --max-round R');
+  const cluster = loadClusterOrExit(flags.hostsfile, flags.allowUnsafeQuorums === true);
+  const values = defaultValues(cluster);
+  for (const [name, value] of flags.value ?? []) {
+    const peer = resolveHost(command, cluster, '--value', name, { proposer: true });
+    for (const g of peer.proposer) values[g as GroupId] = value;
+  }
+  const faults = flags.faults ?? [];
+  if (flags.maxDups !== undefined && flags.maxDups > 0 && !faults.includes('dup'))
+    usageError(command, '--max-dups needs --faults dup');
+  if (flags.maxCrashes !== undefined && flags.maxCrashes > 0 && !faults.includes('crash'))
+    usageError(command, '--max-crashes needs --faults crash');
+  if (flags.network === 'set' && faults.some((f) => f !== 'crash'))
+    usageError(command, '--network set already loses and duplicates messages: only crash applies');
+  const proposers = cluster.groups
+    .map((g) => `${cluster.peers.find((p) => p.id === g.proposer)?.host}=${values[g.id]}`)
+    .join(' ');
+  process.stdout.write(
+    `machines of ${flags.hostsfile}: ${proposers}; ${flags.maxRound} round(s) each; ${flags.network} network; ` +
+      `faults: ${describeFaults(flags, faults)}; symmetry ${flags.symmetry ? 'on' : 'off'}; ` +
+      `refinement ${flags.refinement ? 'on' : 'off'}\n`,
+  );
+  const machineOptions = {
+    cluster,
+    values,
+    maxRound: flags.maxRound,
+    network: flags.network,
+    faults,
+    ...(flags.maxDups !== undefined ? { maxDups: flags.maxDups } : {}),
+    ...(flags.maxCrashes !== undefined ? { maxCrashes: flags.maxCrashes } : {}),
+    symmetry: flags.symmetry === true,
+    refinement: flags.refinement,
+    ...(flags.coverage ? { coverage: true } : {}),
+    ...bounds,
+  };
+  const descriptor = { kind: 'machines', options: machineOptions } as const;
+  const progress = { onProgress, progressIntervalMs: flags.progress * 1000 };
+  const result: CheckResult & { search: SearchStats } =
+    flags.workers > 1
+      ? await searchParallel(descriptor, { workers: flags.workers, ...bounds, ...progress }).then((r) =>
+          r.tally ? { ...r, coverage: coverageRows(descriptor, r.tally) } : r,
+        )
+      : exploreMachines({
+          ...machineOptions,
+          ...progress,
+          ...(flags.goals ? { goals: MACHINE_GOALS } : {}),
+          ...(flags.liveness ? { liveness: true } : {}),
+        });
+  writeCounterexample(cluster, result, { html: flags.html, svg: flags.svg });
+  if (flags.traceOut !== undefined) writeReplay(cluster, result, flags.traceOut);
+  if (flags.witnessOut !== undefined)
+    writeWitnesses(cluster, (result as { goals?: GoalResult[] }).goals ?? [], flags.witnessOut);
+  return result;
+}
+
+/** Prints the result (and goals, coverage, liveness the flags asked for) and sets the exit code. */
+function reportResult(flags: CheckFlags, result: CheckResult & { search: SearchStats }): void {
+  const skipped = (result as { stats?: { settledSkipped?: string | null } }).stats?.settledSkipped;
+  if (skipped)
+    process.stderr.write(
+      `note: settled messages were not judged (${skipped}); only dead message types were forgotten\n`,
+    );
+  process.stdout.write(`${summaryLines(result).join('\n')}\n`);
+  const p = result.search.collisionProbability;
+  process.stdout.write(
+    p === null
+      ? 'exact: every state stored, no fingerprint collision possible\n'
+      : `fingerprint collision probability (optimistic, as TLC): ${p.toExponential(1)}\n`,
+  );
+  const goals = 'goals' in result && flags.goals ? (result.goals as GoalResult[]) : null;
+  for (const g of goals ?? []) {
+    process.stdout.write(
+      g.reached
+        ? `sometimes "${g.name}": reached, shortest witness ${(g.witness?.length ?? 1) - 1} steps: ${g.witness
+            ?.slice(1)
+            .map((w) => w.action)
+            .join('; ')}\n`
+        : `sometimes "${g.name}": NOT REACHED\n`,
+    );
+  }
+  const coverage = 'coverage' in result ? (result.coverage as CoverageRow[]) : null;
+  if (coverage) process.stdout.write(`${coverageLines(coverage).join('\n')}\n`);
+  const liveness = flags.liveness
+    ? ((result as { liveness?: LivenessReport | null }).liveness ?? null)
+    : undefined;
+  if (liveness !== undefined) process.stdout.write(`${livenessLines(liveness).join('\n')}\n`);
+  if (flags.json) {
+    const line =
+      goals || coverage || liveness !== undefined
+        ? JSON.stringify({
+            ...JSON.parse(jsonLine(result)),
+            ...(goals
+              ? {
+                  goals: goals.map((g) => ({
+                    name: g.name,
+                    reached: g.reached,
+                    witness: g.witness ?? null,
+                  })),
+                }
+              : {}),
+            ...(coverage ? { coverage } : {}),
+            ...(liveness !== undefined ? livenessJson(liveness) : {}),
+          })
+        : jsonLine(result);
+    process.stdout.write(`${line}\n`);
+  }
+  process.exitCode = exitCode(result);
+  // A goal no run reaches, in a search that saw every run, is a finding.
+  if (result.complete && goals?.some((g) => !g.reached)) process.exitCode = 1;
+  // So is a stuck world.
+  if (liveness && (liveness.stuck.count > 0 || liveness.stuckWithoutFaults.count > 0)) process.exitCode = 1;
 }
 
 function describeFaults(flags: CheckFlags, faults: readonly Fault[]): string {

@@ -87,68 +87,71 @@ export function register(program: Command): void {
         .argParser(collect(wrapPair))
         .hideHelp(),
     )
-    .action(async (flags: NemesisFlags) => {
-      const hostsfile = flags.hostsfile as string;
-      const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
-      if (!cluster.peers.some((p) => p.proposer.length > 0))
-        usageError(command, `${hostsfile} has no proposer: nothing to decide`);
-      for (const [name] of flags.wrap ?? [])
-        if (!cluster.peers.some((p) => p.host === name))
-          usageError(command, `--wrap: host '${name}' is not in hostsfile ${hostsfile}`);
-      const seed = flags.seed ?? Date.now() % 2 ** 31;
-      const say = (line: string) => process.stdout.write(`${line}\n`);
-      const log = (line: string) => process.stderr.write(`${line}\n`);
-      say(
-        `nemesis: ${hostsfile}, ${flags.runs} run(s) from seed ${seed}, ${flags.faultTime} s of faults each, ` +
-          `${flags.jobs} at a time`,
-      );
-
-      // First signal: stop starting runs, end the ones under way, report. Second: kill all now.
-      let interrupted = false;
-      const onSignal = (signal: NodeJS.Signals) => {
-        if (interrupted) {
-          cleanUpEverything();
-          process.exit(130);
-        }
-        interrupted = true;
-        log(`nemesis: ${signal}: stopping the runs under way and cleaning up (again to kill at once)`);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-      process.on('SIGHUP', onSignal);
-      process.on('exit', cleanUpEverything);
-
-      const replay = (s: number) =>
-        `paxos nemesis -h ${hostsfile} --seed ${s} --runs 1 --fault-time ${flags.faultTime}` +
-        (flags.wrap ?? []).map(([n, w]) => ` --wrap ${n}=${w}`).join('');
-      let report: CampaignReport;
-      try {
-        report = await runCampaign({
-          hostsfile,
-          cluster,
-          paxos: selfCommand(),
-          wrappers: new Map(flags.wrap ?? []),
-          faultPhaseMs: Math.round(flags.faultTime * 1000),
-          decideTimeoutMs: Math.round(flags.decideTimeout * 1000),
-          allowUnsafeQuorums: flags.allowUnsafeQuorums === true,
-          ...(flags.keep ? { keepDir: flags.keep } : {}),
-          runs: flags.runs,
-          seed,
-          jobs: flags.jobs,
-          timeLimitMs: flags.timeLimit * 1000,
-          aborted: () => interrupted,
-          log,
-          onRun: (r) => say(runLine(r)),
-        });
-      } finally {
-        cleanUpEverything();
-      }
-      say('');
-      for (const line of summaryText(report, replay)) say(line);
-      if (flags.json) say(JSON.stringify(report));
-      // A crash-window FAIL is reported, not failed: it is a gap in what the peers print, not a violation.
-      const ok = report.violations === 0 && report.unvalidated === 0 && report.decided === report.runs;
-      process.exit(interrupted ? 130 : ok ? 0 : 1);
-    });
+    .action((flags: NemesisFlags) => runNemesis(command, flags));
   command.showHelpAfterError(usageAfterError(command));
+}
+
+/** The campaign the flags ask for: runs it, prints its lines, exits with its verdict. */
+async function runNemesis(command: Command, flags: NemesisFlags): Promise<void> {
+  const hostsfile = flags.hostsfile as string;
+  const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
+  if (!cluster.peers.some((p) => p.proposer.length > 0))
+    usageError(command, `${hostsfile} has no proposer: nothing to decide`);
+  for (const [name] of flags.wrap ?? [])
+    if (!cluster.peers.some((p) => p.host === name))
+      usageError(command, `--wrap: host '${name}' is not in hostsfile ${hostsfile}`);
+  const seed = flags.seed ?? Date.now() % 2 ** 31;
+  const say = (line: string) => process.stdout.write(`${line}\n`);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  say(
+    `nemesis: ${hostsfile}, ${flags.runs} run(s) from seed ${seed}, ${flags.faultTime} s of faults each, ` +
+      `${flags.jobs} at a time`,
+  );
+
+  // First signal: stop starting runs, end the ones under way, report. Second: kill all now.
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) {
+      cleanUpEverything();
+      process.exit(130);
+    }
+    interrupted = true;
+    log(`nemesis: ${signal}: stopping the runs under way and cleaning up (again to kill at once)`);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('exit', cleanUpEverything);
+
+  const replay = (s: number) =>
+    `paxos nemesis -h ${hostsfile} --seed ${s} --runs 1 --fault-time ${flags.faultTime}` +
+    (flags.wrap ?? []).map(([n, w]) => ` --wrap ${n}=${w}`).join('');
+  let report: CampaignReport;
+  try {
+    report = await runCampaign({
+      hostsfile,
+      cluster,
+      paxos: selfCommand(),
+      wrappers: new Map(flags.wrap ?? []),
+      faultPhaseMs: Math.round(flags.faultTime * 1000),
+      decideTimeoutMs: Math.round(flags.decideTimeout * 1000),
+      allowUnsafeQuorums: flags.allowUnsafeQuorums === true,
+      ...(flags.keep ? { keepDir: flags.keep } : {}),
+      runs: flags.runs,
+      seed,
+      jobs: flags.jobs,
+      timeLimitMs: flags.timeLimit * 1000,
+      aborted: () => interrupted,
+      log,
+      onRun: (r) => say(runLine(r)),
+    });
+  } finally {
+    cleanUpEverything();
+  }
+  say('');
+  for (const line of summaryText(report, replay)) say(line);
+  if (flags.json) say(JSON.stringify(report));
+  // A crash-window FAIL is reported, not failed: it is a gap in what the peers print, not a violation.
+  const ok = report.violations === 0 && report.unvalidated === 0 && report.decided === report.runs;
+  process.exit(interrupted ? 130 : ok ? 0 : 1);
 }

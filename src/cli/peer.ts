@@ -22,10 +22,10 @@ import {
   usageError,
 } from './arguments';
 
-export const DEFAULT_PORT = 8080;
+const DEFAULT_PORT = 8080;
 
 /** Where a peer keeps its state unless told otherwise (see README: a fresh container starts empty). */
-export const defaultDataDir = (host: string): string => path.join('.data', host);
+const defaultDataDir = (host: string): string => path.join('.data', host);
 
 interface PeerFlags {
   hostsfile?: string;

@@ -45,7 +45,7 @@ export interface PictureFiles {
 }
 
 /** Writes each requested form; returns the paths written. */
-export function writePictures(view: RunView, files: PictureFiles): string[] {
+function writePictures(view: RunView, files: PictureFiles): string[] {
   const written: string[] = [];
   for (const format of ['html', 'svg', 'shiviz'] as const) {
     const path = files[format];

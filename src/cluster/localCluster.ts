@@ -41,7 +41,7 @@ export interface LocalClusterOptions {
   err: (line: string) => void;
 }
 
-export interface ChoseRecord {
+interface ChoseRecord {
   value: Value;
   n: number;
   /** ms since the cluster started launching. */
@@ -159,6 +159,89 @@ async function freshTraceFiles(dir: string, cluster: ClusterConfig, err: (line: 
     err(`trace files of an earlier run replaced in ${dir}: ${old.map((f) => path.basename(f)).join(', ')}`);
 }
 
+/**
+ * Keeps a line a peer printed: a protocol line under its host, anything else as stray
+ * stdout. True for a chose line.
+ */
+function recordLine(result: LocalClusterResult, host: string, line: string, since: () => number): boolean {
+  const parsed = parseLogLine(line);
+  if (!parsed) {
+    result.strayStdout.push({ host, line });
+    return false;
+  }
+  result.lines.get(host)?.push(parsed);
+  if (parsed.action === 'sent' && parsed.message_type === 'prepare' && result.firstPrepareAt === undefined)
+    result.firstPrepareAt = since();
+  if (parsed.action !== 'chose') return false;
+  const at = since();
+  result.lastChoseAt = at;
+  const record = { value: String(parsed.message_value), n: Number(parsed.proposal_num), at };
+  result.chose.set(host, [...(result.chose.get(host) ?? []), record]);
+  return true;
+}
+
+const emptyResult = (cluster: ClusterConfig, expected: string[]): LocalClusterResult => ({
+  decided: false,
+  expected,
+  chose: new Map(),
+  lines: new Map(cluster.peers.map((p) => [p.host, []])),
+  strayStdout: [],
+  earlyExits: [],
+});
+
+/** The peers named in `first`, in that order, then the rest in hostsfile order. */
+const launchOrder = (cluster: ClusterConfig, first: readonly string[]): PeerConfig[] => [
+  ...first.map((h) => cluster.peers.find((p) => p.host === h) as PeerConfig),
+  ...cluster.peers.filter((p) => !first.includes(p.host)),
+];
+
+const timedOut = (timeoutMs: number, expected: readonly string[], result: LocalClusterResult): string =>
+  `timed out after ${timeoutMs / 1000} s: no chose from ${expected.filter((h) => !result.chose.has(h)).join(', ')}`;
+
+/** The `paxos peer` arguments of one peer of the cluster. */
+function peerArgs(
+  options: LocalClusterOptions,
+  peer: PeerConfig,
+  where: { port: number; dataRoot: string; addressArgs: readonly string[]; secretFile: string },
+): string[] {
+  const value = options.values.get(peer.host);
+  const delay = options.delays.get(peer.host);
+  return [
+    ...options.paxos.args,
+    'peer',
+    '-h',
+    options.hostsfile,
+    '--name',
+    peer.host,
+    '--port',
+    String(where.port),
+    '--data-dir',
+    path.join(where.dataRoot, peer.host),
+    ...where.addressArgs,
+    '--secret-file',
+    where.secretFile,
+    ...(value !== undefined ? ['-v', value] : []),
+    ...(delay !== undefined ? ['-t', String(delay)] : []),
+    ...(options.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
+    ...(options.traceDir !== undefined
+      ? ['--trace', path.join(options.traceDir, `${peer.host}.ndjson`)]
+      : []),
+  ];
+}
+
+/** SIGTERM to every peer still running, SIGKILL to those left after 3 s; resolves once all have exited. */
+async function stopChildren(
+  children: ReadonlyMap<string, ChildProcess>,
+  exited: ReadonlyMap<string, Promise<void>>,
+): Promise<void> {
+  for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
+  const killer = setTimeout(() => {
+    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
+  }, 3000);
+  await Promise.all(exited.values());
+  clearTimeout(killer);
+}
+
 export async function runLocalCluster(options: LocalClusterOptions): Promise<LocalClusterResult> {
   const { cluster } = options;
   if (options.traceDir !== undefined) await freshTraceFiles(options.traceDir, cluster, options.err);
@@ -176,14 +259,7 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
   const label = (host: string) => host.padEnd(width);
 
   const expected = expectedChoosers(cluster, options.values).map((p) => p.host);
-  const result: LocalClusterResult = {
-    decided: false,
-    expected,
-    chose: new Map(),
-    lines: new Map(cluster.peers.map((p) => [p.host, []])),
-    strayStdout: [],
-    earlyExits: [],
-  };
+  const result = emptyResult(cluster, expected);
   const children = new Map<string, ChildProcess>();
   const exited = new Map<string, Promise<void>>();
   let stopping = false;
@@ -200,47 +276,11 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
 
   const onStdout = (host: string, line: string) => {
     options.out(`${label(host)} | ${line}`);
-    const parsed = parseLogLine(line);
-    if (!parsed) {
-      result.strayStdout.push({ host, line });
-      return;
-    }
-    result.lines.get(host)?.push(parsed);
-    if (parsed.action === 'sent' && parsed.message_type === 'prepare' && result.firstPrepareAt === undefined)
-      result.firstPrepareAt = since();
-    if (parsed.action === 'chose') {
-      const at = since();
-      result.lastChoseAt = at;
-      const record = { value: String(parsed.message_value), n: Number(parsed.proposal_num), at };
-      result.chose.set(host, [...(result.chose.get(host) ?? []), record]);
-      if (allChose()) finish();
-    }
+    if (recordLine(result, host, line, since) && allChose()) finish();
   };
 
   const launch = (peer: PeerConfig, index: number) => {
-    const value = options.values.get(peer.host);
-    const delay = options.delays.get(peer.host);
-    const args = [
-      ...options.paxos.args,
-      'peer',
-      '-h',
-      options.hostsfile,
-      '--name',
-      peer.host,
-      '--port',
-      String(ports[index]),
-      '--data-dir',
-      path.join(dataRoot, peer.host),
-      ...addressArgs,
-      '--secret-file',
-      secretFile,
-      ...(value !== undefined ? ['-v', value] : []),
-      ...(delay !== undefined ? ['-t', String(delay)] : []),
-      ...(options.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
-      ...(options.traceDir !== undefined
-        ? ['--trace', path.join(options.traceDir, `${peer.host}.ndjson`)]
-        : []),
-    ];
+    const args = peerArgs(options, peer, { port: ports[index] as number, dataRoot, addressArgs, secretFile });
     const child = spawn(options.paxos.command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     children.set(peer.host, child);
     const stdoutClosed = new Promise<void>((resolve) => {
@@ -268,19 +308,8 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
     );
   };
 
-  const order = [
-    ...(options.order ?? []).map((h) => cluster.peers.find((p) => p.host === h) as PeerConfig),
-    ...cluster.peers.filter((p) => !(options.order ?? []).includes(p.host)),
-  ];
-  const timeout = setTimeout(
-    () =>
-      finish(
-        `timed out after ${options.timeoutMs / 1000} s: no chose from ${expected
-          .filter((h) => !result.chose.has(h))
-          .join(', ')}`,
-      ),
-    options.timeoutMs,
-  );
+  const order = launchOrder(cluster, options.order ?? []);
+  const timeout = setTimeout(() => finish(timedOut(options.timeoutMs, expected, result)), options.timeoutMs);
   const interrupt = () => finish('interrupted');
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
@@ -301,12 +330,7 @@ export async function runLocalCluster(options: LocalClusterOptions): Promise<Loc
     process.off('SIGINT', interrupt);
     process.off('SIGTERM', interrupt);
     stopping = true;
-    for (const child of children.values()) if (child.exitCode === null) child.kill('SIGTERM');
-    const killer = setTimeout(() => {
-      for (const child of children.values()) if (child.exitCode === null) child.kill('SIGKILL');
-    }, 3000);
-    await Promise.all(exited.values());
-    clearTimeout(killer);
+    await stopChildren(children, exited);
     await rm(dataRoot, { recursive: true, force: true });
   }
   return result;

@@ -53,9 +53,6 @@ export const peerById = (cluster: ClusterConfig, id: PeerId): PeerConfig => {
   return peer;
 };
 
-export const groupById = (cluster: ClusterConfig, id: GroupId): GroupConfig | undefined =>
-  cluster.groups.find((g) => g.id === id);
-
 /**
  * Builds a cluster from per-peer role lists (ids are positions from 1). For tests and
  * built-in examples; hostsfiles go through the parser, which also validates.

@@ -36,7 +36,7 @@ const KNOWN_ROLES = 'roles are proposerK, acceptorK and learnerK, K a positive i
  * Proposal numbers step by the highest group id, so a huge K would run them past
  * Number.MAX_SAFE_INTEGER after few rounds; a million groups is far beyond any real cluster.
  */
-export const MAX_GROUP_ID = 1_000_000;
+const MAX_GROUP_ID = 1_000_000;
 
 /** RFC 1123 labels: 1-63 letters, digits or '-', not starting or ending with '-'. */
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;

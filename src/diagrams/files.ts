@@ -10,7 +10,7 @@ import { renderSvg } from './render';
 
 export const ROLES = ['proposer', 'acceptor', 'learner'] as const;
 
-export function mermaidFiles(): Map<string, string> {
+function mermaidFiles(): Map<string, string> {
   return new Map(ROLES.map((role) => [`${role}.mmd`, toMermaid(roleMachines[role])]));
 }
 

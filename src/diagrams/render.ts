@@ -5,8 +5,8 @@
  * and the diagrams test compares it with what the machines generate today.
  */
 
-export const DOT_COMMENT_START = '<!-- paxos statechart, DOT source:\n';
-export const DOT_COMMENT_END = '-->\n';
+const DOT_COMMENT_START = '<!-- paxos statechart, DOT source:\n';
+const DOT_COMMENT_END = '-->\n';
 
 type Viz = Awaited<ReturnType<typeof import('@viz-js/viz')['instance']>>;
 let viz: Promise<Viz> | undefined;

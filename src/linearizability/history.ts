@@ -7,9 +7,9 @@
  */
 import { parseEDNString } from 'edn-data';
 
-export type EventType = 'invoke' | 'ok' | 'fail' | 'info';
+type EventType = 'invoke' | 'ok' | 'fail' | 'info';
 
-export interface HistoryEvent {
+interface HistoryEvent {
   process: number;
   type: EventType;
   f: string;
@@ -121,7 +121,7 @@ function ednRecord(text: string): unknown {
 export type Format = 'json' | 'edn';
 
 /** EDN maps start with a keyword (`{:type ...}`), JSON objects with a string. */
-export function detectFormat(text: string): Format {
+function detectFormat(text: string): Format {
   const start = /^\s*\[?\s*\{\s*(.)/.exec(text);
   return start?.[1] === ':' ? 'edn' : 'json';
 }
@@ -134,7 +134,7 @@ function unwrapEdnLine(text: string, first: boolean, last: boolean): string {
   return t;
 }
 
-export function readEvents(file: string, text: string, format = detectFormat(text)): HistoryEvent[] {
+function readEvents(file: string, text: string, format = detectFormat(text)): HistoryEvent[] {
   const lines = text.split(/\r?\n/);
   const content = lines.flatMap((l, i) => (l.trim() === '' ? [] : [i]));
   const events: HistoryEvent[] = [];
@@ -204,7 +204,7 @@ function close(op: Operation, e: HistoryEvent, ret: number): string | undefined 
 }
 
 /** Pairs each invoke with its process's next event, which must complete it. */
-export function pairOperations(file: string, events: readonly HistoryEvent[]): Operation[] {
+function pairOperations(file: string, events: readonly HistoryEvent[]): Operation[] {
   const operations: Operation[] = [];
   const pending = new Map<number, Operation>();
   events.forEach((e, position) => {

@@ -7,11 +7,11 @@ import { type History, HistoryError, type Operation, type Status } from './histo
 import { type Model, ModelInputError } from './model';
 import { type Budget, type Candidate, type SearchOutcome, searchPartition } from './search';
 
-export { type Format, type History, HistoryError, type Operation, readHistory } from './history';
+export { type History, HistoryError, readHistory } from './history';
 export type { Model } from './model';
 export { MODELS, modelNames } from './models/index';
 
-export type Verdict = 'LINEARIZABLE' | 'NOT_LINEARIZABLE' | 'UNKNOWN';
+type Verdict = 'LINEARIZABLE' | 'NOT_LINEARIZABLE' | 'UNKNOWN';
 
 export interface CheckOptions {
   /** Search steps (candidates tried and choices undone) over the whole history. */
@@ -34,7 +34,7 @@ export interface ReportedOp {
   text: string;
 }
 
-export interface Failure {
+interface Failure {
   key?: unknown;
   /** The operation that cannot be placed. */
   operation: ReportedOp;

@@ -7,7 +7,7 @@ import type { Operation } from './history';
 export type StepResult<S> = { ok: true; next: S } | { ok: false };
 
 /** An operation in the model's own terms; `output` undefined when its outcome is unknown. */
-export interface ModelOp<I, O> {
+interface ModelOp<I, O> {
   input: I;
   output: O | undefined;
 }

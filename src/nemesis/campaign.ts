@@ -17,7 +17,7 @@ export interface CampaignOptions extends Omit<RunContext, 'aborted'> {
   onRun: (report: RunReport) => void;
 }
 
-export interface Spread {
+interface Spread {
   median: number;
   p90: number;
   max: number;
@@ -147,7 +147,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
 }
 
 /** `  kill 3, pause 1, ...` */
-export const faultsText = (f: FaultCounts): string => FAULT_KINDS.map((k) => `${k} ${f[k]}`).join(', ');
+const faultsText = (f: FaultCounts): string => FAULT_KINDS.map((k) => `${k} ${f[k]}`).join(', ');
 
 export function runLine(r: RunReport): string {
   const outcome = r.decided

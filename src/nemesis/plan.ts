@@ -11,7 +11,7 @@ import { takesPart } from '../config/cluster';
 import { mulberry32, type Prng } from '../sim/prng';
 
 export const FAULT_KINDS = ['kill', 'pause', 'partition', 'cut', 'delay', 'duplicate', 'reorder'] as const;
-export type FaultKind = (typeof FAULT_KINDS)[number];
+type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultCounts = Record<FaultKind, number>;
 
 export const noFaults = (): FaultCounts => Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as FaultCounts;
@@ -33,7 +33,7 @@ export interface NetworkFaults {
  */
 export type PartitionMode = 'refuse' | 'stall';
 
-export type PlannedFault =
+type PlannedFault =
   | { kind: 'kill'; at: number; peer: string; downMs: number }
   | { kind: 'pause'; at: number; peer: string; downMs: number }
   | { kind: 'partition'; at: number; side: string[]; mode: PartitionMode; downMs: number };

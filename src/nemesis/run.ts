@@ -39,7 +39,7 @@ export interface RunContext {
   log: (line: string) => void;
 }
 
-export type RunVerdict = 'PASS' | 'FAIL' | 'UNDECIDED' | 'ERROR';
+type RunVerdict = 'PASS' | 'FAIL' | 'UNDECIDED' | 'ERROR';
 
 export interface RunReport {
   seed: number;
@@ -81,63 +81,18 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
   const realPorts = await reservePorts(hosts.length, mulberry32(mixSeed(seed, Date.now() >>> 0)));
   const portOf = (host: string) => realPorts[hosts.indexOf(host)] as number;
 
-  const proxies = new Map<string, FaultProxy>();
-  const key = (from: string, to: string) => `${from}->${to}`;
-  for (const [i, from] of hosts.entries())
-    for (const [j, to] of hosts.entries()) {
-      if (i === j) continue;
-      const proxy = new FaultProxy({
-        name: key(from, to),
-        targetPort: portOf(to),
-        random: mulberry32(mixSeed(seed, i + 1, j + 1)),
-        counts,
-      });
-      proxies.set(key(from, to), proxy);
-    }
-  const proxyPorts = new Map<string, number>();
-  for (const [k, proxy] of proxies) proxyPorts.set(k, await proxy.listen());
+  const { proxies, proxyPorts } = await openProxies(hosts, portOf, seed, counts);
 
   let launchedAt = Date.now();
   const since = () => Date.now() - launchedAt;
   let wake: () => void = () => {};
   const peers = new Map<string, PeerProcess>();
   for (const host of hosts) {
-    const value = plan.values.get(host);
-    const delay = plan.delaysMs.get(host);
-    const args = [
-      ...ctx.paxos.args,
-      'peer',
-      '-h',
-      ctx.hostsfile,
-      '--name',
-      host,
-      '--port',
-      String(portOf(host)),
-      '--data-dir',
-      path.join(dataRoot, host),
-      ...hosts.flatMap((to) => [
-        '--peer-address',
-        formatAddressOverride(to, {
-          host: '127.0.0.1',
-          port: to === host ? portOf(host) : (proxyPorts.get(key(host, to)) as number),
-        }),
-      ]),
-      ...(value !== undefined ? ['-v', value] : []),
-      ...(delay !== undefined ? ['-t', String(delay / 1000)] : []),
-      ...(ctx.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
-    ];
-    const wrapper = ctx.wrappers.get(host);
-    const command = wrapper
-      ? { command: ctx.paxos.command, args: [wrapper, ...args] }
-      : { command: ctx.paxos.command, args };
+    const command = peerCommand(ctx, plan, host, { hosts, dataRoot, portOf, proxyPorts });
     peers.set(host, new PeerProcess(host, command, since, () => wake()));
   }
   const expected = expectedChoosers(cluster, plan.values).map((p) => p.host);
-  const allDecided = () =>
-    expected.every((h) => {
-      const p = peers.get(h) as PeerProcess;
-      return p.choseAt !== undefined || p.decidedSilently;
-    });
+  const allDecided = () => undecided(expected, peers).length === 0;
 
   const timers = new Set<NodeJS.Timeout>();
   const at = (ms: number, f: () => void | Promise<void>) => {
@@ -156,7 +111,7 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
     launchedAt = Date.now();
     for (const p of peers.values()) p.start();
     for (const proxy of proxies.values()) proxy.faults = plan.network;
-    schedule(plan, peers, proxies, counts, at, () => healing, restarts, key);
+    schedule(plan, peers, proxies, counts, at, () => healing, restarts, linkKey);
 
     // The fault phase, then the heal.
     await waitUntil(
@@ -188,19 +143,14 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
       ctx.decideTimeoutMs,
     );
     if (!allDecided() && !ctx.aborted()) {
-      const missing = expected.filter((h) => {
-        const p = peers.get(h) as PeerProcess;
-        return p.choseAt === undefined && !p.decidedSilently;
-      });
+      const missing = undecided(expected, peers);
       problem = `not decided ${ctx.decideTimeoutMs / 1000} s after the faults stopped: no chose from ${missing.join(', ')}`;
     }
     // Answers and announcements still in flight are part of the run.
     if (!ctx.aborted()) await sleep(300);
-    const crashed = [...peers.values()].flatMap((p) =>
-      p.incarnations.filter((i) => i.ended !== undefined && !i.ended.includes('nemesis')).map(() => p.host),
-    );
+    const crashed = endedOnTheirOwn(peers);
     if (crashed.length > 0)
-      problem = `${problem ? `${problem}; ` : ''}${[...new Set(crashed)].join(', ')} ended on its own (see its stderr)`;
+      problem = `${problem ? `${problem}; ` : ''}${crashed.join(', ')} ended on its own (see its stderr)`;
   } finally {
     for (const t of timers) clearTimeout(t);
     await Promise.allSettled(restarts);
@@ -209,11 +159,120 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
     releasePorts(realPorts);
   }
 
-  const decided = problem === undefined && !ctx.aborted();
-  const silent = expected.filter((h) => (peers.get(h) as PeerProcess).decidedSilently);
+  const report = await reportRun(ctx, seed, plan, {
+    peers,
+    expected,
+    counts,
+    healedAt,
+    ...(problem === undefined ? {} : { problem }),
+  });
+  await rm(dataRoot, { recursive: true, force: true });
+  releaseTempDir(dataRoot);
+  return report;
+}
+
+/** The expected choosers that have neither printed chose nor decided silently. */
+const undecided = (expected: readonly string[], peers: ReadonlyMap<string, PeerProcess>): string[] =>
+  expected.filter((h) => {
+    const p = peers.get(h) as PeerProcess;
+    return p.choseAt === undefined && !p.decidedSilently;
+  });
+
+/** Peers one of whose processes ended without the nemesis ending it, each once. */
+const endedOnTheirOwn = (peers: ReadonlyMap<string, PeerProcess>): string[] => [
+  ...new Set(
+    [...peers.values()].flatMap((p) =>
+      p.incarnations.filter((i) => i.ended !== undefined && !i.ended.includes('nemesis')).map(() => p.host),
+    ),
+  ),
+];
+
+const linkKey = (from: string, to: string) => `${from}->${to}`;
+
+/** A listening fault proxy for every link, each drawing its faults from its own seed. */
+async function openProxies(
+  hosts: readonly string[],
+  portOf: (host: string) => number,
+  seed: number,
+  counts: FaultCounts,
+): Promise<{ proxies: Map<string, FaultProxy>; proxyPorts: Map<string, number> }> {
+  const proxies = new Map<string, FaultProxy>();
+  for (const [i, from] of hosts.entries())
+    for (const [j, to] of hosts.entries()) {
+      if (i === j) continue;
+      const proxy = new FaultProxy({
+        name: linkKey(from, to),
+        targetPort: portOf(to),
+        random: mulberry32(mixSeed(seed, i + 1, j + 1)),
+        counts,
+      });
+      proxies.set(linkKey(from, to), proxy);
+    }
+  const proxyPorts = new Map<string, number>();
+  for (const [k, proxy] of proxies) proxyPorts.set(k, await proxy.listen());
+  return { proxies, proxyPorts };
+}
+
+/** The command line of peer `host`: its own port, and every other peer reached through its link's proxy. */
+function peerCommand(
+  ctx: RunContext,
+  plan: RunPlan,
+  host: string,
+  where: {
+    hosts: readonly string[];
+    dataRoot: string;
+    portOf: (host: string) => number;
+    proxyPorts: ReadonlyMap<string, number>;
+  },
+): { command: string; args: string[] } {
+  const { hosts, dataRoot, portOf, proxyPorts } = where;
+  const value = plan.values.get(host);
+  const delay = plan.delaysMs.get(host);
+  const args = [
+    ...ctx.paxos.args,
+    'peer',
+    '-h',
+    ctx.hostsfile,
+    '--name',
+    host,
+    '--port',
+    String(portOf(host)),
+    '--data-dir',
+    path.join(dataRoot, host),
+    ...hosts.flatMap((to) => [
+      '--peer-address',
+      formatAddressOverride(to, {
+        host: '127.0.0.1',
+        port: to === host ? portOf(host) : (proxyPorts.get(linkKey(host, to)) as number),
+      }),
+    ]),
+    ...(value !== undefined ? ['-v', value] : []),
+    ...(delay !== undefined ? ['-t', String(delay / 1000)] : []),
+    ...(ctx.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
+  ];
+  const wrapper = ctx.wrappers.get(host);
+  return wrapper
+    ? { command: ctx.paxos.command, args: [wrapper, ...args] }
+    : { command: ctx.paxos.command, args };
+}
+
+/** The peers' stdout as the lab's logs, validated as paxos trace would; a crash window explains a FAIL. */
+function validateOutput(
+  cluster: ClusterConfig,
+  seed: number,
+  peers: ReadonlyMap<string, PeerProcess>,
+  expectDecided: boolean,
+): {
+  inputs: LabInput[];
+  cutLines: number;
+  verdict: RunVerdict;
+  trace: string;
+  chosen: string[];
+  crashWindow: string | undefined;
+} {
   let cutLines = 0;
   const evidence: PeerEvidence[] = [];
-  const inputs: LabInput[] = hosts.map((host) => {
+  const inputs: LabInput[] = cluster.peers.map(({ host }) => {
     const out = stdoutForValidation(peers.get(host) as PeerProcess);
     cutLines += out.cutLines;
     evidence.push({ host, text: out.text, incarnations: out.incarnations });
@@ -224,10 +283,7 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
   let trace: string;
   let chosen: string[] = [];
   try {
-    // A decided run must show every decision; a silent decision is checked above instead.
-    const result: TraceResult = validateRun(readLabRun(cluster, inputs), {
-      expectDecided: decided && silent.length === 0,
-    });
+    const result: TraceResult = validateRun(readLabRun(cluster, inputs), { expectDecided });
     verdict = result.verdict;
     trace = formatText(result);
     if (result.failure) crashWindow = crashWindowExplains(result.failure, evidence);
@@ -237,6 +293,32 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
     verdict = 'ERROR';
     trace = `ERROR: ${err.message}`;
   }
+  return { inputs, cutLines, verdict, trace, chosen, crashWindow };
+}
+
+/** The run's report, from what the peers printed and when, once every process is stopped. */
+async function reportRun(
+  ctx: RunContext,
+  seed: number,
+  plan: RunPlan,
+  run: {
+    peers: ReadonlyMap<string, PeerProcess>;
+    expected: readonly string[];
+    counts: FaultCounts;
+    healedAt: number;
+    problem?: string;
+  },
+): Promise<RunReport> {
+  const { peers, expected, counts, healedAt, problem } = run;
+  const decided = problem === undefined && !ctx.aborted();
+  const silent = expected.filter((h) => (peers.get(h) as PeerProcess).decidedSilently);
+  // A decided run must show every decision; a silent decision is checked above instead.
+  const { inputs, cutLines, verdict, trace, chosen, crashWindow } = validateOutput(
+    ctx.cluster,
+    seed,
+    peers,
+    decided && silent.length === 0,
+  );
   const choseTimes = expected.flatMap((h) => {
     const t = (peers.get(h) as PeerProcess).choseAt;
     return t === undefined ? [] : [t];
@@ -260,8 +342,6 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
   if (ctx.keepDir && !ctx.aborted() && (verdict !== 'PASS' || !decided)) {
     report.evidence = await keepEvidence(ctx.keepDir, plan, report, inputs, peers);
   }
-  await rm(dataRoot, { recursive: true, force: true });
-  releaseTempDir(dataRoot);
   return report;
 }
 

@@ -5,7 +5,7 @@
 import type { Message, PeerId, Value } from '../../machines/messages';
 import { NO_PROPOSAL } from '../../machines/messages';
 
-export type LogAction = 'sent' | 'received' | 'chose';
+type LogAction = 'sent' | 'received' | 'chose';
 
 export interface LogLine {
   peer_id: PeerId;

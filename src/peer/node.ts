@@ -31,7 +31,13 @@ import {
   proposerMachine,
 } from '../../machines/proposer';
 import type { Timer } from '../../machines/timers';
-import { type ClusterConfig, type PeerConfig, peerById, takesPart } from '../config/cluster';
+import {
+  type ClusterConfig,
+  type GroupConfig,
+  type PeerConfig,
+  peerById,
+  takesPart,
+} from '../config/cluster';
 import { makeStepper, type Stepper } from './stepper';
 
 /** The machines a peer runs. Faulty variants (made with `.provide()`) keep these types. */
@@ -47,9 +53,9 @@ export const roleMachines: RoleMachines = {
   learner: learnerMachine,
 };
 
-export type ProposerSnapshot = SnapshotFrom<typeof proposerMachine>;
+type ProposerSnapshot = SnapshotFrom<typeof proposerMachine>;
 export type AcceptorSnapshot = SnapshotFrom<typeof acceptorMachine>;
-export type LearnerSnapshot = SnapshotFrom<typeof learnerMachine>;
+type LearnerSnapshot = SnapshotFrom<typeof learnerMachine>;
 
 export interface PeerState {
   /** One proposer per proposerK the peer holds, keyed by K. */
@@ -126,6 +132,104 @@ type Steppers = {
 const byGroup = <T>(groups: readonly GroupId[], f: (g: GroupId) => T): Record<GroupId, T> =>
   Object.fromEntries(groups.map((g) => [g, f(g)]));
 
+/**
+ * The work an input makes for the peer's machines, in order (reversed, for popping), and
+ * its timers once a timeout has fired.
+ */
+function route(
+  p: PeerConfig,
+  timersBefore: PeerState['timers'],
+  input: PeerInput,
+): { work: Work[]; timers: PeerState['timers'] } {
+  let timers = timersBefore;
+  const work: Work[] = [];
+  switch (input.type) {
+    case 'start':
+      for (const k of p.proposer) {
+        if (input.group === undefined || input.group === k)
+          work.push({ to: 'proposer', group: k, event: { type: 'START', value: input.value } });
+      }
+      break;
+    case 'timeout':
+      if (timers[input.group]) {
+        timers = { ...timers };
+        delete timers[input.group];
+        work.push({ to: 'proposer', group: input.group, event: { type: 'TIMEOUT' } });
+      }
+      break;
+    case 'deliver': {
+      const m = input.message;
+      switch (m.type) {
+        case 'prepare':
+        case 'accept':
+          if (p.acceptor.includes(m.group)) work.push({ to: 'acceptor', event: m });
+          break;
+        case 'prepare_ack':
+          work.push({ to: 'proposer', group: m.group, event: m });
+          break;
+        case 'accept_ack':
+          work.push({ to: 'proposer', group: m.group, event: m }, { to: 'learner', event: m });
+          break;
+        case 'chose':
+          work.push({ to: 'learner', event: m });
+          break;
+      }
+    }
+  }
+  work.reverse();
+  return { work, timers };
+}
+
+/** A peer's snapshots: fresh, or recovered from its stable storage. */
+function initialState(
+  steppers: Steppers,
+  cluster: ClusterConfig,
+  group: (k: GroupId) => GroupConfig,
+  id: PeerId,
+  p: PeerConfig,
+  durable: PeerDurable | undefined,
+): PeerState {
+  const state: PeerState = {
+    timers: {},
+    proposers: byGroup(p.proposer, (k) =>
+      steppers.proposer.initial({
+        self: id,
+        group: k,
+        groupCount: cluster.groupCount,
+        acceptors: group(k).acceptors,
+        learners: group(k).learners,
+        durable: durable?.proposers[k],
+      }),
+    ),
+  };
+  if (p.acceptor.length > 0) {
+    state.acceptor = steppers.acceptor.initial({
+      self: id,
+      learners: byGroup(p.acceptor, (k) => group(k).learners),
+      durable: durable?.acceptor,
+    });
+  }
+  if (takesPart(p)) {
+    state.learner = steppers.learner.initial({
+      self: id,
+      groups: byGroup(p.learner, (k) => group(k).acceptors),
+      durable: durable?.learner,
+    });
+  }
+  return state;
+}
+
+function durableOfState(state: PeerState): PeerDurable {
+  const d: PeerDurable = {
+    proposers: Object.fromEntries(
+      Object.entries(state.proposers).map(([k, s]) => [k, proposerDurable(s.context)]),
+    ),
+  };
+  if (state.acceptor) d.acceptor = acceptorDurable(state.acceptor.context);
+  if (state.learner) d.learner = learnerDurable(state.learner.context);
+  return d;
+}
+
 export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines = roleMachines): PeerLogic {
   const steppers: Steppers = {
     proposer: makeStepper(machines.proposer),
@@ -140,37 +244,8 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
   const peers = new Map<PeerId, PeerConfig>(cluster.peers.map((p) => [p.id, p]));
   const peer = (id: PeerId) => peers.get(id) ?? peerById(cluster, id);
 
-  function init(id: PeerId, durable?: PeerDurable): PeerState {
-    const p = peer(id);
-    const state: PeerState = {
-      timers: {},
-      proposers: byGroup(p.proposer, (k) =>
-        steppers.proposer.initial({
-          self: id,
-          group: k,
-          groupCount: cluster.groupCount,
-          acceptors: group(k).acceptors,
-          learners: group(k).learners,
-          durable: durable?.proposers[k],
-        }),
-      ),
-    };
-    if (p.acceptor.length > 0) {
-      state.acceptor = steppers.acceptor.initial({
-        self: id,
-        learners: byGroup(p.acceptor, (k) => group(k).learners),
-        durable: durable?.acceptor,
-      });
-    }
-    if (takesPart(p)) {
-      state.learner = steppers.learner.initial({
-        self: id,
-        groups: byGroup(p.learner, (k) => group(k).acceptors),
-        durable: durable?.learner,
-      });
-    }
-    return state;
-  }
+  const init = (id: PeerId, durable?: PeerDurable): PeerState =>
+    initialState(steppers, cluster, group, id, peer(id), durable);
 
   /**
    * Routes one input through the peer's machines. What a machine emits for another machine
@@ -188,41 +263,9 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
     let learned: Learned | undefined;
     let handled = false;
 
-    const work: Work[] = [];
-    switch (input.type) {
-      case 'start':
-        for (const k of p.proposer) {
-          if (input.group === undefined || input.group === k)
-            work.push({ to: 'proposer', group: k, event: { type: 'START', value: input.value } });
-        }
-        break;
-      case 'timeout':
-        if (timers[input.group]) {
-          timers = { ...timers };
-          delete timers[input.group];
-          work.push({ to: 'proposer', group: input.group, event: { type: 'TIMEOUT' } });
-        }
-        break;
-      case 'deliver': {
-        const m = input.message;
-        switch (m.type) {
-          case 'prepare':
-          case 'accept':
-            if (p.acceptor.includes(m.group)) work.push({ to: 'acceptor', event: m });
-            break;
-          case 'prepare_ack':
-            work.push({ to: 'proposer', group: m.group, event: m });
-            break;
-          case 'accept_ack':
-            work.push({ to: 'proposer', group: m.group, event: m }, { to: 'learner', event: m });
-            break;
-          case 'chose':
-            work.push({ to: 'learner', event: m });
-            break;
-        }
-      }
-    }
-    work.reverse();
+    const routed = route(p, timers, input);
+    const work = routed.work;
+    timers = routed.timers;
 
     for (let item = work.pop(); item; item = work.pop()) {
       const next: Work[] = [];
@@ -278,17 +321,6 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
       : { state: after, sends, timers: armed, handled };
   }
 
-  function durable(state: PeerState): PeerDurable {
-    const d: PeerDurable = {
-      proposers: Object.fromEntries(
-        Object.entries(state.proposers).map(([k, s]) => [k, proposerDurable(s.context)]),
-      ),
-    };
-    if (state.acceptor) d.acceptor = acceptorDurable(state.acceptor.context);
-    if (state.learner) d.learner = learnerDurable(state.learner.context);
-    return d;
-  }
-
   function observe(
     f: ((machine: AnyStateMachine, taken: readonly AnyTransitionDefinition[]) => void) | null,
   ) {
@@ -296,5 +328,5 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
       stepper.observe = f ? (taken) => f(stepper.machine, taken) : null;
   }
 
-  return { cluster, machines, init, step, durable, observe };
+  return { cluster, machines, init, step, durable: durableOfState, observe };
 }

@@ -25,7 +25,7 @@ export interface Outbox {
 }
 
 /** Stable storage: `save` returns once the state is durable (written and synced). */
-export interface DurableSink {
+interface DurableSink {
   save(durable: PeerDurable): void;
 }
 

@@ -56,8 +56,8 @@ const logTiming = (t: BatchTiming) => {
   if (timings.push(t) === 1) setTimeout(flushTimings, 20);
 };
 
-/** Runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1). Resolves once the peer is up. */
-export async function runPeer(options: PeerRunOptions): Promise<void> {
+/** Says what the options leave out, then opens the peer's durable state (exits if it cannot). */
+function openStore(options: PeerRunOptions): ReturnType<typeof DurableStore.open> {
   const { cluster, self } = options;
   if (self.proposer.length > 0 && options.value === undefined)
     logLine(
@@ -81,6 +81,13 @@ export async function runPeer(options: PeerRunOptions): Promise<void> {
       `already decided ${learned.value} at proposal ${learned.n} (state in ${options.dataDir}); ` +
         'remove it or use a fresh --data-dir for a new run',
     );
+  return opened;
+}
+
+/** Runs until SIGINT/SIGTERM (exit 0) or a fatal error (exit 1). Resolves once the peer is up. */
+export async function runPeer(options: PeerRunOptions): Promise<void> {
+  const { cluster, self } = options;
+  const opened = openStore(options);
 
   let host: PeerHost | undefined;
   /** A frame has come in: the decision has begun, and the rehearsal gives way. */

@@ -23,7 +23,7 @@ import { Link } from './link';
 import { CancellableLookup } from './lookup';
 import { RateLimitedLog } from './reports';
 
-export interface InboundHandlers {
+interface InboundHandlers {
   /** A complete (and, with a secret, authenticated) frame from `remote`; returns the sender of a valid message. */
   frame(line: string, remote: string): PeerId | undefined;
   /** Input that is not a frame: oversized lines, half frames cut off by a closed connection. */

@@ -37,7 +37,7 @@ export const threeProposersThreeAcceptors: ClusterConfig = hostsfile('3 proposer
 ]);
 
 /** Two proposers, five shared acceptors (one also learner1), a learner of both groups. */
-export const twoProposersFiveAcceptors: ClusterConfig = hostsfile('2 proposers, 5 acceptors', [
+const twoProposersFiveAcceptors: ClusterConfig = hostsfile('2 proposers, 5 acceptors', [
   'peer1:proposer1',
   'peer2:proposer2',
   'peer3:acceptor1,acceptor2,learner1',
@@ -49,7 +49,7 @@ export const twoProposersFiveAcceptors: ClusterConfig = hostsfile('2 proposers, 
 ]);
 
 /** Three proposers that are also acceptors (and some learners), two acceptor-only peers. */
-export const threeProposersFiveAcceptors: ClusterConfig = hostsfile('3 proposers, 5 acceptors, mixed roles', [
+const threeProposersFiveAcceptors: ClusterConfig = hostsfile('3 proposers, 5 acceptors, mixed roles', [
   'peer1:proposer1,acceptor1,acceptor2,acceptor3,learner2',
   'peer2:proposer2,acceptor1,acceptor2,acceptor3',
   'peer3:proposer3,acceptor1,acceptor2,acceptor3',

@@ -14,7 +14,7 @@ import type { PeerDurable, PeerLogic, PeerState, PeerStep, TimerEffect } from '.
 import { decodeMessage, encodeMessage } from '../runtime/codec';
 
 /** A message the runtime's codec would refuse at its destination (reported and dropped there). */
-export interface Refusal {
+interface Refusal {
   send: Send;
   problem: string;
 }
@@ -36,7 +36,7 @@ export type SimStep =
 export type StepKind = SimStep['kind'];
 
 /** Every message ever sent, newest first; shared by clones, never changed once built. */
-export interface History {
+interface History {
   readonly send: Send;
   readonly prev: History | null;
   readonly length: number;
@@ -107,6 +107,104 @@ const NO_LEARNED: readonly Learned[] = Object.freeze([]);
 const RECOVERED_KEPT = 4096;
 const VERDICTS_KEPT = 65_536;
 
+const cloneWorld = (w: World): World => ({
+  peers: w.peers.slice(),
+  inFlight: w.inFlight.slice(),
+  history: w.history,
+  printed: w.printed.slice(),
+  proposed: w.proposed,
+  time: w.time,
+});
+
+/**
+ * A restart builds its peer's snapshots from stable storage, the cost of several steps; the
+ * same peer often restarts from the same storage (a crash before its next promise), and the
+ * result is an immutable value, so recent ones are kept.
+ */
+function recoverer(logic: PeerLogic): (id: PeerId, durable: PeerDurable) => PeerState {
+  const recovered = new Map<string, PeerState>();
+  return (id, durable) => {
+    const key = `${id} ${JSON.stringify(durable)}`;
+    let state = recovered.get(key);
+    if (!state) {
+      if (recovered.size >= RECOVERED_KEPT) recovered.clear();
+      state = logic.init(id, durable);
+      recovered.set(key, state);
+    }
+    return state;
+  };
+}
+
+/**
+ * A run sends the same few messages again and again (the same prepare to each acceptor,
+ * in every world a property explores), and the codec's verdict depends only on the line
+ * and the addressee: decoded once, the verdict is kept.
+ */
+function wireChecker(cluster: ClusterConfig): (s: Send) => string | undefined {
+  const verdicts = new Map<string, string | null>();
+  return (s) => {
+    const line = encodeMessage(s.message).trimEnd();
+    const key = `${s.to} ${line}`;
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      if (verdicts.size >= VERDICTS_KEPT) verdicts.clear();
+      const decoded = decodeMessage(line, cluster, s.to);
+      verdict = decoded.ok ? null : decoded.problem;
+      verdicts.set(key, verdict);
+    }
+    return verdict ?? undefined;
+  };
+}
+
+/** A step that ran no machine. Every Applied has the same fields in the same order: one shape for the JIT. */
+const outcome = (
+  step: SimStep,
+  peer: PeerId | undefined,
+  message: Send | undefined,
+  handled: boolean,
+): Applied => ({
+  step,
+  peer,
+  message,
+  sends: NO_SENDS,
+  timers: NO_TIMERS,
+  learned: undefined,
+  refused: NO_REFUSALS,
+  handled,
+});
+
+/** Runs one input through a peer: its new state (and so its stable storage), then its messages. */
+function runInput(
+  w: World,
+  wireProblem: (s: Send) => string | undefined,
+  step: SimStep,
+  id: PeerId,
+  r: PeerStep,
+  message?: Send,
+): Applied {
+  w.peers[id] = r.state;
+  let h = w.history;
+  let refused = NO_REFUSALS;
+  for (const s of r.sends) {
+    h = { send: s, prev: h, length: (h?.length ?? 0) + 1 };
+    const problem = wireProblem(s);
+    if (problem === undefined) w.inFlight.push(s);
+    else refused = [...refused, { send: s, problem }];
+  }
+  w.history = h;
+  if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
+  return {
+    step,
+    peer: id,
+    message,
+    sends: r.sends,
+    timers: r.timers,
+    learned: r.learned,
+    refused,
+    handled: r.handled,
+  };
+}
+
 export function createSimulator(logic: PeerLogic): Simulator {
   const cluster = logic.cluster;
   const peerIds = cluster.peers.map((p) => p.id).sort((a, b) => a - b);
@@ -129,94 +227,16 @@ export function createSimulator(logic: PeerLogic): Simulator {
     return { peers: initialPeers.slice(), inFlight: [], history: null, printed, proposed: [], time: 0 };
   };
 
-  const clone = (w: World): World => ({
-    peers: w.peers.slice(),
-    inFlight: w.inFlight.slice(),
-    history: w.history,
-    printed: w.printed.slice(),
-    proposed: w.proposed,
-    time: w.time,
-  });
-
   const durableOf = (w: World, id: PeerId): PeerDurable => {
     const state = w.peers[id];
     if (!state) throw new Error(`no peer ${id} in ${cluster.source}`);
     return logic.durable(state);
   };
 
-  // A restart builds its peer's snapshots from stable storage, the cost of several steps; the
-  // same peer often restarts from the same storage (a crash before its next promise), and the
-  // result is an immutable value, so recent ones are kept.
-  const recovered = new Map<string, PeerState>();
-  const recover = (id: PeerId, durable: PeerDurable): PeerState => {
-    const key = `${id} ${JSON.stringify(durable)}`;
-    let state = recovered.get(key);
-    if (!state) {
-      if (recovered.size >= RECOVERED_KEPT) recovered.clear();
-      state = logic.init(id, durable);
-      recovered.set(key, state);
-    }
-    return state;
-  };
-
-  // A run sends the same few messages again and again (the same prepare to each acceptor,
-  // in every world a property explores), and the codec's verdict depends only on the line
-  // and the addressee: decoded once, the verdict is kept.
-  const verdicts = new Map<string, string | null>();
-  const wireProblem = (s: Send): string | undefined => {
-    const line = encodeMessage(s.message).trimEnd();
-    const key = `${s.to} ${line}`;
-    let verdict = verdicts.get(key);
-    if (verdict === undefined) {
-      if (verdicts.size >= VERDICTS_KEPT) verdicts.clear();
-      const decoded = decodeMessage(line, cluster, s.to);
-      verdict = decoded.ok ? null : decoded.problem;
-      verdicts.set(key, verdict);
-    }
-    return verdict ?? undefined;
-  };
-
-  /** A step that ran no machine. Every Applied has the same fields in the same order: one shape for the JIT. */
-  const outcome = (
-    step: SimStep,
-    peer: PeerId | undefined,
-    message: Send | undefined,
-    handled: boolean,
-  ): Applied => ({
-    step,
-    peer,
-    message,
-    sends: NO_SENDS,
-    timers: NO_TIMERS,
-    learned: undefined,
-    refused: NO_REFUSALS,
-    handled,
-  });
-
-  /** Runs one input through a peer: its new state (and so its stable storage), then its messages. */
-  const input = (w: World, step: SimStep, id: PeerId, r: PeerStep, message?: Send): Applied => {
-    w.peers[id] = r.state;
-    let h = w.history;
-    let refused = NO_REFUSALS;
-    for (const s of r.sends) {
-      h = { send: s, prev: h, length: (h?.length ?? 0) + 1 };
-      const problem = wireProblem(s);
-      if (problem === undefined) w.inFlight.push(s);
-      else refused = [...refused, { send: s, problem }];
-    }
-    w.history = h;
-    if (r.learned) w.printed[id] = [...(w.printed[id] ?? NO_LEARNED), r.learned];
-    return {
-      step,
-      peer: id,
-      message,
-      sends: r.sends,
-      timers: r.timers,
-      learned: r.learned,
-      refused,
-      handled: r.handled,
-    };
-  };
+  const recover = recoverer(logic);
+  const wireProblem = wireChecker(cluster);
+  const input = (w: World, step: SimStep, id: PeerId, r: PeerStep, message?: Send): Applied =>
+    runInput(w, wireProblem, step, id, r, message);
 
   const apply = (w: World, step: SimStep): Applied => {
     w.time++;
@@ -269,7 +289,7 @@ export function createSimulator(logic: PeerLogic): Simulator {
     }
   };
 
-  return { logic, cluster, peerIds, group, initial, clone, durableOf, apply };
+  return { logic, cluster, peerIds, group, initial, clone: cloneWorld, durableOf, apply };
 }
 
 /** Every message ever sent, oldest first. */

@@ -13,7 +13,7 @@ export const EVENT_ACTIONS: readonly EventAction[] = ['sent', 'received', 'chose
 export const EVENT_TYPES: readonly EventType[] = ['prepare', 'prepare_ack', 'accept', 'accept_ack', 'chose'];
 
 /** Where an event was read: a file and its 1-based physical line. */
-export interface SourceRef {
+interface SourceRef {
   file: string;
   line: number;
 }
@@ -60,7 +60,7 @@ export interface ObservedRun {
 export const at = (e: TraceEvent): string => `${e.source.file}:${e.source.line}`;
 
 /** Content identity of a message on the lab's lines: a received line matches a sent line with the same key. */
-export const messageKey = (from: number, type: EventType, value: string, num: number): string =>
+const messageKey = (from: number, type: EventType, value: string, num: number): string =>
   `${from}|${type}|${value}|${num}`;
 export const keyOf = (e: TraceEvent): string => messageKey(e.from, e.type, e.value, e.num);
 

@@ -7,10 +7,9 @@ import { at, type ObservedRun, type TraceEvent } from './events';
 import { findInterleaving, schedule } from './interleave';
 import { analyze, RULES, type RuleId, type Violation } from './rules';
 
-export type { ObservedRun, PeerTrace, SourceRef, TraceEvent } from './events';
-export { keyOf, messageKey, TraceInputError } from './events';
+export type { ObservedRun } from './events';
+export { TraceInputError } from './events';
 export { type LabInput, parseFileArgument, readLabRun } from './labLines';
-export { RULES, type RuleId } from './rules';
 
 export interface ValidateOptions {
   /** Also require that every peer of a started group prints chose. */
@@ -21,7 +20,7 @@ export interface ValidateOptions {
 
 export const DEFAULT_MAX_INTERLEAVINGS = 10_000;
 
-export interface ReportedEvent {
+interface ReportedEvent {
   at: string;
   peer: string;
   text: string;
@@ -60,6 +59,52 @@ export interface TraceResult {
   undecided?: string;
 }
 
+const hostOf = (run: ObservedRun, peer: number): string =>
+  run.cluster.peers[peer - 1]?.host ?? `peer ${peer}`;
+
+/** The run failed on `v`: the result that names its line and the lines that explain it. */
+function failure(run: ObservedRun, base: TraceResult, v: Violation): TraceResult {
+  const ev = (id: number) => run.events[id] as TraceEvent;
+  const host = (peer: number) => hostOf(run, peer);
+  const reported = (id: number, note?: string): ReportedEvent => ({
+    at: at(ev(id)),
+    peer: host(ev(id).peer),
+    text: ev(id).text,
+    ...(note === undefined ? {} : { note }),
+  });
+  const lineBefore = (id: number, count: number): ReportedEvent[] => {
+    const e = ev(id);
+    const own = run.peers[e.peer - 1]?.events ?? [];
+    return own.slice(Math.max(0, e.index - count), e.index).map((x) => reported(x));
+  };
+  const rule = { rule: v.rule, ruleText: RULES[v.rule], message: v.message };
+  if (v.event === undefined) {
+    const trace = run.peers[(v.peer ?? 1) - 1];
+    return {
+      ...base,
+      verdict: 'FAIL',
+      failure: {
+        at: trace?.files[0] ?? `(no input for ${host(v.peer ?? 1)})`,
+        peer: host(v.peer ?? 1),
+        ...rule,
+        events: [],
+      },
+    };
+  }
+  const related = v.related.slice(0, 10).map((r) => reported(r.event, r.note));
+  return {
+    ...base,
+    verdict: 'FAIL',
+    failure: {
+      at: at(ev(v.event)),
+      peer: host(ev(v.event).peer),
+      text: ev(v.event).text,
+      ...rule,
+      events: related.length > 0 ? related : lineBefore(v.event, 3),
+    },
+  };
+}
+
 /** Validates a run: PASS only if one interleaving explains every line under every rule. */
 export function validateRun(run: ObservedRun, options: ValidateOptions = {}): TraceResult {
   const s = schedule(run);
@@ -78,46 +123,8 @@ export function validateRun(run: ObservedRun, options: ValidateOptions = {}): Tr
     chosen: analysis.chosen,
   };
   const ev = (id: number) => run.events[id] as TraceEvent;
-  const host = (peer: number) => run.cluster.peers[peer - 1]?.host ?? `peer ${peer}`;
-  const reported = (id: number, note?: string): ReportedEvent => ({
-    at: at(ev(id)),
-    peer: host(ev(id).peer),
-    text: ev(id).text,
-    ...(note === undefined ? {} : { note }),
-  });
-  const lineBefore = (id: number, count: number): ReportedEvent[] => {
-    const e = ev(id);
-    const own = run.peers[e.peer - 1]?.events ?? [];
-    return own.slice(Math.max(0, e.index - count), e.index).map((x) => reported(x));
-  };
-  const failAt = (v: Violation): TraceResult => {
-    const rule = { rule: v.rule, ruleText: RULES[v.rule], message: v.message };
-    if (v.event === undefined) {
-      const trace = run.peers[(v.peer ?? 1) - 1];
-      return {
-        ...base,
-        verdict: 'FAIL',
-        failure: {
-          at: trace?.files[0] ?? `(no input for ${host(v.peer ?? 1)})`,
-          peer: host(v.peer ?? 1),
-          ...rule,
-          events: [],
-        },
-      };
-    }
-    const related = v.related.slice(0, 10).map((r) => reported(r.event, r.note));
-    return {
-      ...base,
-      verdict: 'FAIL',
-      failure: {
-        at: at(ev(v.event)),
-        peer: host(ev(v.event).peer),
-        text: ev(v.event).text,
-        ...rule,
-        events: related.length > 0 ? related : lineBefore(v.event, 3),
-      },
-    };
-  };
+  const host = (peer: number) => hostOf(run, peer);
+  const failAt = (v: Violation): TraceResult => failure(run, base, v);
 
   const position = (v: Violation) =>
     v.event === undefined ? Number.POSITIVE_INFINITY : (s.position[v.event] as number);

@@ -98,7 +98,7 @@ export function schedule(run: ObservedRun): Schedule {
 export const executed = (s: Schedule, id: number): boolean => (s.position[id] as number) >= 0;
 
 /** a happens before b in the base graph (program order and earliest matches). */
-export function happensBefore(run: ObservedRun, s: Schedule, a: number, b: number): boolean {
+function happensBefore(run: ObservedRun, s: Schedule, a: number, b: number): boolean {
   const ea = run.events[a] as TraceEvent;
   const vb = s.clocks[b] as Uint32Array;
   return vb.length > 0 && (vb[ea.peer - 1] as number) >= ea.index + 1;

@@ -49,7 +49,7 @@ export function parseFileArgument(arg: string, cluster: ClusterConfig): { path: 
 }
 
 /** `peer3.log`, `peer3.txt`, `logs/peer3`: the peer a file's name names, if any. */
-export function peerFromFileName(cluster: ClusterConfig, file: string): PeerConfig | undefined {
+function peerFromFileName(cluster: ClusterConfig, file: string): PeerConfig | undefined {
   const base = path.basename(file);
   const stem = base.includes('.') ? base.slice(0, base.lastIndexOf('.')) : base;
   return findPeerByHost(cluster, stem) ?? findPeerByHost(cluster, base);

@@ -3,7 +3,7 @@ import type { TraceResult } from './index';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-export function counts(r: TraceResult): string {
+function counts(r: TraceResult): string {
   const skipped = r.skipped > 0 ? `; ${plural(r.skipped, 'non-protocol line')} skipped` : '';
   return (
     `${plural(r.peers, 'peer')}, ${plural(r.events, 'event')} (${plural(r.specActions, 'spec action')}, ` +

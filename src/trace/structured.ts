@@ -84,7 +84,7 @@ function recordProblem(v: unknown): string | undefined {
 }
 
 /** Parses the files: a torn line is tolerated at a file's end, or just before a new incarnation's first record. */
-export function readStructured(
+function readStructured(
   cluster: ClusterConfig,
   inputs: readonly StructuredInput[],
 ): { peers: Map<PeerId, Located[]>; warnings: string[] } {

@@ -81,36 +81,16 @@ export function viewOfSimulation(
     return a ? { ...a } : undefined;
   };
 
-  const events: ViewEvent[] = [];
-  const messages: ViewMessage[] = [];
-  const rows: string[] = [];
-  const chosen: RunView['chosen'] = [];
-  /** Parallel to world.inFlight: which ViewMessage each in-flight copy is. */
-  const inFlight: number[] = [];
-  /** Acceptors that sent an acceptance, by `group n value`: who made a value chosen. */
-  const voters = new Map<string, Set<PeerId>>();
-
-  const addEvent = (e: Omit<ViewEvent, 'id'>): ViewEvent => {
-    const event = { id: events.length, ...e };
-    events.push(event);
-    return event;
+  const d: SimDrawing = {
+    host,
+    events: [],
+    messages: [],
+    rows: [],
+    chosen: [],
+    inFlight: [],
+    voters: new Map(),
   };
-  const addMessage = (send: Send, from: number, duplicateOf?: ViewMessage, row?: number): ViewMessage => {
-    const m: ViewMessage = {
-      id: messages.length,
-      from: send.message.from,
-      to: send.to,
-      type: send.message.type,
-      tone: toneOf(send.message),
-      label: shortName(send.message),
-      fields: messageFields(send),
-      send: from,
-      fate: 'in-flight',
-      ...(duplicateOf && row !== undefined ? { duplicate: { row } } : {}),
-    };
-    messages.push(m);
-    return m;
-  };
+  const { rows, messages, inFlight } = d;
 
   steps.forEach((step, index) => {
     const row = rows.length;
@@ -124,91 +104,8 @@ export function viewOfSimulation(
         ? `${step.kind} ${describeMessage(m.message)} ${host(m.message.from)} -> ${host(m.to)}${a.handled ? '' : ' (no effect)'}`
         : `${describeStep(step)}${a.handled ? '' : ' (no effect)'}`,
     );
-
-    if (step.kind === 'duplicate' && taken !== undefined && m) {
-      const original = messages[taken] as ViewMessage;
-      const copy = addMessage(m, original.send, original, row);
-      inFlight.push(copy.id);
-    } else if (step.kind === 'drop' && taken !== undefined) {
-      inFlight.splice(at, 1);
-      const lost = messages[taken] as ViewMessage;
-      lost.fate = 'lost';
-      lost.endRow = row;
-    } else if (a.peer !== undefined) {
-      const detail: string[] = [];
-      let event: ViewEvent;
-      const acceptor = acceptorOf(a.peer);
-      const base = { peer: a.peer, row, ...(acceptor ? { acceptor } : {}) };
-      if (step.kind === 'deliver' && m && taken !== undefined) {
-        inFlight.splice(at, 1);
-        detail.push(formatLogLine(receivedLine(m.message)));
-        event = addEvent({
-          ...base,
-          kind: 'receive',
-          label: a.handled ? '' : 'ignored',
-          detail,
-        });
-        const received = messages[taken] as ViewMessage;
-        received.fate = 'delivered';
-        received.receive = event.id;
-      } else if (step.kind === 'restart') {
-        event = addEvent({
-          ...base,
-          kind: 'restart',
-          label: 'crash, restart',
-          detail: ['crashed; restarted from stable storage (volatile state lost, mail kept in flight)'],
-        });
-      } else if (step.kind === 'timeout') {
-        event = addEvent({
-          ...base,
-          kind: 'timeout',
-          label: a.handled ? `timeout p${step.group}` : 'timeout (none armed)',
-          detail,
-        });
-      } else if (step.kind === 'start') {
-        event = addEvent({ ...base, kind: 'start', label: `start ${step.value}`, detail });
-      } else return;
-      for (const t of a.timers) detail.push(`arms timer ${describeTimer(t.timer)} (proposer${t.group})`);
-      // Backoffs are what tells a duel apart from a slow network; round and announce timers
-      // are armed on nearly every step and stay in the details.
-      const backoffs = a.timers.filter((t) => t.timer.kind === 'backoff');
-      if (backoffs.length > 0)
-        event.label = [
-          event.label,
-          ...backoffs.map((t) => `backoff #${t.timer.kind === 'backoff' ? t.timer.attempt : 0}`),
-        ]
-          .filter((x) => x !== '')
-          .join(' ');
-      for (const s of a.sends) {
-        detail.push(formatLogLine(sentLine(a.peer, s.message)));
-        inFlight.push(addMessage(s, event.id).id);
-      }
-      if (a.learned) {
-        addEvent({
-          peer: a.peer,
-          row,
-          kind: 'chose',
-          label: `chose ${a.learned.value}`,
-          detail: [formatLogLine(choseLine(a.peer, a.learned))],
-        });
-      }
-    }
-    for (const s of a.sends) {
-      const ack = s.message;
-      if (ack.type !== 'accept_ack' || !isAcceptance(ack)) continue;
-      const key = `${ack.group} ${ack.n} ${ack.value}`;
-      voters.set(key, new Set([...(voters.get(key) ?? []), ack.from]));
-    }
-    for (const c of truth.observe(a.sends)) {
-      const who = [...(voters.get(`${c.group} ${c.n} ${c.value}`) ?? [])].map(host).join(', ');
-      chosen.push({
-        row,
-        group: c.group,
-        n: c.n,
-        value: c.value,
-        text: `${c.value} chosen (n=${c.n}): a majority of group ${c.group}'s acceptors (${who}) accepted`,
-      });
-    }
+    if (!drawStep(d, { step, applied: a, row, at, taken }, acceptorOf)) return;
+    markChosen(d, a, truth.observe(a.sends), row);
     options.onStep?.(index, a, world, sim);
   });
   for (const id of inFlight) {
@@ -220,9 +117,160 @@ export function viewOfSimulation(
     kind: options.kind ?? 'simulation',
     peers: viewPeers(cluster),
     rows,
-    events,
+    events: d.events,
     messages,
-    chosen,
+    chosen: d.chosen,
     notes: [],
   };
+}
+
+/** What the steps have drawn so far. */
+interface SimDrawing {
+  host: (id: PeerId) => string;
+  events: ViewEvent[];
+  messages: ViewMessage[];
+  rows: string[];
+  chosen: RunView['chosen'];
+  /** Parallel to world.inFlight: which ViewMessage each in-flight copy is. */
+  inFlight: number[];
+  /** Acceptors that sent an acceptance, by `group n value`: who made a value chosen. */
+  voters: Map<string, Set<PeerId>>;
+}
+
+const addSimEvent = (d: SimDrawing, e: Omit<ViewEvent, 'id'>): ViewEvent => {
+  const event = { id: d.events.length, ...e };
+  d.events.push(event);
+  return event;
+};
+
+const addSimMessage = (
+  d: SimDrawing,
+  send: Send,
+  from: number,
+  duplicateOf?: ViewMessage,
+  row?: number,
+): ViewMessage => {
+  const m: ViewMessage = {
+    id: d.messages.length,
+    from: send.message.from,
+    to: send.to,
+    type: send.message.type,
+    tone: toneOf(send.message),
+    label: shortName(send.message),
+    fields: messageFields(send),
+    send: from,
+    fate: 'in-flight',
+    ...(duplicateOf && row !== undefined ? { duplicate: { row } } : {}),
+  };
+  d.messages.push(m);
+  return m;
+};
+
+/**
+ * The step's event, arrows and fates: `taken` is the in-flight copy at position `at` that
+ * the step took, if any. False for a step that draws nothing (and marks no choice).
+ */
+function drawStep(
+  d: SimDrawing,
+  stepAt: { step: SimStep; applied: Applied; row: number; at: number; taken: number | undefined },
+  acceptorOf: (id: PeerId) => AcceptorState | undefined,
+): boolean {
+  const { messages, inFlight } = d;
+  const { step, applied: a, row, at, taken } = stepAt;
+  const m = a.message;
+  if (step.kind === 'duplicate' && taken !== undefined && m) {
+    const original = messages[taken] as ViewMessage;
+    const copy = addSimMessage(d, m, original.send, original, row);
+    inFlight.push(copy.id);
+  } else if (step.kind === 'drop' && taken !== undefined) {
+    inFlight.splice(at, 1);
+    const lost = messages[taken] as ViewMessage;
+    lost.fate = 'lost';
+    lost.endRow = row;
+  } else if (a.peer !== undefined) {
+    const detail: string[] = [];
+    let event: ViewEvent;
+    const acceptor = acceptorOf(a.peer);
+    const base = { peer: a.peer, row, ...(acceptor ? { acceptor } : {}) };
+    if (step.kind === 'deliver' && m && taken !== undefined) {
+      inFlight.splice(at, 1);
+      detail.push(formatLogLine(receivedLine(m.message)));
+      event = addSimEvent(d, {
+        ...base,
+        kind: 'receive',
+        label: a.handled ? '' : 'ignored',
+        detail,
+      });
+      const received = messages[taken] as ViewMessage;
+      received.fate = 'delivered';
+      received.receive = event.id;
+    } else if (step.kind === 'restart') {
+      event = addSimEvent(d, {
+        ...base,
+        kind: 'restart',
+        label: 'crash, restart',
+        detail: ['crashed; restarted from stable storage (volatile state lost, mail kept in flight)'],
+      });
+    } else if (step.kind === 'timeout') {
+      event = addSimEvent(d, {
+        ...base,
+        kind: 'timeout',
+        label: a.handled ? `timeout p${step.group}` : 'timeout (none armed)',
+        detail,
+      });
+    } else if (step.kind === 'start') {
+      event = addSimEvent(d, { ...base, kind: 'start', label: `start ${step.value}`, detail });
+    } else return false;
+    for (const t of a.timers) detail.push(`arms timer ${describeTimer(t.timer)} (proposer${t.group})`);
+    // Backoffs are what tells a duel apart from a slow network; round and announce timers
+    // are armed on nearly every step and stay in the details.
+    const backoffs = a.timers.filter((t) => t.timer.kind === 'backoff');
+    if (backoffs.length > 0)
+      event.label = [
+        event.label,
+        ...backoffs.map((t) => `backoff #${t.timer.kind === 'backoff' ? t.timer.attempt : 0}`),
+      ]
+        .filter((x) => x !== '')
+        .join(' ');
+    for (const s of a.sends) {
+      detail.push(formatLogLine(sentLine(a.peer, s.message)));
+      inFlight.push(addSimMessage(d, s, event.id).id);
+    }
+    if (a.learned) {
+      addSimEvent(d, {
+        peer: a.peer,
+        row,
+        kind: 'chose',
+        label: `chose ${a.learned.value}`,
+        detail: [formatLogLine(choseLine(a.peer, a.learned))],
+      });
+    }
+  }
+  return true;
+}
+
+/** The acceptances the step sent, and the choices they completed, as chosen marks. */
+function markChosen(
+  d: SimDrawing,
+  a: Applied,
+  choices: ReturnType<ReturnType<typeof groundTruth>['observe']>,
+  row: number,
+): void {
+  const { voters, host } = d;
+  for (const s of a.sends) {
+    const ack = s.message;
+    if (ack.type !== 'accept_ack' || !isAcceptance(ack)) continue;
+    const key = `${ack.group} ${ack.n} ${ack.value}`;
+    voters.set(key, new Set([...(voters.get(key) ?? []), ack.from]));
+  }
+  for (const c of choices) {
+    const who = [...(voters.get(`${c.group} ${c.n} ${c.value}`) ?? [])].map(host).join(', ');
+    d.chosen.push({
+      row,
+      group: c.group,
+      n: c.n,
+      value: c.value,
+      text: `${c.value} chosen (n=${c.n}): a majority of group ${c.group}'s acceptors (${who}) accepted`,
+    });
+  }
 }

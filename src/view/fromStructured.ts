@@ -28,6 +28,29 @@ export interface PlacedRun {
 
 const where = (p: PlacedRecord) => `${p.file}:${p.line}`;
 
+/** What the records have drawn so far, and the indexes later phases look events up in. */
+interface Drawing {
+  cluster: ClusterConfig;
+  host: (id: PeerId) => string;
+  rows: string[];
+  events: ViewEvent[];
+  messages: ViewMessage[];
+  down: NonNullable<RunView['down']>;
+  chosen: ChosenMark[];
+  mainEvent: Map<PlacedRecord, ViewEvent>;
+  choseEvent: Map<PlacedRecord, ViewEvent>;
+  crashRow: Map<PeerId, number>;
+  voters: Map<string, Set<PeerId>>;
+  /** Message id -> the arrow of its send. */
+  original: Map<string, ViewMessage>;
+}
+
+const addEvent = (d: Drawing, e: Omit<ViewEvent, 'id'>): ViewEvent => {
+  const event = { id: d.events.length, ...e };
+  d.events.push(event);
+  return event;
+};
+
 export function viewOfStructured(
   cluster: ClusterConfig,
   run: PlacedRun,
@@ -35,7 +58,6 @@ export function viewOfStructured(
   title: string,
 ): RunView {
   const host = (id: PeerId) => cluster.peers.find((p) => p.id === id)?.host ?? `peer${id}`;
-  const holdsAcceptor = (id: PeerId) => (cluster.peers.find((p) => p.id === id)?.acceptor.length ?? 0) > 0;
   const { records } = run;
 
   // The last record of each incarnation, and the boot that follows it: the process died in between.
@@ -47,139 +69,31 @@ export function viewOfStructured(
       if (i > 0 && p.record.input.kind === 'boot') diedAfter.set(list[i - 1] as PlacedRecord, p);
     });
 
-  const rows: string[] = [];
-  const events: ViewEvent[] = [];
-  const messages: ViewMessage[] = [];
-  const down: NonNullable<RunView['down']> = [];
-  const chosen: ChosenMark[] = [];
-  const mainEvent = new Map<PlacedRecord, ViewEvent>();
-  const choseEvent = new Map<PlacedRecord, ViewEvent>();
-  const crashRow = new Map<PeerId, number>();
-  const voters = new Map<string, Set<PeerId>>();
-  /** Message id -> the arrow of its send. */
-  const original = new Map<string, ViewMessage>();
-  const addEvent = (e: Omit<ViewEvent, 'id'>): ViewEvent => {
-    const event = { id: events.length, ...e };
-    events.push(event);
-    return event;
+  const d: Drawing = {
+    cluster,
+    host,
+    rows: [],
+    events: [],
+    messages: [],
+    down: [],
+    chosen: [],
+    mainEvent: new Map(),
+    choseEvent: new Map(),
+    crashRow: new Map(),
+    voters: new Map(),
+    original: new Map(),
   };
 
   records.forEach((p, index) => {
     const r = p.record;
-    const row = rows.length;
+    const row = d.rows.length;
     const unplaced = index >= run.placed;
-    rows.push(
-      `${describeRecord(r)}  (${where(p)})${p.setAside ? ' (never durable: a crash interrupted its batch)' : ''}${unplaced ? ' (not placed: it receives a message no placed step sent)' : ''}`,
-    );
-    const detail: string[] = [];
-    const acceptor = holdsAcceptor(r.id) && r.durable.acceptor ? { ...r.durable.acceptor } : undefined;
-    const base = {
-      peer: r.id,
-      row,
-      detail,
-      ...(acceptor ? { acceptor } : {}),
-      ...(p.setAside ? { neverDurable: true } : {}),
-    };
-    const input = r.input;
-    let event: ViewEvent;
-    switch (input.kind) {
-      case 'boot': {
-        const restart = crashRow.has(r.id);
-        detail.push(
-          restart
-            ? `restarted as incarnation ${r.boot}, from what stable storage held`
-            : `process started (incarnation ${r.boot})`,
-          `durable state: ${JSON.stringify(r.durable)}`,
-        );
-        event = addEvent({
-          ...base,
-          kind: restart ? 'restart' : 'boot',
-          label: restart ? 'restart' : 'boot',
-        });
-        if (restart) down.push({ peer: r.id, fromRow: crashRow.get(r.id) as number, toRow: row });
-        crashRow.delete(r.id);
-        break;
-      }
-      case 'receive':
-        detail.push(
-          input.from === r.id
-            ? `received its own ${input.message.type} (${input.message.n})`
-            : formatLogLine(receivedLine(input.message)),
-          `message id ${input.id ?? '(none in the frame)'}`,
-        );
-        event = addEvent({ ...base, kind: 'receive', label: '' });
-        break;
-      case 'start':
-        event = addEvent({ ...base, kind: 'start', label: `start ${input.value}` });
-        break;
-      case 'timeout':
-        detail.push(
-          `timer fired: ${input.timer ? describeTimer(input.timer) : 'unknown'} (proposer${input.group})`,
-        );
-        event = addEvent({
-          ...base,
-          kind: 'timeout',
-          label: `timeout p${input.group}${input.timer ? ` ${input.timer.kind}` : ''}`,
-        });
-        break;
-    }
-    for (const t of r.timers) detail.push(`arms timer ${describeTimer(t.timer)} (proposer${t.group})`);
-    // Backoffs are what tells a duel apart from a slow network; round and announce timers
-    // are armed on nearly every step and stay in the details, as in simulations.
-    const backoffs = r.timers.flatMap((t) =>
-      t.timer.kind === 'backoff' ? [`backoff #${t.timer.attempt}`] : [],
-    );
-    if (backoffs.length > 0) event.label = [event.label, ...backoffs].filter((x) => x !== '').join(' ');
-    if (p.setAside)
-      detail.push(
-        'never durable: the process died before this batch was on stable storage, so nothing of it should have left',
-      );
-    detail.push(`${where(p)} (peer ${host(r.id)}, #${r.seq}, batch ${r.batch}, clock ${r.clock})`);
-    mainEvent.set(p, event);
-
-    for (const s of r.sent) {
-      if (s.to !== r.id) detail.push(formatLogLine(sentLine(r.id, s.message)));
-      const m: ViewMessage = {
-        id: messages.length,
-        from: r.id,
-        to: s.to,
-        type: s.message.type,
-        tone: toneOf(s.message),
-        label: shortName(s.message),
-        fields: {
-          ...messageFields({ type: 'send', to: s.to, message: s.message }),
-          id: s.id,
-          sent: where(p),
-          ...(p.setAside ? { durable: false } : {}),
-        },
-        send: event.id,
-        fate: 'lost',
-      };
-      messages.push(m);
-      if (!original.has(s.id)) original.set(s.id, m);
-      if (!p.setAside && !unplaced && s.message.type === 'accept_ack' && isAcceptance(s.message)) {
-        const ack = s.message;
-        const group = cluster.groups.find((g) => g.id === ack.group);
-        const key = `${ack.group} ${ack.n} ${ack.value}`;
-        const set = voters.get(key) ?? new Set<PeerId>();
-        voters.set(key, set);
-        if (group && !set.has(ack.from)) {
-          set.add(ack.from);
-          if (set.size === majority(group.acceptors.length))
-            chosen.push({
-              row,
-              group: group.id,
-              n: ack.n,
-              value: ack.value ?? '',
-              text: `${ack.value} chosen (n=${ack.n}): a majority of group ${group.id}'s acceptors (${[...set].map(host).join(', ')}) accepted`,
-            });
-        }
-      }
-    }
+    const event = drawRecord(d, p, unplaced);
+    drawSends(d, p, event, row, unplaced);
     if (r.chose)
-      choseEvent.set(
+      d.choseEvent.set(
         p,
-        addEvent({
+        addEvent(d, {
           peer: r.id,
           row,
           kind: 'chose',
@@ -188,68 +102,27 @@ export function viewOfStructured(
           ...(p.setAside ? { neverDurable: true } : {}),
         }),
       );
-
     const reboot = diedAfter.get(p);
-    if (reboot) {
-      const crash = rows.length;
-      const aside = (byPeer.get(r.id) ?? []).filter((x) => x.setAside && x.record.boot === r.boot).length;
-      rows.push(
-        `${host(r.id)}: the process of incarnation ${r.boot} ended (killed or stopped)${aside > 0 ? `; its last batch (${aside} step${aside === 1 ? '' : 's'}) was never durable` : ''}`,
-      );
-      crashRow.set(r.id, crash);
-      addEvent({
-        peer: r.id,
-        row: crash,
-        kind: 'crash',
-        label: aside > 0 ? 'crash: last batch not durable' : 'crash',
-        detail: [
-          `incarnation ${r.boot} ended after ${where(p)}`,
-          aside > 0
-            ? `the next incarnation recovered the state before its last batch: ${aside} step(s) set aside`
-            : JSON.stringify(reboot.record.durable) === JSON.stringify(r.durable)
-              ? 'the next incarnation recovered the state after its last step'
-              : `the next incarnation recovered ${JSON.stringify(reboot.record.durable)}, a state this incarnation never reached`,
-        ],
-      });
-    }
+    if (reboot) drawCrash(d, p, reboot, byPeer.get(r.id) ?? []);
   });
 
-  // Receives are paired by id once every send is known: an unplaced receive may come before its send.
-  for (const p of records) {
-    const input = p.record.input;
-    if (input.kind !== 'receive') continue;
-    const receive = mainEvent.get(p) as ViewEvent;
-    const m = input.id === null ? undefined : original.get(input.id);
-    if (!m) {
-      receive.detail.push(
-        input.id === null
-          ? 'the frame carried no id, so no send can be paired with it'
-          : `no trace shows ${input.id} being sent (a peer without --trace?)`,
-      );
-      continue;
-    }
-    if (m.receive === undefined) {
-      m.receive = receive.id;
-      m.fate = 'delivered';
-      continue;
-    }
-    messages.push({ ...m, id: messages.length, receive: receive.id, duplicate: { row: receive.row } });
-  }
+  pairReceives(d, records);
   // Nothing says where or when a message nobody received was lost: a stub just below its
   // send says so without a line across the whole run.
-  const last = Math.max(0, rows.length - 1);
-  for (const m of messages) if (m.fate === 'lost') m.endRow = Math.min(last, (events[m.send]?.row ?? 0) + 1);
+  const last = Math.max(0, d.rows.length - 1);
+  for (const m of d.messages)
+    if (m.fate === 'lost') m.endRow = Math.min(last, (d.events[m.send]?.row ?? 0) + 1);
 
   const setAside = records.filter((p) => p.setAside).length;
   const view: RunView = {
     title,
     kind: 'real run',
     peers: viewPeers(cluster),
-    rows,
-    events,
-    messages,
-    chosen,
-    ...(down.length > 0 ? { down } : {}),
+    rows: d.rows,
+    events: d.events,
+    messages: d.messages,
+    chosen: d.chosen,
+    ...(d.down.length > 0 ? { down: d.down } : {}),
     notes: [
       "structured traces, one row per record, in paxos trace's merge: every send above its receives (paired by message id), each peer's order kept",
       'a message no record received ends in a cross: lost, or still in flight when its receiver stopped',
@@ -265,8 +138,8 @@ export function viewOfStructured(
   const failure = result?.failure;
   if (failure) {
     const broken = records.find((p) => where(p) === failure.at);
-    const main = broken ? mainEvent.get(broken) : undefined;
-    const chose = broken ? choseEvent.get(broken) : undefined;
+    const main = broken ? d.mainEvent.get(broken) : undefined;
+    const chose = broken ? d.choseEvent.get(broken) : undefined;
     const event = chose && /chose/.test(`${failure.rule} ${failure.message}`) ? chose : main;
     view.violation = {
       ...(event ? { event: event.id } : {}),
@@ -277,4 +150,182 @@ export function viewOfStructured(
     };
   }
   return view;
+}
+
+/** The record's row and the event of its input, with the timers it armed in the details. */
+function drawRecord(d: Drawing, p: PlacedRecord, unplaced: boolean): ViewEvent {
+  const { rows, down, crashRow, host } = d;
+  const r = p.record;
+  const row = rows.length;
+  rows.push(
+    `${describeRecord(r)}  (${where(p)})${p.setAside ? ' (never durable: a crash interrupted its batch)' : ''}${unplaced ? ' (not placed: it receives a message no placed step sent)' : ''}`,
+  );
+  const detail: string[] = [];
+  const holdsAcceptor = (d.cluster.peers.find((x) => x.id === r.id)?.acceptor.length ?? 0) > 0;
+  const acceptor = holdsAcceptor && r.durable.acceptor ? { ...r.durable.acceptor } : undefined;
+  const base = {
+    peer: r.id,
+    row,
+    detail,
+    ...(acceptor ? { acceptor } : {}),
+    ...(p.setAside ? { neverDurable: true } : {}),
+  };
+  const input = r.input;
+  let event: ViewEvent;
+  switch (input.kind) {
+    case 'boot': {
+      const restart = crashRow.has(r.id);
+      detail.push(
+        restart
+          ? `restarted as incarnation ${r.boot}, from what stable storage held`
+          : `process started (incarnation ${r.boot})`,
+        `durable state: ${JSON.stringify(r.durable)}`,
+      );
+      event = addEvent(d, {
+        ...base,
+        kind: restart ? 'restart' : 'boot',
+        label: restart ? 'restart' : 'boot',
+      });
+      if (restart) down.push({ peer: r.id, fromRow: crashRow.get(r.id) as number, toRow: row });
+      crashRow.delete(r.id);
+      break;
+    }
+    case 'receive':
+      detail.push(
+        input.from === r.id
+          ? `received its own ${input.message.type} (${input.message.n})`
+          : formatLogLine(receivedLine(input.message)),
+        `message id ${input.id ?? '(none in the frame)'}`,
+      );
+      event = addEvent(d, { ...base, kind: 'receive', label: '' });
+      break;
+    case 'start':
+      event = addEvent(d, { ...base, kind: 'start', label: `start ${input.value}` });
+      break;
+    case 'timeout':
+      detail.push(
+        `timer fired: ${input.timer ? describeTimer(input.timer) : 'unknown'} (proposer${input.group})`,
+      );
+      event = addEvent(d, {
+        ...base,
+        kind: 'timeout',
+        label: `timeout p${input.group}${input.timer ? ` ${input.timer.kind}` : ''}`,
+      });
+      break;
+  }
+  for (const t of r.timers) detail.push(`arms timer ${describeTimer(t.timer)} (proposer${t.group})`);
+  // Backoffs are what tells a duel apart from a slow network; round and announce timers
+  // are armed on nearly every step and stay in the details, as in simulations.
+  const backoffs = r.timers.flatMap((t) =>
+    t.timer.kind === 'backoff' ? [`backoff #${t.timer.attempt}`] : [],
+  );
+  if (backoffs.length > 0) event.label = [event.label, ...backoffs].filter((x) => x !== '').join(' ');
+  if (p.setAside)
+    detail.push(
+      'never durable: the process died before this batch was on stable storage, so nothing of it should have left',
+    );
+  detail.push(`${where(p)} (peer ${host(r.id)}, #${r.seq}, batch ${r.batch}, clock ${r.clock})`);
+  d.mainEvent.set(p, event);
+  return event;
+}
+
+/** An arrow for each message the record sent; a durable acceptance that completes a majority marks a choice. */
+function drawSends(d: Drawing, p: PlacedRecord, event: ViewEvent, row: number, unplaced: boolean): void {
+  const { messages, original, voters, chosen, host, cluster } = d;
+  const r = p.record;
+  const detail = event.detail;
+  for (const s of r.sent) {
+    if (s.to !== r.id) detail.push(formatLogLine(sentLine(r.id, s.message)));
+    const m: ViewMessage = {
+      id: messages.length,
+      from: r.id,
+      to: s.to,
+      type: s.message.type,
+      tone: toneOf(s.message),
+      label: shortName(s.message),
+      fields: {
+        ...messageFields({ type: 'send', to: s.to, message: s.message }),
+        id: s.id,
+        sent: where(p),
+        ...(p.setAside ? { durable: false } : {}),
+      },
+      send: event.id,
+      fate: 'lost',
+    };
+    messages.push(m);
+    if (!original.has(s.id)) original.set(s.id, m);
+    if (!p.setAside && !unplaced && s.message.type === 'accept_ack' && isAcceptance(s.message)) {
+      const ack = s.message;
+      const group = cluster.groups.find((g) => g.id === ack.group);
+      const key = `${ack.group} ${ack.n} ${ack.value}`;
+      const set = voters.get(key) ?? new Set<PeerId>();
+      voters.set(key, set);
+      if (group && !set.has(ack.from)) {
+        set.add(ack.from);
+        if (set.size === majority(group.acceptors.length))
+          chosen.push({
+            row,
+            group: group.id,
+            n: ack.n,
+            value: ack.value ?? '',
+            text: `${ack.value} chosen (n=${ack.n}): a majority of group ${group.id}'s acceptors (${[...set].map(host).join(', ')}) accepted`,
+          });
+      }
+    }
+  }
+}
+
+/** The row and event of the process that ended after `p`, the last record of its incarnation. */
+function drawCrash(
+  d: Drawing,
+  p: PlacedRecord,
+  reboot: PlacedRecord,
+  peerRecords: readonly PlacedRecord[],
+): void {
+  const r = p.record;
+  const crash = d.rows.length;
+  const aside = peerRecords.filter((x) => x.setAside && x.record.boot === r.boot).length;
+  d.rows.push(
+    `${d.host(r.id)}: the process of incarnation ${r.boot} ended (killed or stopped)${aside > 0 ? `; its last batch (${aside} step${aside === 1 ? '' : 's'}) was never durable` : ''}`,
+  );
+  d.crashRow.set(r.id, crash);
+  addEvent(d, {
+    peer: r.id,
+    row: crash,
+    kind: 'crash',
+    label: aside > 0 ? 'crash: last batch not durable' : 'crash',
+    detail: [
+      `incarnation ${r.boot} ended after ${where(p)}`,
+      aside > 0
+        ? `the next incarnation recovered the state before its last batch: ${aside} step(s) set aside`
+        : JSON.stringify(reboot.record.durable) === JSON.stringify(r.durable)
+          ? 'the next incarnation recovered the state after its last step'
+          : `the next incarnation recovered ${JSON.stringify(reboot.record.durable)}, a state this incarnation never reached`,
+    ],
+  });
+}
+
+/** Receives are paired by id once every send is known: an unplaced receive may come before its send. */
+function pairReceives(d: Drawing, records: readonly PlacedRecord[]): void {
+  const { messages } = d;
+  for (const p of records) {
+    const input = p.record.input;
+    if (input.kind !== 'receive') continue;
+    const receive = d.mainEvent.get(p) as ViewEvent;
+    const m = input.id === null ? undefined : d.original.get(input.id);
+    if (!m) {
+      receive.detail.push(
+        input.id === null
+          ? 'the frame carried no id, so no send can be paired with it'
+          : `no trace shows ${input.id} being sent (a peer without --trace?)`,
+      );
+      continue;
+    }
+    if (m.receive === undefined) {
+      m.receive = receive.id;
+      m.fate = 'delivered';
+      continue;
+    }
+    messages.push({ ...m, id: messages.length, receive: receive.id, duplicate: { row: receive.row } });
+  }
 }

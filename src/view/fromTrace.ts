@@ -63,66 +63,9 @@ export function viewOfObservedRun(run: ObservedRun, result: TraceResult | undefi
     return `${host(e.peer)} ${e.text}  (${at(e)})${(s.position[id] as number) < 0 ? ' (not placed: nothing explains it)' : ''}`;
   });
 
-  const isAcceptor = (peer: number) => (run.cluster.peers[peer - 1]?.acceptor.length ?? 0) > 0;
-  const states = new Map<number, AcceptorState>();
-  const events: ViewEvent[] = [];
-  const eventOf = new Map<number, ViewEvent>();
-  for (const id of [...placed, ...unplaced]) {
-    const e = ev(id);
-    const meaning = acks.get(id);
-    let acceptor: AcceptorState | undefined;
-    if (isAcceptor(e.peer)) {
-      const before = states.get(e.peer) ?? { minProposal: 0, acceptedProposal: 0, acceptedValue: null };
-      acceptor =
-        meaning?.kind === 'promise'
-          ? { ...before, minProposal: meaning.n }
-          : meaning?.kind === 'acceptance'
-            ? { minProposal: meaning.n, acceptedProposal: meaning.n, acceptedValue: meaning.value ?? null }
-            : before;
-      states.set(e.peer, acceptor);
-    }
-    const view: ViewEvent = {
-      id: events.length,
-      peer: e.peer,
-      row: rowOf.get(id) as number,
-      kind: e.action === 'sent' ? 'send' : e.action === 'received' ? 'receive' : 'chose',
-      label: e.action === 'chose' ? `chose ${e.value}` : '',
-      detail: [e.text, at(e), ...(meaning ? [`meaning: ${meaning.kind} of ${meaning.n}`] : [])],
-      ...(acceptor ? { acceptor } : {}),
-    };
-    events.push(view);
-    eventOf.set(id, view);
-  }
+  const { events, eventOf } = drawEvents(run, [...placed, ...unplaced], acks, rowOf);
 
-  const messages: ViewMessage[] = [];
-  const messageOfSend = new Map<number, ViewMessage>();
-  for (const id of placed) {
-    const e = ev(id);
-    if (e.action !== 'sent') continue;
-    const meaning = acks.get(id);
-    const m: ViewMessage = {
-      id: messages.length,
-      from: e.from,
-      to: null,
-      type: e.type,
-      tone: toneOf(e, meaning),
-      label: labelOf(e, meaning),
-      fields: {
-        type: e.type,
-        from: e.from,
-        value: e.value,
-        proposal_num: e.num,
-        line: e.text,
-        at: at(e),
-        ...(meaning ? { meaning: meaning.kind, answers: meaning.n } : {}),
-      },
-      send: (eventOf.get(id) as ViewEvent).id,
-      fate: 'unmatched',
-      endRow: rows.length - 1,
-    };
-    messages.push(m);
-    messageOfSend.set(id, m);
-  }
+  const { messages, messageOfSend } = sendArrows(run, placed, acks, eventOf, rows.length - 1);
   const pos = (id: number) => s.position[id] as number;
   for (const id of placed) {
     const e = ev(id);
@@ -151,34 +94,7 @@ export function viewOfObservedRun(run: ObservedRun, result: TraceResult | undefi
     });
   }
 
-  // The moment a majority of a group's acceptors had accepted one proposal, in the canonical order.
-  const chosen: ChosenMark[] = [];
-  const voters = new Map<string, Set<number>>();
-  const ownerOf = new Map<number, number>();
-  for (const id of placed) {
-    const e = ev(id);
-    if (e.action === 'sent' && (e.type === 'prepare' || e.type === 'accept') && !ownerOf.has(e.num))
-      ownerOf.set(e.num, e.peer);
-    const meaning = acks.get(id);
-    if (meaning?.kind !== 'acceptance') continue;
-    const owner = ownerOf.get(meaning.n);
-    for (const g of run.cluster.groups) {
-      if (g.proposer !== owner || !g.acceptors.includes(e.peer)) continue;
-      const key = `${g.id}|${meaning.n}|${meaning.value}`;
-      const set = voters.get(key) ?? new Set<number>();
-      voters.set(key, set);
-      if (set.has(e.peer)) continue;
-      set.add(e.peer);
-      if (set.size === majority(g.acceptors.length))
-        chosen.push({
-          row: rowOf.get(id) as number,
-          group: g.id,
-          n: meaning.n,
-          value: meaning.value ?? '',
-          text: `${meaning.value} chosen (n=${meaning.n}): a majority of group ${g.id}'s acceptors (${[...set].map(host).join(', ')}) accepted`,
-        });
-    }
-  }
+  const chosen = chosenMarks(run, placed, acks, rowOf);
 
   const view: RunView = {
     title,
@@ -209,4 +125,127 @@ export function viewOfObservedRun(run: ObservedRun, result: TraceResult | undefi
     };
   }
   return view;
+}
+
+type Acks = ReturnType<typeof analyze>['acks'];
+
+/** An event per line, in `order`; an acceptor's state follows what its answers mean. */
+function drawEvents(
+  run: ObservedRun,
+  order: readonly number[],
+  acks: Acks,
+  rowOf: ReadonlyMap<number, number>,
+): { events: ViewEvent[]; eventOf: Map<number, ViewEvent> } {
+  const ev = (id: number) => run.events[id] as TraceEvent;
+  const isAcceptor = (peer: number) => (run.cluster.peers[peer - 1]?.acceptor.length ?? 0) > 0;
+  const states = new Map<number, AcceptorState>();
+  const events: ViewEvent[] = [];
+  const eventOf = new Map<number, ViewEvent>();
+  for (const id of order) {
+    const e = ev(id);
+    const meaning = acks.get(id);
+    let acceptor: AcceptorState | undefined;
+    if (isAcceptor(e.peer)) {
+      const before = states.get(e.peer) ?? { minProposal: 0, acceptedProposal: 0, acceptedValue: null };
+      acceptor =
+        meaning?.kind === 'promise'
+          ? { ...before, minProposal: meaning.n }
+          : meaning?.kind === 'acceptance'
+            ? { minProposal: meaning.n, acceptedProposal: meaning.n, acceptedValue: meaning.value ?? null }
+            : before;
+      states.set(e.peer, acceptor);
+    }
+    const view: ViewEvent = {
+      id: events.length,
+      peer: e.peer,
+      row: rowOf.get(id) as number,
+      kind: e.action === 'sent' ? 'send' : e.action === 'received' ? 'receive' : 'chose',
+      label: e.action === 'chose' ? `chose ${e.value}` : '',
+      detail: [e.text, at(e), ...(meaning ? [`meaning: ${meaning.kind} of ${meaning.n}`] : [])],
+      ...(acceptor ? { acceptor } : {}),
+    };
+    events.push(view);
+    eventOf.set(id, view);
+  }
+  return { events, eventOf };
+}
+
+/** The moment a majority of a group's acceptors had accepted one proposal, in the canonical order. */
+function chosenMarks(
+  run: ObservedRun,
+  placed: readonly number[],
+  acks: Acks,
+  rowOf: ReadonlyMap<number, number>,
+): ChosenMark[] {
+  const ev = (id: number) => run.events[id] as TraceEvent;
+  const host = (peer: number) => run.cluster.peers[peer - 1]?.host ?? `peer ${peer}`;
+  const chosen: ChosenMark[] = [];
+  const voters = new Map<string, Set<number>>();
+  const ownerOf = new Map<number, number>();
+  for (const id of placed) {
+    const e = ev(id);
+    if (e.action === 'sent' && (e.type === 'prepare' || e.type === 'accept') && !ownerOf.has(e.num))
+      ownerOf.set(e.num, e.peer);
+    const meaning = acks.get(id);
+    if (meaning?.kind !== 'acceptance') continue;
+    const owner = ownerOf.get(meaning.n);
+    for (const g of run.cluster.groups) {
+      if (g.proposer !== owner || !g.acceptors.includes(e.peer)) continue;
+      const key = `${g.id}|${meaning.n}|${meaning.value}`;
+      const set = voters.get(key) ?? new Set<number>();
+      voters.set(key, set);
+      if (set.has(e.peer)) continue;
+      set.add(e.peer);
+      if (set.size === majority(g.acceptors.length))
+        chosen.push({
+          row: rowOf.get(id) as number,
+          group: g.id,
+          n: meaning.n,
+          value: meaning.value ?? '',
+          text: `${meaning.value} chosen (n=${meaning.n}): a majority of group ${g.id}'s acceptors (${[...set].map(host).join(', ')}) accepted`,
+        });
+    }
+  }
+  return chosen;
+}
+
+/** An arrow per sent line, to no one yet: receives are paired with them afterwards. */
+function sendArrows(
+  run: ObservedRun,
+  placed: readonly number[],
+  acks: Acks,
+  eventOf: ReadonlyMap<number, ViewEvent>,
+  lastRow: number,
+): { messages: ViewMessage[]; messageOfSend: Map<number, ViewMessage> } {
+  const ev = (id: number) => run.events[id] as TraceEvent;
+  const messages: ViewMessage[] = [];
+  const messageOfSend = new Map<number, ViewMessage>();
+  for (const id of placed) {
+    const e = ev(id);
+    if (e.action !== 'sent') continue;
+    const meaning = acks.get(id);
+    const m: ViewMessage = {
+      id: messages.length,
+      from: e.from,
+      to: null,
+      type: e.type,
+      tone: toneOf(e, meaning),
+      label: labelOf(e, meaning),
+      fields: {
+        type: e.type,
+        from: e.from,
+        value: e.value,
+        proposal_num: e.num,
+        line: e.text,
+        at: at(e),
+        ...(meaning ? { meaning: meaning.kind, answers: meaning.n } : {}),
+      },
+      send: (eventOf.get(id) as ViewEvent).id,
+      fate: 'unmatched',
+      endRow: lastRow,
+    };
+    messages.push(m);
+    messageOfSend.set(id, m);
+  }
+  return { messages, messageOfSend };
 }

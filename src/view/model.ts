@@ -20,7 +20,7 @@ export interface ViewPeer {
 }
 
 /** `boot` and `crash` are a real process starting and dying; `restart` is a later boot (or the simulator's crash-and-restart in one step). */
-export type EventKind = 'start' | 'timeout' | 'receive' | 'send' | 'chose' | 'restart' | 'boot' | 'crash';
+type EventKind = 'start' | 'timeout' | 'receive' | 'send' | 'chose' | 'restart' | 'boot' | 'crash';
 
 /** An acceptor's stable state: slide 45's three variables. */
 export interface AcceptorState {
@@ -50,7 +50,7 @@ export interface ViewEvent {
  */
 export type Tone = 'request' | 'yes' | 'no' | 'decision';
 
-export type Fate =
+type Fate =
   /** Received: the arrow ends at `receive`. */
   | 'delivered'
   /** The network lost it at `endRow`: the arrow ends in a cross. */
@@ -89,7 +89,7 @@ export interface ChosenMark {
   text: string;
 }
 
-export interface ViewViolation {
+interface ViewViolation {
   /** The event that breaks the rule, when it is one event. */
   event?: number;
   row: number;

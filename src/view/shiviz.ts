@@ -10,7 +10,7 @@
  */
 import { acceptorText, type RunView, type ViewEvent } from './model';
 
-export const SHIVIZ_REGEX = '(?<host>\\S+) (?<clock>\\{.*?\\}) (?<event>.*)';
+const SHIVIZ_REGEX = '(?<host>\\S+) (?<clock>\\{.*?\\}) (?<event>.*)';
 
 export function renderShiviz(view: RunView): string {
   const host = (id: number | null) =>

@@ -181,7 +181,7 @@ const MARKERS = ['request', 'yes', 'no', 'decision']
 const peerName = (view: RunView, id: number | null) =>
   id === null ? 'unknown' : (view.peers.find((p) => p.id === id)?.host ?? `peer${id}`);
 
-export function messageTitle(view: RunView, m: ViewMessage): string {
+function messageTitle(view: RunView, m: ViewMessage): string {
   const fields = Object.entries(m.fields)
     .map(([k, v]) => `${k}: ${v === null ? '-' : String(v)}`)
     .join('\n');

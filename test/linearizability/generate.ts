@@ -98,7 +98,7 @@ const registers: Spec = {
   isRead: (f) => f === 'get',
 };
 
-export const SPECS: Record<ModelName, Spec> = { 'cas-register': casRegister, kv, registers };
+const SPECS: Record<ModelName, Spec> = { 'cas-register': casRegister, kv, registers };
 
 export interface Shape {
   model: ModelName;

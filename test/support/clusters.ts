@@ -8,7 +8,7 @@ import type { ClusterConfig } from '../../src/config/cluster';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { disjointMajorities } from '../../src/config/quorums';
 
-export const testcase1Hostsfile =
+const testcase1Hostsfile =
   'peer1:proposer1\npeer2:acceptor1\npeer3:acceptor1\npeer4:acceptor1\npeer5:learner1\n';
 export const testcase2Hostsfile =
   'peer1:proposer1\npeer2:acceptor1,acceptor2\npeer3:acceptor1,acceptor2\npeer4:acceptor1,acceptor2\npeer5:proposer2\n';

@@ -3,7 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'dist/cli.js');
 export const fixture = (name: string) => path.join(ROOT, 'test/trace/fixtures', name);
 export const hostsfile = (tc: 1 | 2) => path.join(ROOT, `hostsfile-testcase${tc}.txt`);

@@ -60,7 +60,7 @@ export function formatTranscript(header: string, blocks: { command: string; actu
 
 const show = (v: string | null) => (v === null ? '-' : JSON.stringify(v));
 
-export function describeMessage(m: Message): string {
+function describeMessage(m: Message): string {
   switch (m.type) {
     case 'prepare':
       return `prepare n=${m.n}`;

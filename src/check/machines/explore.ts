@@ -10,7 +10,7 @@ import { type MachineCheckOptions, resolveOptions } from './options';
 
 export type { MappingFactory } from './model';
 
-export interface MachineCheckStats {
+interface MachineCheckStats {
   /** Distinct peer states, messages and ghost histories interned. */
   peerStates: number;
   messages: number;

@@ -43,7 +43,7 @@ export const twoAccepting: MachineGoal = {
 };
 
 /** An acceptor refuses a prepare or rejects an accept. */
-export const acceptorRefuses: MachineGoal = {
+const acceptorRefuses: MachineGoal = {
   name: 'an acceptor refuses',
   build: (model) => (_b, _bl, step) =>
     stepKind(step) === DELIVER &&

@@ -12,9 +12,9 @@ import {
 import type { MachineCheckOptions } from './options';
 import { specRefinement } from './specRefinement';
 
-export type { MachineCheckResult, MachineCheckStats, MachineSearch, MappingFactory } from './explore';
-export { MachinesModel } from './model';
-export { defaultValues, FAULTS, type Fault, type MachineCheckOptions, type NetworkModel } from './options';
+export type { MachineCheckResult, MachineSearch, MappingFactory } from './explore';
+
+export { FAULTS, type Fault, type MachineCheckOptions, type NetworkModel } from './options';
 
 export const exploreMachines = (
   options: MachineCheckOptions,

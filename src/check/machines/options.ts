@@ -55,7 +55,7 @@ export interface MachineCheckOptions {
 }
 
 /** Proposer groups, in ascending order, get X, Y, Z, W, then V5, V6, ... */
-export const defaultValue = (index: number): Value => ['X', 'Y', 'Z', 'W'][index] ?? `V${index + 1}`;
+const defaultValue = (index: number): Value => ['X', 'Y', 'Z', 'W'][index] ?? `V${index + 1}`;
 
 export const defaultValues = (cluster: ClusterConfig): Record<GroupId, Value> =>
   Object.fromEntries(cluster.groups.map((g, i) => [g.id, defaultValue(i)]));

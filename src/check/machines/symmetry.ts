@@ -13,7 +13,7 @@ import { renamePeers } from './ids';
 import type { PeerTable } from './peerTable';
 
 /** Classes of interchangeable peers: acceptor peers whose role lists are identical. */
-export function symmetryClasses(cluster: ClusterConfig): PeerId[][] {
+function symmetryClasses(cluster: ClusterConfig): PeerId[][] {
   const classes = new Map<string, PeerId[]>();
   for (const p of cluster.peers) {
     if (p.acceptor.length === 0 || p.proposer.length > 0) continue;

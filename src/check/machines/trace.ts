@@ -44,7 +44,7 @@ export function traceStep(
 const host = (world: WorldModel, id: number) =>
   world.options.cluster.peers.find((p) => p.id === id)?.host ?? `peer${id}`;
 
-export function describeSend(world: WorldModel, send: Send): string {
+function describeSend(world: WorldModel, send: Send): string {
   const m: Message = send.message;
   const head = `${m.type} ${host(world, m.from)}->${host(world, send.to)} n=${m.n}`;
   switch (m.type) {

@@ -32,12 +32,10 @@ export const START = 4;
 export const TIMEOUT = 5;
 
 /** A step as one int: kind (3 bits), peer slot (6 bits), message id or group (the rest). */
-export const stepCode = (kind: number, slot: number, arg: number): number => kind | (slot << 3) | (arg << 9);
+const stepCode = (kind: number, slot: number, arg: number): number => kind | (slot << 3) | (arg << 9);
 export const stepKind = (code: number): number => code & 7;
 export const stepSlot = (code: number): number => (code >>> 3) & 63;
 export const stepArg = (code: number): number => code >>> 9;
-/** The step into the initial world. */
-export const INIT = -1;
 
 /** Called once per successor; `out[0..length)` is only valid during the call. Return true to stop. */
 export type Visit = (code: number, out: Int32Array, length: number, local: LocalStep | null) => boolean;

@@ -53,7 +53,7 @@ export interface Result {
   stderr: string;
 }
 
-export class CommandError extends Error {
+class CommandError extends Error {
   constructor(
     readonly command: string,
     readonly result: Result,

@@ -39,7 +39,7 @@ const alive = (pid: number) => {
 };
 
 /** Removes labs whose test process is gone. */
-export function sweepStaleLabs(): void {
+function sweepStaleLabs(): void {
   const names = ip('netns', 'list')
     .split('\n')
     .map((l) => l.split(' ')[0] ?? '')

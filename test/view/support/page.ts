@@ -14,7 +14,7 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { RunView } from '../../../src/view/model';
 
-export const CHROMIUM = process.env.PAXOS_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.PAXOS_CHROMIUM ?? '/usr/bin/chromium';
 export const unavailable = existsSync(CHROMIUM)
   ? undefined
   : `${CHROMIUM} is missing (apt-get install chromium)`;
@@ -136,7 +136,7 @@ export async function checkStatic(browser: Browser, file: string, view: RunView)
  * in the SVG's own units): every text of the events, messages, chosen markers and the
  * violation, assigned to the row band holding its centre. Empty when the picture reads.
  */
-export async function overlappingLabels(page: Page): Promise<string[]> {
+async function overlappingLabels(page: Page): Promise<string[]> {
   // A string, not a function: it runs in the page, and the tests are compiled without DOM types.
   return page.evaluate<string[]>(`(() => {
     const svg = document.querySelector('svg.paxos-run');
@@ -171,7 +171,7 @@ export async function overlappingLabels(page: Page): Promise<string[]> {
  * that an arrow grazing a box's edge does not count. A label on a white plate hides the arrow
  * under it, so nothing runs through it. Empty when no arrow crosses a label.
  */
-export async function labelsCrossed(page: Page): Promise<string[]> {
+async function labelsCrossed(page: Page): Promise<string[]> {
   return page.evaluate<string[]>(`(() => {
     const svg = document.querySelector('svg.paxos-run');
     const arrows = [...svg.querySelectorAll('.msg')].map((g) => {
@@ -249,7 +249,7 @@ export async function firstScreen(
 }
 
 /** Elements of the page's header and side panel whose text runs past their box, clipped or scrolled away. */
-export async function clippedText(page: Page): Promise<string[]> {
+async function clippedText(page: Page): Promise<string[]> {
   return page.evaluate<string[]>(`(() => {
     const out = [];
     for (const e of document.querySelectorAll('header, header *, aside, aside *')) {

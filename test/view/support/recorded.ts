@@ -34,7 +34,7 @@ export async function cleanupRecordings(): Promise<void> {
 }
 
 /** What `paxos view` draws from these files, with the verdict `paxos trace` gives. */
-export function drawn(name: string, hostsfile: string, files: string[]): Recorded {
+function drawn(name: string, hostsfile: string, files: string[]): Recorded {
   const cluster = loadHostsfile(hostsfile);
   const inputs = files.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
   const placed = placeStructured(cluster, inputs);
