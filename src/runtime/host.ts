@@ -10,11 +10,12 @@
  * Nothing a step produced is seen outside before the state it depends on is durable
  * (persist before send), and a burst of answers costs one write and one fdatasync.
  */
-import type { GroupId, Message, PeerId, Value } from '../../machines/messages';
+import type { GroupId, PeerId, Value } from '../../machines/messages';
 import { type Timer, timerDelayMs } from '../../machines/timers';
 import type { PeerConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
 import type { PeerDurable, PeerInput, PeerLogic, PeerState, TimerEffect } from '../peer/node';
+import type { TraceRecord, TraceSink } from '../trace/record';
 import type { Random } from './backoff';
 import { decodeMessage, type Envelope, encodeMessage } from './codec';
 import { type FailpointName, failpoint, fault } from './failpoints';
@@ -81,35 +82,6 @@ export interface HostOptions {
   rehearsal?: boolean;
   /** The data directory's name, for the trace's boot record (see storage.ts). */
   storeId?: string;
-}
-
-/**
- * One step of a peer as `paxos peer --trace` records it (one NDJSON line each): what came
- * in, what the machines did, and the durable state after it. `boot` starts an incarnation.
- */
-export interface TraceRecord {
-  peer: string;
-  id: PeerId;
-  /** The incarnation (one process run); `seq` counts its records from 0. */
-  boot: string;
-  seq: number;
-  /** Lamport clock after the step. */
-  clock: number;
-  /** Steps of one batch share its number; the batch is durable only as a whole. */
-  batch: number;
-  input:
-    | { kind: 'boot'; store?: string }
-    | { kind: 'receive'; from: PeerId; id: string | null; message: Message }
-    | { kind: 'start'; value: Value }
-    | { kind: 'timeout'; group: GroupId; timer: Timer | null };
-  sent: { to: PeerId; id: string; message: Message }[];
-  timers: TimerEffect[];
-  chose: { n: number; value: Value } | null;
-  durable: PeerDurable;
-}
-
-export interface TraceSink {
-  write(records: readonly TraceRecord[]): void;
 }
 
 interface Queued {

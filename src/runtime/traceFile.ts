@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TraceRecord, TraceSink } from './host';
+import type { TraceRecord, TraceSink } from '../trace/record';
 
 export class TraceFile implements TraceSink {
   private readonly fd: number;

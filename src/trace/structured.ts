@@ -32,10 +32,10 @@ import {
 import type { ClusterConfig } from '../config/cluster';
 import { choseLine, receivedLine, sentLine } from '../peer/logLine';
 import { createPeerLogic, type PeerDurable, type PeerInput, type PeerState } from '../peer/node';
-import type { TraceRecord } from '../runtime/host';
 import { type ObservedRun, type PeerTrace, type TraceEvent, TraceInputError } from './events';
 import type { TraceResult } from './index';
 import { validateRun } from './index';
+import type { TraceRecord } from './record';
 import { RULES, type RuleId } from './rules';
 
 export interface StructuredInput {
