@@ -32,6 +32,30 @@ describe('paxos simulate', () => {
     expect(paxos('--replay', file).stdout).toBe(a.stdout);
   });
 
+  test('a replayed action whose message is not in flight is refused, naming it', () => {
+    const file = join(dir, 'not-enabled.json');
+    const prepare = { type: 'send', to: 2, message: { type: 'prepare', from: 1, group: 1, n: 1 } };
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { kind: 'start', group: 1, value: 'X' },
+        { kind: 'deliver', send: prepare },
+        { kind: 'deliver', send: prepare },
+      ]),
+    );
+    const run = paxos('--replay', file);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--replay .*not-enabled\.json: not in flight: deliver .*"to":2/);
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { kind: 'start', group: 1, value: 'X' },
+        { kind: 'deliver', send: prepare },
+      ]),
+    );
+    expect(paxos('--replay', file).status).toBe(0);
+  });
+
   test('mermaid output, and values per proposer host', () => {
     const run = paxos('--seed', '2', '--steps', '60', '--format', 'mermaid', '--value', 'peer5=Q');
     expect(run.status).toBe(0);

@@ -11,7 +11,7 @@ import type { ClusterConfig } from '../../src/config/cluster';
 import { groundTruth } from '../../src/sim/groundTruth';
 import { defaultValues } from '../../src/sim/random';
 import { formatTrace, toMermaidSequence } from '../../src/sim/trace';
-import type { Applied, SimStep, Simulator, World } from '../../src/sim/world';
+import type { Applied, SimStep, Simulator, World } from '../../src/world/world';
 import { type MonitorFactory, type PropertyName, safetyMonitors } from './monitors';
 
 interface Violation {

@@ -12,7 +12,7 @@ import type { SpecParams, SpecState } from '../../spec/paxos';
 import { SpecMessageLog, specActionBetween, specParamsFor } from '../../spec/refinement';
 import type { Chosen, GroundTruth } from '../../src/sim/groundTruth';
 import { describeMessage } from '../../src/sim/trace';
-import type { Applied, Simulator, World } from '../../src/sim/world';
+import type { Applied, Simulator, World } from '../../src/world/world';
 
 export type PropertyName =
   | 'Agreement'

@@ -2,10 +2,16 @@
  * What an exhaustive exploration reports, whatever it explored (the spec's transcription
  * or worlds of the real machines). `paxos check` prints it; `--json` prints it as one line.
  */
+import type { Action } from '../world/action';
 
-/** One step of a counterexample: the action taken and the state it led to, printable. */
+/**
+ * One step of a counterexample: the action taken, in words, and the state it led to,
+ * printable. A model of the real machines also gives the action as data, which is what
+ * replays and pictures read (the words are derived from it).
+ */
 export interface TraceStep {
   action: string;
+  step?: Action;
   state: unknown;
 }
 

@@ -13,8 +13,8 @@ import { createPeerLogic } from '../peer/node';
 import { groundTruth } from '../sim/groundTruth';
 import { defaultValues, randomRun } from '../sim/random';
 import { formatTrace, toMermaidSequence } from '../sim/trace';
-import { createSimulator, historyOf, replay, type SimStep } from '../sim/world';
 import { viewOfSimulation } from '../view/fromSim';
+import { createSimulator, historyOf, NotEnabled, replay, type SimStep, type Simulator } from '../world/world';
 import {
   collect,
   loadClusterOrExit,
@@ -66,6 +66,17 @@ function readSteps(command: Command, path: string): SimStep[] {
   )
     usageError(command, `--replay ${path}: expected a JSON array of steps, as --format steps prints them`);
   return parsed as SimStep[];
+}
+
+/** The steps of a --replay file run from the initial world; an action not enabled is a usage error. */
+function replayFile(command: Command, sim: Simulator, path: string) {
+  const steps = readSteps(command, path);
+  try {
+    return { ...replay(sim, steps), steps };
+  } catch (err) {
+    if (!(err instanceof NotEnabled)) throw err;
+    usageError(command, `--replay ${path}: ${err.message}`);
+  }
 }
 
 /** Each value chosen, once, with the proposals that chose it: `X by proposals 1, 2 (group 1)`. */
@@ -122,7 +133,7 @@ export function register(program: Command): void {
 
       const sim = createSimulator(createPeerLogic(cluster));
       const run = flags.replay
-        ? { ...replay(sim, readSteps(command, flags.replay)), steps: readSteps(command, flags.replay) }
+        ? replayFile(command, sim, flags.replay)
         : randomRun(sim, flags.seed, { steps: flags.steps, values });
       const picture = flags.format === 'html' || flags.format === 'svg' || flags.format === 'shiviz';
       const title = `paxos simulate -h ${hostsfile} ${flags.replay ? `--replay ${flags.replay}` : `--seed ${flags.seed} --steps ${flags.steps}`}`;

@@ -230,6 +230,11 @@ function durableOfState(state: PeerState): PeerDurable {
   return d;
 }
 
+/** Whether proposer `group` of this peer would take a START now (the host's start button). */
+export function canStart(state: PeerState, group: GroupId): boolean {
+  return state.proposers[group]?.can({ type: 'START', value: '' }) ?? false;
+}
+
 export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines = roleMachines): PeerLogic {
   const steppers: Steppers = {
     proposer: makeStepper(machines.proposer),

@@ -5,8 +5,8 @@
  */
 import type { GroupId, Value } from '../../machines/messages';
 import type { ClusterConfig } from '../config/cluster';
+import type { Applied, SimStep, Simulator, StepKind, World } from '../world/world';
 import { mulberry32 } from './prng';
-import type { Applied, SimStep, Simulator, StepKind, World } from './world';
 
 export type StepWeights = Record<StepKind, number>;
 

@@ -6,7 +6,7 @@ import type { Message, PeerId } from '../../machines/messages';
 import { NO_PROPOSAL } from '../../machines/messages';
 import type { ClusterConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
-import type { Applied, SimStep } from './world';
+import type { Applied, SimStep } from '../world/world';
 
 /** A message in a few words: `accept(n=3, X)`. */
 export function describeMessage(m: Message): string {
@@ -36,7 +36,9 @@ export function describeStep(step: SimStep): string {
     case 'deliver':
     case 'drop':
     case 'duplicate':
-      return `${step.kind} #${step.index}`;
+      return 'index' in step
+        ? `${step.kind} #${step.index}`
+        : `${step.kind} ${describeMessage(step.send.message)} to peer${step.send.to}`;
     case 'restart':
       return `restart peer${step.peer}`;
     case 'timeout':

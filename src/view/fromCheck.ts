@@ -1,44 +1,22 @@
 /**
- * A counterexample of `paxos check --model machines` as a RunView. The checker prints its
- * steps as text (src/check/machines/trace.ts); they are read back into simulator steps and
- * replayed through the simulator, which runs the same peer logic. The replay is held to the
+ * A counterexample of `paxos check --model machines` as a RunView. Its steps are actions of
+ * the reference world (src/world/action.ts), replayed through the simulator, which runs the
+ * same peer logic. The replay is held to the
  * checker's own account: each step must print the log lines the checker says it printed,
  * and the acceptors must end where the checker says, or the picture is refused rather than
  * drawn wrong.
  */
-import type { GroupId, PeerId, Send } from '../../machines/messages';
+import type { PeerId } from '../../machines/messages';
 import type { Violation } from '../check/result';
 import type { ClusterConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
 import { createPeerLogic } from '../peer/node';
-import { createSimulator, type SimStep, type World } from '../sim/world';
+import type { Action } from '../world/action';
+import { createSimulator, NotEnabled } from '../world/world';
 import { viewOfSimulation } from './fromSim';
 import { INVARIANT_TEXT, type RunView } from './model';
 
 export class CounterexampleError extends Error {}
-
-const STEP = {
-  message: /^(deliver|drop|duplicate) (\S+) (\S+)->(\S+) n=(\d+)(?: (.*))?$/,
-  crash: /^crash and restart (\S+)/,
-  start: /^START (\S+) proposer(\d+) with (.*)$/,
-  timeout: /^TIMEOUT (\S+) proposer(\d+)$/,
-};
-
-/** The checker's words for a message's payload (describeSend), to tell apart same-typed messages. */
-function payloadText(send: Send): string {
-  const m = send.message;
-  switch (m.type) {
-    case 'prepare':
-      return '';
-    case 'prepare_ack':
-      return `${m.promised ? 'promised' : `refused minProposal=${m.minProposal}`} accepted=${m.acceptedProposal}:${m.acceptedValue ?? '-'}`;
-    case 'accept':
-    case 'chose':
-      return `value=${m.value}`;
-    case 'accept_ack':
-      return `minProposal=${m.minProposal} value=${m.value ?? '-'}`;
-  }
-}
 
 interface StepState {
   lines?: string[];
@@ -57,44 +35,26 @@ const peerIdOf =
   };
 
 /**
- * The counterexample as simulator steps (what `paxos simulate --replay` reads): each step
- * is resolved in the world the previous ones left, a message being named by its content and
- * the simulator picking it by its index in flight.
+ * The counterexample's actions (what `paxos simulate --replay` reads), each checked to be
+ * enabled in the world the previous ones left, as the simulator runs them.
  */
-export function stepsOfCounterexample(cluster: ClusterConfig, violation: Violation): SimStep[] {
-  const idOf = peerIdOf(cluster);
-  const trace = violation.trace.slice(1);
-  const steps: SimStep[] = [];
-  const resolve = (action: string, world: World): SimStep => {
-    const msg = STEP.message.exec(action);
-    if (msg) {
-      const [, kind, type, from, to, n, rest] = msg as unknown as string[];
-      const fits = (s: Send) =>
-        s.message.type === type &&
-        s.message.from === idOf(from as string) &&
-        s.to === idOf(to as string) &&
-        s.message.n === Number(n);
-      const same = world.inFlight.findIndex((s) => fits(s) && payloadText(s) === (rest ?? ''));
-      const index = same >= 0 ? same : world.inFlight.findIndex(fits);
-      if (index < 0) throw new CounterexampleError(`no message in flight fits the step "${action}"`);
-      return { kind: kind as 'deliver' | 'drop' | 'duplicate', index };
-    }
-    const crash = STEP.crash.exec(action);
-    if (crash) return { kind: 'restart', peer: idOf(crash[1] as string) };
-    const start = STEP.start.exec(action);
-    if (start) return { kind: 'start', group: Number(start[2]) as GroupId, value: start[3] as string };
-    const timeout = STEP.timeout.exec(action);
-    if (timeout) return { kind: 'timeout', group: Number(timeout[2]) as GroupId };
-    throw new CounterexampleError(`cannot read the counterexample's step "${action}"`);
-  };
-
+export function stepsOfCounterexample(cluster: ClusterConfig, violation: Violation): Action[] {
+  const steps: Action[] = [];
   const sim = createSimulator(createPeerLogic(cluster));
   const world = sim.initial();
-  for (const step of trace) {
-    const s = resolve(step.action, world);
-    steps.push(s);
-    sim.apply(world, s);
-  }
+  violation.trace.slice(1).forEach((t, i) => {
+    if (!t.step)
+      throw new CounterexampleError(`step ${i + 1} ("${t.action}") is not an action of the real machines`);
+    try {
+      sim.apply(world, t.step);
+    } catch (err) {
+      if (!(err instanceof NotEnabled)) throw err;
+      throw new CounterexampleError(
+        `step ${i + 1} ("${t.action}") is not enabled in the replay: ${err.message}`,
+      );
+    }
+    steps.push(t.step);
+  });
   return steps;
 }
 

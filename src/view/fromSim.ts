@@ -11,7 +11,15 @@ import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLin
 import { createPeerLogic } from '../peer/node';
 import { groundTruth } from '../sim/groundTruth';
 import { describeMessage, describeStep } from '../sim/trace';
-import { type Applied, createSimulator, type SimStep, type Simulator, type World } from '../sim/world';
+import { isMessageAction } from '../world/action';
+import {
+  type Applied,
+  createSimulator,
+  messageIndex,
+  type SimStep,
+  type Simulator,
+  type World,
+} from '../world/world';
 import {
   type AcceptorState,
   type RunKind,
@@ -94,8 +102,7 @@ export function viewOfSimulation(
 
   steps.forEach((step, index) => {
     const row = rows.length;
-    const count = world.inFlight.length;
-    const at = count > 0 && 'index' in step ? step.index % count : -1;
+    const at = isMessageAction(step) ? messageIndex(world, step) : -1;
     const taken = at >= 0 ? (inFlight[at] as number) : undefined;
     const a = sim.apply(world, step);
     const m = a.message;

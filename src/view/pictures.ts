@@ -8,7 +8,7 @@ import { exploreMachines } from '../check/machines';
 import type { ClusterConfig } from '../config/cluster';
 import { parseHostsfile } from '../config/hostsfile';
 import { createPeerLogic } from '../peer/node';
-import { createSimulator, type SimStep, type World } from '../sim/world';
+import { createSimulator, type SimStep, type World } from '../world/world';
 import { viewOfCounterexample } from './fromCheck';
 import { viewOfSimulation } from './fromSim';
 import { renderSvg } from './svg';

@@ -105,12 +105,17 @@ describe('stuck worlds of the real machines', () => {
       'drop prepare peer1->peer3 n=1',
     ]);
     expect(r.liveness?.stuckWithoutFaults.count).toBe(5_150);
-    // What `paxos check --trace-out` writes of it: steps the simulator replays.
+    // What `paxos check --trace-out` writes of it: actions the simulator replays.
     const steps = stepsOfCounterexample(testcase1, { invariant: 'Stuck', trace: stuck?.trace ?? [] });
+    const prepare = (to: number) => ({
+      type: 'send',
+      to,
+      message: { type: 'prepare', from: 1, group: 1, n: 1 },
+    });
     expect(steps).toEqual([
       { kind: 'start', group: 1, value: 'X' },
-      { kind: 'drop', index: 0 },
-      { kind: 'drop', index: 0 },
+      { kind: 'drop', send: prepare(2) },
+      { kind: 'drop', send: prepare(3) },
     ]);
   });
 

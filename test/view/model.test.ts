@@ -3,7 +3,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { exploreMachines } from '../../src/check/machines';
-import { historyOf } from '../../src/sim/world';
 import { placeStructured, validateStructured } from '../../src/trace/structured';
 import { CounterexampleError, viewOfCounterexample } from '../../src/view/fromCheck';
 import { viewOfStructured } from '../../src/view/fromStructured';
@@ -11,6 +10,7 @@ import type { RunView } from '../../src/view/model';
 import { disjointCluster } from '../../src/view/pictures';
 import { renderShiviz } from '../../src/view/shiviz';
 import { renderSvg } from '../../src/view/svg';
+import { historyOf } from '../../src/world/world';
 import {
   disjointCounterexample,
   FIXTURES,

@@ -17,7 +17,7 @@ import {
 } from '../../../machines/messages';
 import { nextRoundNumber } from '../../../machines/proposer';
 import type { Timer } from '../../../machines/timers';
-import type { PeerInput, PeerLogic, PeerState } from '../../peer/node';
+import { canStart, type PeerInput, type PeerLogic, type PeerState } from '../../peer/node';
 import { decodeMessage, encodeMessage } from '../../runtime/codec';
 import { hashString, SEED_A, SEED_B } from '../hash';
 import type { TransitionCoverage } from './coverage';
@@ -70,6 +70,19 @@ const RESTART = 'a restart';
 
 const snapshotKey = (s: { value: unknown; context: unknown } | undefined) =>
   s === undefined ? null : [s.value, s.context];
+
+/**
+ * What tells two states of a peer apart: its machines' states and contexts, its armed
+ * timers, and whether it printed chose on the way (a ghost: a second chose line is a breach).
+ */
+export const peerStateKey = (owner: PeerId, state: PeerState, printed: boolean): string =>
+  JSON.stringify([
+    owner,
+    Object.entries(state.proposers).map(([g, s]) => [g, snapshotKey(s), state.timers[Number(g)] ?? null]),
+    snapshotKey(state.acceptor),
+    snapshotKey(state.learner),
+    printed,
+  ]);
 
 export class PeerTable {
   readonly states = new Interner<PeerState>();
@@ -140,13 +153,7 @@ export class PeerTable {
   }
 
   intern(owner: PeerId, state: PeerState, printed = false): number {
-    const key = JSON.stringify([
-      owner,
-      Object.entries(state.proposers).map(([g, s]) => [g, snapshotKey(s), state.timers[Number(g)] ?? null]),
-      snapshotKey(state.acceptor),
-      snapshotKey(state.learner),
-      printed,
-    ]);
+    const key = peerStateKey(owner, state, printed);
     const before = this.states.size;
     const id = this.states.intern(key, state);
     if (id === before) {
@@ -398,7 +405,7 @@ export class PeerTable {
       acceptorId: acceptor ? this.acceptorStates.intern(JSON.stringify(acceptor), acceptor) : -1,
       proposers: Object.entries(state.proposers).map(([g, s]) => ({
         group: Number(g),
-        startable: s.can({ type: 'START', value: '' }),
+        startable: canStart(state, Number(g)),
         timer: state.timers[Number(g)] ?? null,
         nextNumber: nextRoundNumber(s.context),
       })),

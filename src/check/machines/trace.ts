@@ -2,8 +2,9 @@
  * Counterexamples as people read them: each step prints as the lab's log lines of the peer
  * that took it; the last one shows the acceptors, the chose lines, the network and what broke.
  */
-import type { Message, Send } from '../../../machines/messages';
+
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../../peer/logLine';
+import { type Action, describeAction, describeSend } from '../../world/action';
 import type { Breach } from '../model';
 import type { TraceStep } from '../result';
 import type { LocalStep } from './peerTable';
@@ -38,47 +39,33 @@ export function traceStep(
     ? { ...printed(world, s), ...summary(world, key, breach !== null) }
     : summary(world, key, breach !== null);
   if (breach) state.violation = breach.detail;
-  return { action: s ? describeStep(world, s) : 'Init', state };
+  if (!s) return { action: 'Init', state };
+  const step = actionOfStep(world, s.code);
+  return { action: describeAction(world.options.cluster, step), step, state };
 }
 
 const host = (world: WorldModel, id: number) =>
   world.options.cluster.peers.find((p) => p.id === id)?.host ?? `peer${id}`;
 
-function describeSend(world: WorldModel, send: Send): string {
-  const m: Message = send.message;
-  const head = `${m.type} ${host(world, m.from)}->${host(world, send.to)} n=${m.n}`;
-  switch (m.type) {
-    case 'prepare':
-      return head;
-    case 'prepare_ack':
-      return `${head} ${m.promised ? 'promised' : `refused minProposal=${m.minProposal}`} accepted=${m.acceptedProposal}:${m.acceptedValue ?? '-'}`;
-    case 'accept':
-    case 'chose':
-      return `${head} value=${m.value}`;
-    case 'accept_ack':
-      return `${head} minProposal=${m.minProposal} value=${m.value ?? '-'}`;
-  }
-}
-
-function describeStep(world: WorldModel, s: ReplayedStep): string {
-  const slot = stepSlot(s.code);
-  const id = world.slots[slot] as number;
-  const arg = stepArg(s.code);
-  switch (stepKind(s.code)) {
+/** A step's code as the reference world's action. */
+export function actionOfStep(world: WorldModel, code: number): Action {
+  const id = world.slots[stepSlot(code)] as number;
+  const arg = stepArg(code);
+  switch (stepKind(code)) {
     case DELIVER:
-      return `deliver ${describeSend(world, world.peers.send(arg))}`;
+      return { kind: 'deliver', send: world.peers.send(arg) };
     case DROP:
-      return `drop ${describeSend(world, world.peers.send(arg))}`;
+      return { kind: 'drop', send: world.peers.send(arg) };
     case DUP:
-      return `duplicate ${describeSend(world, world.peers.send(arg))}`;
+      return { kind: 'duplicate', send: world.peers.send(arg) };
     case CRASH:
-      return `crash and restart ${host(world, id)} from stable storage`;
+      return { kind: 'restart', peer: id };
     case START:
-      return `START ${host(world, id)} proposer${arg} with ${world.options.values[arg]}`;
+      return { kind: 'start', group: arg, value: world.options.values[arg] as string };
     case TIMEOUT:
-      return `TIMEOUT ${host(world, id)} proposer${arg}`;
+      return { kind: 'timeout', group: arg };
     default:
-      return `step ${s.code}`;
+      throw new Error(`internal error: no step of code ${code}`);
   }
 }
 
@@ -109,7 +96,7 @@ function summary(world: WorldModel, key: Int32Array, full: boolean): Record<stri
     acceptors,
     chose,
     [world.options.network === 'set' ? 'sent' : 'inFlight']: full
-      ? messages.map((m) => describeSend(world, world.peers.send(m)))
+      ? messages.map((m) => describeSend(world.options.cluster, world.peers.send(m)))
       : messages.length,
   };
 }

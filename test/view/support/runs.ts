@@ -7,13 +7,13 @@ import { loadHostsfile } from '../../../src/config/hostsfile';
 import { createPeerLogic } from '../../../src/peer/node';
 import { threeProposersThreeAcceptors } from '../../../src/sim/clusters';
 import { randomRun } from '../../../src/sim/random';
-import { createSimulator } from '../../../src/sim/world';
 import { readLabRun, validateRun } from '../../../src/trace/index';
 import { viewOfCounterexample } from '../../../src/view/fromCheck';
 import { viewOfSimulation } from '../../../src/view/fromSim';
 import { viewOfObservedRun } from '../../../src/view/fromTrace';
 import type { RunView } from '../../../src/view/model';
 import { disjointCluster, scriptedSteps, TESTCASE2_SCRIPT } from '../../../src/view/pictures';
+import { createSimulator } from '../../../src/world/world';
 import { ROOT } from '../../e2e/support/paths';
 
 export const FIXTURES = path.join(ROOT, 'test/view/fixtures');

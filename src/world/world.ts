@@ -12,6 +12,7 @@ import type { GroupId, PeerId, Send, Value } from '../../machines/messages';
 import type { ClusterConfig, GroupConfig } from '../config/cluster';
 import type { PeerDurable, PeerLogic, PeerState, PeerStep, TimerEffect } from '../peer/node';
 import { decodeMessage, encodeMessage } from '../runtime/codec';
+import { type Action, type MessageAction, sameSend } from './action';
 
 /** A message the runtime's codec would refuse at its destination (reported and dropped there). */
 interface Refusal {
@@ -20,18 +21,15 @@ interface Refusal {
 }
 
 /**
- * One step of a schedule, a small data value, so a run is a replayable list. `index` picks
- * a message in flight, modulo their number (any list of steps is valid in any world; with
- * nothing in flight a deliver, drop or duplicate does nothing).
+ * One step of a schedule, a small data value, so a run is a replayable list: an action of
+ * the world (src/world/action.ts), or a message action whose `index` picks a message in
+ * flight modulo their number, so that any list of such steps is valid in any world (with
+ * nothing in flight it does nothing): what random schedules are made of.
  */
-export type SimStep =
-  | { kind: 'deliver'; index: number }
-  | { kind: 'drop'; index: number }
-  | { kind: 'duplicate'; index: number }
-  /** Crash and restart a peer: durable state kept, volatile state lost, its mail still in flight. */
-  | { kind: 'restart'; peer: PeerId }
-  | { kind: 'timeout'; group: GroupId }
-  | { kind: 'start'; group: GroupId; value: Value };
+export type SimStep = Action | { kind: MessageAction['kind']; index: number };
+
+/** An action named a message that is not in flight: it is not enabled in this world. */
+export class NotEnabled extends Error {}
 
 export type StepKind = SimStep['kind'];
 
@@ -244,9 +242,8 @@ export function createSimulator(logic: PeerLogic): Simulator {
       case 'deliver':
       case 'drop':
       case 'duplicate': {
-        const count = w.inFlight.length;
-        if (count === 0) return outcome(step, undefined, undefined, false);
-        const at = step.index % count;
+        const at = messageIndex(w, step);
+        if (at < 0) return outcome(step, undefined, undefined, false);
         const message = w.inFlight[at] as Send;
         if (step.kind === 'duplicate') {
           w.inFlight.push(message);
@@ -290,6 +287,17 @@ export function createSimulator(logic: PeerLogic): Simulator {
   };
 
   return { logic, cluster, peerIds, group, initial, clone: cloneWorld, durableOf, apply };
+}
+
+/**
+ * Where in flight the step's message is: by index modulo their number (-1: none in
+ * flight), or by content, which must be there.
+ */
+export function messageIndex(w: World, step: SimStep & { kind: MessageAction['kind'] }): number {
+  if ('index' in step) return w.inFlight.length === 0 ? -1 : step.index % w.inFlight.length;
+  const at = w.inFlight.findIndex((s) => sameSend(s, step.send));
+  if (at < 0) throw new NotEnabled(`not in flight: ${step.kind} ${JSON.stringify(step.send)}`);
+  return at;
 }
 
 /** Every message ever sent, oldest first. */
