@@ -7,6 +7,7 @@
  */
 import { majority } from '../../machines/messages';
 import type { GroupConfig } from '../config/cluster';
+import { Acceptances } from '../world/chosen';
 import { at, type ObservedRun, type TraceEvent } from './events';
 import {
   type Alternative,
@@ -680,20 +681,15 @@ export function analyze(run: ObservedRun, s: Schedule, options: { expectDecided:
         { event: firstValue.event, note: `${firstValue.value} chosen here` },
       ]);
   };
-  const accepted = new Map<string, Set<number>>();
+  // A log line names no group: an acceptance counts for every group its acceptor is in.
+  const tally = new Acceptances(cluster.groups);
   for (const id of s.order) {
     const e = ev(id);
     const m = acceptAcks.get(id)?.acceptance;
     if (m) {
-      for (const g of cluster.groups.filter((g) => g.acceptors.includes(e.peer))) {
-        const k = `${g.id}|${m.n}|${m.v}`;
-        const set = accepted.get(k) ?? new Set<number>();
-        accepted.set(k, set);
-        const had = set.size;
-        set.add(e.peer);
-        if (had < majority(g.acceptors.length) && set.size === majority(g.acceptors.length))
+      for (const g of cluster.groups.filter((g) => g.acceptors.includes(e.peer)))
+        if (tally.add(g.id, e.peer, m.n, m.v))
           noteChosen(id, m.v, m.n, `(a majority of group ${g.id} accepted (${m.n}, ${m.v}))`);
-      }
     }
     checkChoseMessage(ctx, id);
     if (e.action !== 'chose') continue;

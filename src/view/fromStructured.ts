@@ -10,12 +10,13 @@
  * fired and the timers armed, and each acceptor's durable state after every step. So
  * nothing here is inferred the way fromTrace.ts must infer it from lab lines.
  */
-import { isAcceptance, majority, type PeerId } from '../../machines/messages';
+import { isAcceptance, type PeerId } from '../../machines/messages';
 import { describeTimer } from '../../machines/timers';
 import type { ClusterConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
 import type { TraceResult } from '../trace/index';
 import { describeRecord, type PlacedRecord } from '../trace/structured';
+import { Acceptances } from '../world/chosen';
 import { messageFields, shortName, toneOf } from './fromSim';
 import { type ChosenMark, type RunView, type ViewEvent, type ViewMessage, viewPeers } from './model';
 
@@ -40,7 +41,7 @@ interface Drawing {
   mainEvent: Map<PlacedRecord, ViewEvent>;
   choseEvent: Map<PlacedRecord, ViewEvent>;
   crashRow: Map<PeerId, number>;
-  voters: Map<string, Set<PeerId>>;
+  voters: Acceptances;
   /** Message id -> the arrow of its send. */
   original: Map<string, ViewMessage>;
 }
@@ -80,7 +81,7 @@ export function viewOfStructured(
     mainEvent: new Map(),
     choseEvent: new Map(),
     crashRow: new Map(),
-    voters: new Map(),
+    voters: new Acceptances(cluster.groups),
     original: new Map(),
   };
 
@@ -231,7 +232,7 @@ function drawRecord(d: Drawing, p: PlacedRecord, unplaced: boolean): ViewEvent {
 
 /** An arrow for each message the record sent; a durable acceptance that completes a majority marks a choice. */
 function drawSends(d: Drawing, p: PlacedRecord, event: ViewEvent, row: number, unplaced: boolean): void {
-  const { messages, original, voters, chosen, host, cluster } = d;
+  const { messages, original, voters, chosen, host } = d;
   const r = p.record;
   const detail = event.detail;
   for (const s of r.sent) {
@@ -256,21 +257,15 @@ function drawSends(d: Drawing, p: PlacedRecord, event: ViewEvent, row: number, u
     if (!original.has(s.id)) original.set(s.id, m);
     if (!p.setAside && !unplaced && s.message.type === 'accept_ack' && isAcceptance(s.message)) {
       const ack = s.message;
-      const group = cluster.groups.find((g) => g.id === ack.group);
-      const key = `${ack.group} ${ack.n} ${ack.value}`;
-      const set = voters.get(key) ?? new Set<PeerId>();
-      voters.set(key, set);
-      if (group && !set.has(ack.from)) {
-        set.add(ack.from);
-        if (set.size === majority(group.acceptors.length))
-          chosen.push({
-            row,
-            group: group.id,
-            n: ack.n,
-            value: ack.value ?? '',
-            text: `${ack.value} chosen (n=${ack.n}): a majority of group ${group.id}'s acceptors (${[...set].map(host).join(', ')}) accepted`,
-          });
-      }
+      const value = ack.value ?? '';
+      if (voters.add(ack.group, ack.from, ack.n, value))
+        chosen.push({
+          row,
+          group: ack.group,
+          n: ack.n,
+          value,
+          text: `${ack.value} chosen (n=${ack.n}): a majority of group ${ack.group}'s acceptors (${voters.votersOf(ack.group, ack.n, value).map(host).join(', ')}) accepted`,
+        });
     }
   }
 }

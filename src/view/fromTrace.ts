@@ -9,11 +9,11 @@
  * preferring one no other receive took and one placed above it, so a one-line-per-destination
  * log pairs up exactly and arrows point down the page.
  */
-import { majority } from '../../machines/messages';
 import { at, type ObservedRun, type TraceEvent } from '../trace/events';
 import type { TraceResult } from '../trace/index';
 import { candidates, schedule } from '../trace/interleave';
 import { type AckMeaning, analyze } from '../trace/rules';
+import { Acceptances } from '../world/chosen';
 import {
   type AcceptorState,
   type ChosenMark,
@@ -180,7 +180,7 @@ function chosenMarks(
   const ev = (id: number) => run.events[id] as TraceEvent;
   const host = (peer: number) => run.cluster.peers[peer - 1]?.host ?? `peer ${peer}`;
   const chosen: ChosenMark[] = [];
-  const voters = new Map<string, Set<number>>();
+  const tally = new Acceptances(run.cluster.groups);
   const ownerOf = new Map<number, number>();
   for (const id of placed) {
     const e = ev(id);
@@ -188,22 +188,20 @@ function chosenMarks(
       ownerOf.set(e.num, e.peer);
     const meaning = acks.get(id);
     if (meaning?.kind !== 'acceptance') continue;
+    // A log line names no group: the acceptance counts for the groups of the number's proposer.
     const owner = ownerOf.get(meaning.n);
     for (const g of run.cluster.groups) {
-      if (g.proposer !== owner || !g.acceptors.includes(e.peer)) continue;
-      const key = `${g.id}|${meaning.n}|${meaning.value}`;
-      const set = voters.get(key) ?? new Set<number>();
-      voters.set(key, set);
-      if (set.has(e.peer)) continue;
-      set.add(e.peer);
-      if (set.size === majority(g.acceptors.length))
-        chosen.push({
-          row: rowOf.get(id) as number,
-          group: g.id,
-          n: meaning.n,
-          value: meaning.value ?? '',
-          text: `${meaning.value} chosen (n=${meaning.n}): a majority of group ${g.id}'s acceptors (${[...set].map(host).join(', ')}) accepted`,
-        });
+      if (g.proposer !== owner) continue;
+      const value = meaning.value ?? '';
+      if (!tally.add(g.id, e.peer, meaning.n, value)) continue;
+      const voters = tally.votersOf(g.id, meaning.n, value);
+      chosen.push({
+        row: rowOf.get(id) as number,
+        group: g.id,
+        n: meaning.n,
+        value,
+        text: `${meaning.value} chosen (n=${meaning.n}): a majority of group ${g.id}'s acceptors (${voters.map(host).join(', ')}) accepted`,
+      });
     }
   }
   return chosen;

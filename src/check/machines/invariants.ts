@@ -4,8 +4,9 @@
  * value is chosen when a majority of some group's acceptors voted for it at one number,
  * the votes being every acceptance ever made (the ghost history), not only the current ones.
  */
-import { majority, type PeerId, type Value } from '../../../machines/messages';
+import type { PeerId, Value } from '../../../machines/messages';
 import type { ClusterConfig } from '../../config/cluster';
+import { Acceptances } from '../../world/chosen';
 import type { Breach } from '../model';
 import type { GhostHistory } from './ghost';
 import type { PeerFacts } from './peerTable';
@@ -31,27 +32,22 @@ export class Invariants {
     this.proposed = new Set(values);
   }
 
-  /** Every (number, value) some group's majority voted for, given a history's votes. */
+  /** Every (number, value) some group's majority voted for, given a history's votes (world/chosen.ts). */
   chosen(history: number): Chosen[] {
     const known = this.chosenMemo[history];
     if (known) return known;
-    const voters = new Map<string, { n: number; value: Value | null; acceptors: Set<PeerId> }>();
+    const tally = new Acceptances(this.cluster.groups);
     for (const item of this.ghost.itemsOf(history)) {
       if (item.kind !== 'vote') continue;
-      const key = `${item.n}|${JSON.stringify(item.value)}`;
-      const entry = voters.get(key) ?? { n: item.n, value: item.value, acceptors: new Set<PeerId>() };
-      entry.acceptors.add(item.acceptor);
-      voters.set(key, entry);
+      for (const g of this.cluster.groups) tally.add(g.id, item.acceptor, item.n, item.value as Value);
     }
+    // Once per proposal, for the first group whose majority it has, as the spec's `chosen` is a set.
     const chosen: Chosen[] = [];
-    for (const { n, value, acceptors } of voters.values()) {
-      for (const g of this.cluster.groups) {
-        const members = g.acceptors.filter((a) => acceptors.has(a));
-        if (g.acceptors.length > 0 && members.length >= majority(g.acceptors.length)) {
-          chosen.push({ n, value, group: g.id, acceptors: members });
-          break;
-        }
-      }
+    for (const c of tally.chosen) {
+      if (chosen.some((x) => x.n === c.n && x.value === c.value)) continue;
+      const voters = tally.votersOf(c.group, c.n, c.value);
+      const group = this.cluster.groups.find((g) => g.id === c.group)?.acceptors ?? [];
+      chosen.push({ ...c, acceptors: group.filter((a) => voters.includes(a)) });
     }
     this.chosenMemo[history] = chosen;
     return chosen;
