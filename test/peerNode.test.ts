@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { Send } from '../machines/messages';
 import { createPeerLogic, type PeerState } from '../src/peer/node';
+import { randomRun } from '../src/sim/random';
+import { createSimulator } from '../src/world/world';
 import { testcase1, testcase2 } from './support/clusters';
 
 /** Delivers messages first-in first-out until none is left; records chose lines and sends. */
@@ -81,5 +83,34 @@ describe('peer wiring over a first-in first-out network', () => {
     expect(proposer.proposers[1]?.value).toEqual({ undecided: 'preparing' });
     proposer = logic.step(1, proposer, { type: 'deliver', message: (first.sends[0] as Send).message }).state;
     expect(proposer.proposers[1]?.context.promises.map((p) => p.from)).toEqual([2]);
+  });
+});
+
+describe('the step says when the durable state changed (the host saves only then)', () => {
+  const seed = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
+  console.log(`save flag: seed ${seed} (FC_SEED=${seed} replays it)`);
+  test.each([
+    ['testcase 1', testcase1],
+    ['testcase 2', testcase2],
+  ])('%s: on random runs with faults, save is true exactly when durable() differs', (_name, cluster) => {
+    const sim = createSimulator(createPeerLogic(cluster));
+    let steps = 0;
+    let saves = 0;
+    for (let run = 0; run < 30; run++) {
+      const { applied } = randomRun(sim, seed + run, { steps: 150 });
+      // Replayed one step at a time, with the durable state of the acting peer before and after.
+      const w = sim.initial();
+      for (const a of applied) {
+        const before = a.peer === undefined ? '' : JSON.stringify(sim.durableOf(w, a.peer));
+        const again = sim.apply(w, a.step);
+        if (a.step.kind === 'restart' || a.peer === undefined) continue;
+        const after = JSON.stringify(sim.durableOf(w, a.peer));
+        expect(again.save, `seed ${seed + run}, step ${steps}`).toBe(before !== after);
+        steps++;
+        if (again.save) saves++;
+      }
+    }
+    expect(saves).toBeGreaterThan(10);
+    expect(steps - saves).toBeGreaterThan(10);
   });
 });

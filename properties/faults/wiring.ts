@@ -62,9 +62,15 @@ function acceptorPerGroupLogic(cluster: ClusterConfig): PeerLogic {
       if (input.type === 'deliver' && (input.message.type === 'prepare' || input.message.type === 'accept')) {
         const m = input.message;
         const snapshot = own?.[m.group];
-        if (!snapshot) return { state, sends: [], timers: [], handled: false };
+        if (!snapshot) return { state, sends: [], timers: [], handled: false, save: false };
         const [next, sends] = acceptor.step(snapshot, m);
-        return { state: withGroups(state, { ...own, [m.group]: next }), sends, timers: [], handled: true };
+        return {
+          state: withGroups(state, { ...own, [m.group]: next }),
+          sends,
+          timers: [],
+          handled: true,
+          save: next.context !== snapshot.context,
+        };
       }
       const r = base.step(id, state, input);
       return { ...r, state: withGroups(r.state, own) };

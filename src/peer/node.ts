@@ -102,6 +102,12 @@ export interface PeerStep {
   learned?: Learned;
   /** False when no machine of this peer takes the input (wrong group, role not held, no timer armed). */
   handled: boolean;
+  /**
+   * True when the step changed what the peer must not forget (`PeerLogic.durable`): the host
+   * saves it before anything of the step leaves, and writes nothing when this is false, as
+   * etcd's Ready carries an empty HardState when nothing changed.
+   */
+  save: boolean;
 }
 
 export interface PeerLogic {
@@ -219,6 +225,21 @@ function initialState(
   return state;
 }
 
+/** Whether a machine's step changed its durable part (contexts are immutable: same object, same state). */
+function changed<C>(before: C, after: C, durable: (c: C) => object): boolean {
+  return before !== after && !sameValue(durable(before), durable(after));
+}
+
+/** Structural equality of the small plain values durable states are made of. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = Object.keys(x);
+  return keys.length === Object.keys(y).length && keys.every((k) => sameValue(x[k], y[k]));
+}
+
 function durableOfState(state: PeerState): PeerDurable {
   const d: PeerDurable = {
     proposers: Object.fromEntries(
@@ -233,6 +254,69 @@ function durableOfState(state: PeerState): PeerDurable {
 /** Whether proposer `group` of this peer would take a START now (the host's start button). */
 export function canStart(state: PeerState, group: GroupId): boolean {
   return state.proposers[group]?.can({ type: 'START', value: '' }) ?? false;
+}
+
+/** A peer's step under way: its machines so far and what they have produced. */
+interface Stepping {
+  proposers: Record<GroupId, ProposerSnapshot>;
+  timers: PeerState['timers'];
+  acceptor: AcceptorSnapshot | undefined;
+  learner: LearnerSnapshot | undefined;
+  sends: Send[];
+  armed: TimerEffect[];
+  learned: Learned | undefined;
+  handled: boolean;
+  save: boolean;
+}
+
+/**
+ * One event through one machine of the peer. What it emits for another machine of the
+ * same peer (a proposer's `decided`, the learner's `learned`) is returned as work of its
+ * own, handled before the rest, as a direct call would be.
+ */
+function stepMachine(steppers: Steppers, acc: Stepping, item: Work): Work[] {
+  const next: Work[] = [];
+  switch (item.to) {
+    case 'acceptor': {
+      if (!acc.acceptor) break;
+      acc.handled = true;
+      const [snapshot, out] = steppers.acceptor.step(acc.acceptor, item.event);
+      acc.save ||= changed(acc.acceptor.context, snapshot.context, acceptorDurable);
+      acc.acceptor = snapshot;
+      acc.sends.push(...out);
+      break;
+    }
+    case 'proposer': {
+      const before = acc.proposers[item.group];
+      if (!before) break;
+      acc.handled = true;
+      const [snapshot, out] = steppers.proposer.step(before, item.event);
+      acc.save ||= changed(before.context, snapshot.context, proposerDurable);
+      acc.proposers[item.group] = snapshot;
+      for (const e of out) {
+        if (e.type === 'send') acc.sends.push(e);
+        else if (e.type === 'arm') {
+          acc.armed.push({ group: item.group, timer: e.timer });
+          acc.timers = { ...acc.timers, [item.group]: e.timer };
+        } else next.push({ to: 'learner', event: e });
+      }
+      break;
+    }
+    case 'learner': {
+      if (!acc.learner) break;
+      acc.handled = true;
+      const [snapshot, out] = steppers.learner.step(acc.learner, item.event);
+      acc.save ||= changed(acc.learner.context, snapshot.context, learnerDurable);
+      acc.learner = snapshot;
+      for (const e of out) {
+        acc.learned = e;
+        for (const k of Object.keys(acc.proposers))
+          next.push({ to: 'proposer', group: Number(k), event: { type: 'LEARNED', n: e.n, value: e.value } });
+      }
+      break;
+    }
+  }
+  return next;
 }
 
 export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines = roleMachines): PeerLogic {
@@ -259,71 +343,30 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
    * order of effects is that of the emits.
    */
   function step(id: PeerId, state: PeerState, input: PeerInput): PeerStep {
-    const p = peer(id);
-    const proposers = { ...state.proposers };
-    let timers = state.timers;
-    let { acceptor, learner } = state;
-    const sends: Send[] = [];
-    const armed: TimerEffect[] = [];
-    let learned: Learned | undefined;
-    let handled = false;
-
-    const routed = route(p, timers, input);
+    const routed = route(peer(id), state.timers, input);
     const work = routed.work;
-    timers = routed.timers;
-
+    const acc: Stepping = {
+      proposers: { ...state.proposers },
+      timers: routed.timers,
+      acceptor: state.acceptor,
+      learner: state.learner,
+      sends: [],
+      armed: [],
+      learned: undefined,
+      handled: false,
+      save: false,
+    };
     for (let item = work.pop(); item; item = work.pop()) {
-      const next: Work[] = [];
-      switch (item.to) {
-        case 'acceptor': {
-          if (!acceptor) break;
-          handled = true;
-          const [snapshot, out] = steppers.acceptor.step(acceptor, item.event);
-          acceptor = snapshot;
-          sends.push(...out);
-          break;
-        }
-        case 'proposer': {
-          const before = proposers[item.group];
-          if (!before) break;
-          handled = true;
-          const [snapshot, out] = steppers.proposer.step(before, item.event);
-          proposers[item.group] = snapshot;
-          for (const e of out) {
-            if (e.type === 'send') sends.push(e);
-            else if (e.type === 'arm') {
-              armed.push({ group: item.group, timer: e.timer });
-              timers = { ...timers, [item.group]: e.timer };
-            } else next.push({ to: 'learner', event: e });
-          }
-          break;
-        }
-        case 'learner': {
-          if (!learner) break;
-          handled = true;
-          const [snapshot, out] = steppers.learner.step(learner, item.event);
-          learner = snapshot;
-          for (const e of out) {
-            learned = e;
-            for (const k of Object.keys(proposers))
-              next.push({
-                to: 'proposer',
-                group: Number(k),
-                event: { type: 'LEARNED', n: e.n, value: e.value },
-              });
-          }
-          break;
-        }
-      }
+      const next = stepMachine(steppers, acc, item);
       for (let i = next.length - 1; i >= 0; i--) work.push(next[i] as Work);
     }
-
-    const after: PeerState = { proposers, timers };
-    if (acceptor) after.acceptor = acceptor;
-    if (learner) after.learner = learner;
+    const after: PeerState = { proposers: acc.proposers, timers: acc.timers };
+    if (acc.acceptor) after.acceptor = acc.acceptor;
+    if (acc.learner) after.learner = acc.learner;
+    const { sends, armed, learned, handled, save } = acc;
     return learned
-      ? { state: after, sends, timers: armed, learned, handled }
-      : { state: after, sends, timers: armed, handled };
+      ? { state: after, sends, timers: armed, learned, handled, save }
+      : { state: after, sends, timers: armed, handled, save };
   }
 
   function observe(

@@ -18,6 +18,8 @@
  *   forget-number     saves a proposer's state without its proposal number, so a
  *                     restarted proposer reuses its numbers
  */
+import type { PeerLogic } from '../peer/node';
+
 export type FailpointName =
   | 'before-write'
   | 'torn-write'
@@ -71,3 +73,27 @@ function parseFault(spec: string | undefined): FaultName | undefined {
 }
 
 export const fault = parseFault(process.env.PAXOS_FAULT);
+
+/**
+ * The chose-on-accept fault: a peer that prints chose (once) as soon as its acceptor
+ * accepts, as the seed did, whatever its learner knows.
+ */
+export function choseOnAccept(logic: PeerLogic): PeerLogic {
+  let printed = false;
+  return {
+    ...logic,
+    step(id, state, input) {
+      const r = logic.step(id, state, input);
+      if (r.learned || printed) {
+        printed = true;
+        return r;
+      }
+      const accepted = r.sends.find(
+        (x) => x.message.type === 'accept_ack' && x.message.minProposal === x.message.n,
+      );
+      if (accepted?.message.type !== 'accept_ack' || accepted.message.value === null) return r;
+      printed = true;
+      return { ...r, learned: { type: 'learned', n: accepted.message.n, value: accepted.message.value } };
+    },
+  };
+}

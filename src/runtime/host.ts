@@ -10,7 +10,7 @@
  * Nothing a step produced is seen outside before the state it depends on is durable
  * (persist before send), and a burst of answers costs one write and one fdatasync.
  */
-import type { GroupId, PeerId, Value } from '../../machines/messages';
+import type { GroupId, PeerId, Send, Value } from '../../machines/messages';
 import { type Timer, timerDelayMs } from '../../machines/timers';
 import type { PeerConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
@@ -18,8 +18,20 @@ import type { PeerDurable, PeerInput, PeerLogic, PeerState, TimerEffect } from '
 import type { TraceRecord, TraceSink } from '../trace/record';
 import type { Random } from './backoff';
 import { decodeMessage, type Envelope, encodeMessage } from './codec';
-import { type FailpointName, failpoint, fault } from './failpoints';
+import {
+  type BatchTiming,
+  type Effects,
+  type Frame,
+  plainEffects,
+  timed,
+  withCrashPoints,
+  withFault,
+} from './effects';
+import { choseOnAccept, fault } from './failpoints';
 import { RateLimitedLog } from './reports';
+import { Tracer } from './tracer';
+
+export type { BatchTiming } from './effects';
 
 export interface Outbox {
   send(to: PeerId, frame: string): void;
@@ -30,31 +42,13 @@ interface DurableSink {
   save(durable: PeerDurable): void;
 }
 
-/** Where the time of one batch went, for the latency benchmark. Times in ms of the monotonic clock, which all processes of a machine share. */
-export interface BatchTiming {
-  /** When the batch's first input arrived. */
-  arrived: number;
-  /** When its inputs were stepped through the machines (before the save). */
-  stepped: number;
-  /** When its state was durable (right after stepping when nothing changed). */
-  durable: number;
-  /** When its lines were printed and its frames handed to the sockets. */
-  sent: number;
-  inputs: number;
-  saved: boolean;
-  /** CPU time the batch took (user + system, ms), which load on the machine does not inflate as it does wall time. */
-  cpu: number;
-  /** Of which in the kernel (the write, the fdatasync, the sockets). */
-  sys: number;
-  /** The batch's stdout lines. */
-  lines: readonly string[];
+/** What one batch asks of the host, as etcd's Ready: the lines, the frames and the timers, and whether to save first. */
+interface Ready {
+  save: boolean;
+  lines: string[];
+  frames: Frame[];
+  timers: TimerEffect[];
 }
-
-/** The forget-number fault: what a proposer that keeps no number on stable storage would save. */
-const forgetNumbers = (d: PeerDurable): PeerDurable => ({
-  ...d,
-  proposers: Object.fromEntries(Object.keys(d.proposers).map((k) => [k, { n: 0 }])),
-});
 
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -98,7 +92,6 @@ interface Armed {
 
 export class PeerHost {
   private state: PeerState;
-  private persisted: string;
   private inbox: Queued[] = [];
   private scheduled = false;
   private arrived = 0;
@@ -108,6 +101,8 @@ export class PeerHost {
   private readonly timers = new Map<GroupId, Armed>();
   private armings = 0;
   private readonly logic: PeerLogic;
+  private readonly effects: Effects;
+  private readonly tracer: Tracer | undefined;
   private readonly id: PeerId;
   private readonly random: Random;
   /** Lamport clock: above every clock this peer has seen, carried on every frame it sends. */
@@ -115,20 +110,20 @@ export class PeerHost {
   /** This incarnation's token: message ids stay unique across restarts without stored counters. */
   private readonly boot = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 3).toString(36)}`;
   private sends = 0;
-  private records = 0;
   private batches = 0;
-  private printedChose = false;
   private readonly badInputs: RateLimitedLog;
 
   constructor(private readonly options: HostOptions) {
-    this.logic = options.logic;
+    this.logic = fault === 'chose-on-accept' ? choseOnAccept(options.logic) : options.logic;
+    this.effects = effectsOf(options);
     this.id = options.self.id;
     this.random = options.random ?? Math.random;
     this.badInputs = new RateLimitedLog(options.log);
     this.state = this.logic.init(this.id, options.durable);
-    this.persisted = JSON.stringify(this.logic.durable(this.state));
-    const boot = options.storeId === undefined ? {} : { store: options.storeId };
-    options.trace?.write([this.record({ kind: 'boot', ...boot }, [], [], null)]);
+    if (options.trace) {
+      this.tracer = new Tracer(options.trace, options.self, this.boot, (s) => this.logic.durable(s));
+      this.tracer.started(this.state, options.storeId);
+    }
   }
 
   /** Starts this peer's proposers with `value` after `delayMs` (the lab's -t). */
@@ -212,124 +207,61 @@ export class PeerHost {
     if (this.inbox.length === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
+  /** etcd's loop: step the batch, save if told, print, send, arm the timers. */
   private handle(batch: Queued[], arrived: number): void {
-    const cpuBefore = this.options.onBatch ? process.cpuUsage() : undefined;
-    const lines: string[] = [];
-    const frames: { to: PeerId; frame: string }[] = [];
-    const armed: TimerEffect[] = [];
-    const traced: TraceRecord[] = [];
+    this.effects.begin(arrived);
+    const ready = this.stepBatch(batch);
+    // The trace goes first: a step it shows whose save did not complete let nothing out.
+    this.tracer?.flush();
+    if (ready.save) this.effects.save(this.logic.durable(this.state));
+    this.effects.print(ready.lines);
+    this.effects.send(ready.frames);
+    for (const { group, timer } of ready.timers) this.arm(group, timer);
+    this.effects.end(batch.length);
+  }
+
+  /** Steps every input of the batch in order; a message to itself joins the batch. */
+  private stepBatch(batch: Queued[]): Ready {
+    const ready: Ready = { save: false, lines: [], frames: [], timers: [] };
     this.batches++;
     for (let i = 0; i < batch.length; i++) {
       const { input, arming, envelope } = batch[i] as Queued;
       if (input.type === 'timeout' && this.timers.get(input.group)?.arming !== arming) continue;
       if (input.type === 'timeout') this.timers.delete(input.group);
-      if (input.type === 'deliver') lines.push(formatLogLine(receivedLine(input.message)));
+      if (input.type === 'deliver') ready.lines.push(formatLogLine(receivedLine(input.message)));
       const timer = input.type === 'timeout' ? (this.state.timers[input.group] ?? null) : null;
       const result = this.logic.step(this.id, this.state, input);
       this.state = result.state;
+      ready.save ||= result.save;
       this.clock = Math.max(this.clock, envelope?.clock ?? 0) + 1;
-      const sent: TraceRecord['sent'] = [];
-      for (const send of result.sends) {
-        const meta = { clock: this.clock, id: `${this.id}.${this.boot}.${++this.sends}` };
-        sent.push({ to: send.to, id: meta.id, message: send.message });
-        lines.push(formatLogLine(sentLine(this.id, send.message)));
-        // A peer that holds two roles of one group talks to itself without the network.
-        if (send.to === this.id)
-          batch.push({ input: { type: 'deliver', message: send.message }, envelope: meta });
-        else frames.push({ to: send.to, frame: encodeMessage(send.message, meta) });
-      }
-      let learned = result.learned;
-      if (fault === 'chose-on-accept' && !learned && !this.printedChose) {
-        const accepted = result.sends.find(
-          (x) => x.message.type === 'accept_ack' && x.message.minProposal === x.message.n,
-        );
-        if (accepted)
-          learned = {
-            type: 'learned',
-            n: accepted.message.n,
-            value: (accepted.message as { value: Value }).value,
-          };
-      }
-      if (learned) {
-        this.printedChose = true;
-        lines.push(formatLogLine(choseLine(this.id, learned)));
-      }
-      armed.push(...result.timers);
-      if (this.options.trace) {
-        const traceInput: TraceRecord['input'] =
-          input.type === 'deliver'
-            ? { kind: 'receive', from: input.message.from, id: envelope?.id ?? null, message: input.message }
-            : input.type === 'start'
-              ? { kind: 'start', value: input.value }
-              : { kind: 'timeout', group: input.group, timer };
-        const chose = learned ? { n: learned.n, value: learned.value } : null;
-        traced.push(this.record(traceInput, sent, result.timers, chose));
-      }
+      const sent = this.stamped(result.sends, ready, batch);
+      const chose = result.learned ? { n: result.learned.n, value: result.learned.value } : null;
+      if (chose) ready.lines.push(formatLogLine(choseLine(this.id, chose)));
+      ready.timers.push(...result.timers);
+      this.tracer?.step(
+        { clock: this.clock, batch: this.batches },
+        { input, envelope, timer },
+        sent,
+        result,
+        chose,
+      );
     }
-    // The trace goes first: a step it shows whose save did not complete let nothing out,
-    // and the validator recognises it by the state the next incarnation recovers.
-    if (traced.length > 0) this.options.trace?.write(traced);
-
-    const letOut = () => {
-      if (lines.length > 0) this.options.print(lines);
-      frames.forEach(({ to, frame }, i) => {
-        this.options.outbox.send(to, frame);
-        if (i === 0) this.failpoint('mid-send');
-      });
-    };
-    if (fault === 'send-first') letOut();
-    const stepped = monotonicMs();
-    const durable = this.logic.durable(this.state);
-    const text = JSON.stringify(durable);
-    const saved = text !== this.persisted;
-    if (saved) {
-      this.failpoint('before-write');
-      this.options.store.save(fault === 'forget-number' ? forgetNumbers(durable) : durable);
-      this.persisted = text;
-      this.failpoint('before-send');
-    }
-    const durableAt = monotonicMs();
-    if (fault !== 'send-first') letOut();
-    if (saved) this.failpoint('after-send');
-    for (const { group, timer } of armed) this.arm(group, timer);
-    if (!this.options.onBatch) return;
-    const cpu = process.cpuUsage(cpuBefore);
-    this.options.onBatch({
-      cpu: (cpu.user + cpu.system) / 1000,
-      sys: cpu.system / 1000,
-      arrived,
-      stepped,
-      durable: durableAt,
-      sent: monotonicMs(),
-      inputs: batch.length,
-      saved,
-      lines,
-    });
+    return ready;
   }
 
-  private failpoint(name: FailpointName): void {
-    if (!this.options.rehearsal) failpoint(name);
-  }
-
-  private record(
-    input: TraceRecord['input'],
-    sent: TraceRecord['sent'],
-    timers: readonly TimerEffect[],
-    chose: TraceRecord['chose'],
-  ): TraceRecord {
-    return {
-      peer: this.options.self.host,
-      id: this.id,
-      boot: this.boot,
-      seq: this.records++,
-      clock: this.clock,
-      batch: this.batches,
-      input,
-      sent,
-      timers: [...timers],
-      chose,
-      durable: this.logic.durable(this.state),
-    };
+  /** Each message with its clock and id, as a line and a frame (or, to itself, as an input of this batch). */
+  private stamped(sends: readonly Send[], ready: Ready, batch: Queued[]): TraceRecord['sent'] {
+    const sent: TraceRecord['sent'] = [];
+    for (const send of sends) {
+      const meta = { clock: this.clock, id: `${this.id}.${this.boot}.${++this.sends}` };
+      sent.push({ to: send.to, id: meta.id, message: send.message });
+      ready.lines.push(formatLogLine(sentLine(this.id, send.message)));
+      // A peer that holds two roles of one group talks to itself without the network.
+      if (send.to === this.id)
+        batch.push({ input: { type: 'deliver', message: send.message }, envelope: meta });
+      else ready.frames.push({ to: send.to, frame: encodeMessage(send.message, meta) });
+    }
+    return sent;
   }
 
   private arm(group: GroupId, timer: Timer): void {
@@ -340,4 +272,17 @@ export class PeerHost {
     const handle = setTimeout(() => this.enqueue({ input: { type: 'timeout', group }, arming }), ms);
     this.timers.set(group, { handle, arming });
   }
+}
+
+/** The host's effects on its sinks, wrapped by what this run asks for (see effects.ts). */
+function effectsOf(options: HostOptions): Effects {
+  let effects = plainEffects({
+    save: (d) => options.store.save(d),
+    print: options.print,
+    send: (to, frame) => options.outbox.send(to, frame),
+  });
+  // A warm-up host's steps are not the peer's: crash points do not count them.
+  if (!options.rehearsal) effects = withCrashPoints(effects);
+  effects = withFault(effects, fault);
+  return options.onBatch ? timed(effects, options.onBatch) : effects;
 }

@@ -82,6 +82,8 @@ export interface Applied {
   refused: readonly Refusal[];
   /** False when nothing happened: nothing in flight, or no machine took the input. */
   handled: boolean;
+  /** Whether the peer's durable state changed in this step (what a host would save). */
+  save: boolean;
 }
 
 export interface Simulator {
@@ -169,6 +171,7 @@ const outcome = (
   learned: undefined,
   refused: NO_REFUSALS,
   handled,
+  save: false,
 });
 
 /** Runs one input through a peer: its new state (and so its stable storage), then its messages. */
@@ -200,6 +203,7 @@ function runInput(
     learned: r.learned,
     refused,
     handled: r.handled,
+    save: r.save,
   };
 }
 
