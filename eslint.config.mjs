@@ -1,7 +1,7 @@
 import tsParser from '@typescript-eslint/parser';
 
-// ESLint measures function length and nothing else: biome is the linter. Run through
-// scripts/function-size.mjs, which holds the functions still over the limit to their list.
+// ESLint measures function length and nothing else (biome is the linter): `npm run lint`
+// fails on any function of src/ or machines/ over 100 lines.
 export default [
   {
     files: ['src/**/*.ts', 'machines/**/*.ts'],
