@@ -120,8 +120,9 @@ export const registerRoundModel: PathModel<RegisterRoundMachine> = {
       { type: 'TIMEOUT' },
       ...answers(value as string, context.n, context.proposal),
     ],
-    // Two numbers: enough for a retry to meet what the first left.
-    stopWhen: ({ context }) => context.n > STRIDE + 1,
+    // Two numbers (1, then 1 + STRIDE): enough for a retry to meet what the first left. A
+    // number between them is not the round's own; stopping there keeps a faulty variant finite.
+    stopWhen: ({ context }) => context.n > STRIDE + 1 || (context.n > 1 && context.n < STRIDE),
   },
   simple: {
     starts: ['fresh'],
