@@ -68,7 +68,9 @@ VARIABLES maxBal,   \* as in Paxos.tla: the highest ballot a promised or voted i
           msgs,     \* every message sent so far
           opIdx,    \* opIdx[p]: the operation p runs (Len(Ops[p]) + 1 once done)
           pBal,     \* pBal[p]: the ballot of p's latest round, -1 before any
-          done      \* the operations answered: [op |-> <<p, i>>, bal |-> b]
+          done      \* the operations answered: [op |-> <<p, i>>, bal |-> b,
+                    \*   invoked |-> opIdx as it was]: operation j of q with
+                    \*   j > invoked[q] was invoked after this answer
 
 vars == <<maxBal, maxVBal, maxVal, msgs, opIdx, pBal, done>>
 
@@ -178,7 +180,7 @@ Complete(p) ==
         /\ m.bal = pBal[p]
         /\ m.op = Current(p)
         /\ ChosenAt(m.bal, m.val)
-        /\ done' = done \cup {[op |-> Current(p), bal |-> m.bal]}
+        /\ done' = done \cup {[op |-> Current(p), bal |-> m.bal, invoked |-> opIdx]}
   /\ opIdx' = [opIdx EXCEPT ![p] = @ + 1]
   /\ UNCHANGED <<maxBal, maxVBal, maxVal, msgs, pBal>>
 
@@ -213,7 +215,8 @@ Spec == Init /\ [][Next]_vars
 (*     operation applied to the state before it, with the same answer,     *)
 (*   - no operation changes the register twice, and each proposer's        *)
 (*     operations come in its order,                                       *)
-(*   - every answered operation is in History at the ballot it answered.   *)
+(*   - every answered operation is in History at the ballot it answered,   *)
+(*     before every operation invoked after the answer (real time).        *)
 (***************************************************************************)
 Changes == {m \in msgs : m.type = "2a"}
 
@@ -241,7 +244,10 @@ AtomicRegister ==
         (i < j /\ h[i].op = h[j].op) => (WritesBack(h[i]) \/ WritesBack(h[j]))
   /\ \A i, j \in 1..Len(h) :
         (i < j /\ h[i].op[1] = h[j].op[1]) => h[i].op[2] <= h[j].op[2]
-  /\ \A d \in done : \E i \in 1..Len(h) : h[i].op = d.op /\ h[i].bal = d.bal
+  /\ \A d \in done : \E i \in 1..Len(h) :
+        /\ h[i].op = d.op
+        /\ h[i].bal = d.bal
+        /\ \A j \in 1..Len(h) : h[j].op[2] > d.invoked[h[j].op[1]] => i < j
 -----------------------------------------------------------------------------
 THEOREM Safety == Spec => [](TypeOK /\ AtomicRegister)
 =============================================================================

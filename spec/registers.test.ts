@@ -91,22 +91,23 @@ describe('spec/registers.ts transcribes spec/Registers.tla', () => {
 describe('the transcription explored for small constants: the register is atomic in every state', () => {
   test('1 acceptor, a put and a get, ballots 0..1', () => {
     const r = exploreRegisters(registersParams(1, [[put('a')], [get]], 1));
-    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([48, 11, true, undefined]);
+    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([51, 11, true, undefined]);
   });
 
   test('3 acceptors, a put and a put-if-version, ballots 0..1', () => {
     const r = exploreRegisters(ONE_EACH);
-    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([6289, 19, true, undefined]);
+    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([7105, 19, true, undefined]);
     // Not vacuous: in thousands of these states some operation has been answered.
-    expect(r.answered).toBe(2176);
+    expect(r.answered).toBe(2992);
   });
 
-  // About a minute here: with `npm run test:deep` only.
+  // About two minutes here: with `npm run test:deep` only. The only pinned model where an
+  // operation is invoked after another proposer's answer, so where real time is at stake.
   test.skipIf(!process.env.PAXOS_CHECK_DEEP)(
     '3 acceptors, two puts for proposer 1 and a get, ballots 0..2',
     () => {
       const r = exploreRegisters(TWO_FOR_ONE);
-      expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([321705, 28, true, undefined]);
+      expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([440409, 28, true, undefined]);
     },
   );
 });

@@ -65,6 +65,8 @@ export type RegMessage = Msg1a | Msg1b | Msg2a | Msg2b;
 interface Done {
   op: readonly [Proposer, number];
   bal: Ballot;
+  /** opIdx when it was answered: operation j of q with j > invoked[q - 1] was invoked after. */
+  invoked: readonly number[];
 }
 
 export interface RegistersState {
@@ -296,7 +298,7 @@ export function Complete(
     sameOp(m.op, Current(s, q)) &&
     ChosenAt(p, s, m.bal, m.val);
   if (!ok) return null;
-  const done: Done = { op: Current(s, q), bal: m.bal };
+  const done: Done = { op: Current(s, q), bal: m.bal, invoked: s.opIdx };
   return {
     ...s,
     done: withElement(s.done, done),
@@ -449,7 +451,11 @@ function AtomicRegister(p: RegistersParams, s: RegistersState): boolean {
       const inOrder = x.op[0] !== y.op[0] || x.op[1] <= y.op[1];
       return once && inOrder;
     }) &&
-    s.done.every((d) => h.some((x) => sameOp(x.op, d.op) && x.bal === d.bal))
+    s.done.every((d) => {
+      const i = h.findIndex((x) => sameOp(x.op, d.op) && x.bal === d.bal);
+      const later = (x: Msg2a) => x.op[1] > (d.invoked[x.op[0] - 1] as number);
+      return i >= 0 && h.every((x, j) => !later(x) || i < j);
+    })
   );
 }
 
