@@ -32,6 +32,8 @@ const put = (val: string, ver = -1): Op => ({ kind: 'put', val, ver });
 const get: Op = { kind: 'get' };
 /** Two proposers, one operation each: a put, and a put-if-version that mismatches once the put took effect. */
 const ONE_EACH = registersParams(3, [[put('a')], [put('b', 0)]], 1);
+/** A put and a get: a get answered on one vote may miss the put. */
+const PUT_AND_GET = registersParams(3, [[put('a')], [get]], 1);
 /** Proposer 1 runs two operations: what a ballot reused across operations breaks. */
 const TWO_FOR_ONE = registersParams(3, [[put('a'), put('c')], [get]], 2);
 
@@ -133,6 +135,7 @@ describe('broken variants are caught by the mapping to an atomic register', () =
     ['AcceptTakesFirstPromise', ONE_EACH],
     ['PrepareAckForgetsPromise', ONE_EACH],
     ['PrepareReusesBallot', TWO_FOR_ONE],
+    ['CompleteWithoutQuorum', PUT_AND_GET],
   ] as const;
 
   test('every variant has a case, and the correct spec passes on the case of each', () => {

@@ -8,6 +8,7 @@ import {
   acceptMessage,
   type Ballot,
   type Msg1b,
+  type Msg2a,
   Owns,
   Promises,
   type Proposer,
@@ -24,12 +25,14 @@ export type RegistersVariant =
   | 'Registers'
   | 'AcceptTakesFirstPromise'
   | 'PrepareAckForgetsPromise'
-  | 'PrepareReusesBallot';
+  | 'PrepareReusesBallot'
+  | 'CompleteWithoutQuorum';
 export const REGISTERS_VARIANTS: readonly RegistersVariant[] = [
   'Registers',
   'AcceptTakesFirstPromise',
   'PrepareAckForgetsPromise',
   'PrepareReusesBallot',
+  'CompleteWithoutQuorum',
 ];
 
 /** A round that changes the state the first promise it holds reports, not the highest vote's. */
@@ -105,9 +108,29 @@ function AcceptOncePerOperation(
   return shown ? send(s, acceptMessage(p, s, q, h)) : null;
 }
 
+/** A proposer that answers as soon as one acceptor voted for its accept: a read that skips the quorum. */
+function CompleteWithoutQuorum(
+  p: RegistersParams,
+  s: RegistersState,
+  q: Proposer,
+  m: Msg2a,
+): RegistersState | null {
+  const i = s.opIdx[q - 1] as number;
+  const current = m.op[0] === q && m.op[1] === i && m.bal === s.pBal[q - 1];
+  const voted = s.msgs.some(
+    (x) => x.type === '2b' && x.bal === m.bal && JSON.stringify(x.val) === JSON.stringify(m.val),
+  );
+  if (!(i <= (p.ops[q - 1]?.length ?? 0) && current && s.msgs.includes(m) && voted)) return null;
+  const done = [...s.done, { op: m.op, bal: m.bal, invoked: s.opIdx }].sort((x, y) =>
+    JSON.stringify(x) < JSON.stringify(y) ? -1 : 1,
+  );
+  return { ...s, done, opIdx: s.opIdx.map((x, j) => (j === q - 1 ? x + 1 : x)) };
+}
+
 export const registersVariantActions: Readonly<Record<RegistersVariant, RegistersActions>> = {
   Registers: registersActions,
   AcceptTakesFirstPromise: { ...registersActions, Accept: AcceptTakesFirstPromise },
   PrepareAckForgetsPromise: { ...registersActions, PrepareAck: PrepareAckForgetsPromise },
   PrepareReusesBallot: { ...registersActions, Prepare: PrepareReusesBallot, Accept: AcceptOncePerOperation },
+  CompleteWithoutQuorum: { ...registersActions, Complete: CompleteWithoutQuorum },
 };
