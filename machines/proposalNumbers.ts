@@ -17,3 +17,13 @@ export const nextProposalNumber = (group: number, groupCount: number, above: num
   if (above < group) return group;
   return group + (Math.floor((above - group) / groupCount) + 1) * groupCount;
 };
+
+/**
+ * How many lives a register proposer may have. A register round does not write its number
+ * to disk (that would cost an fsync per round on every key); its host instead fsyncs an
+ * incarnation once per start, below this limit, and the round owns only the numbers of
+ * its (group, incarnation) pair: K + P*i + P*I*j for incarnation i of I (machines/round.ts).
+ * A larger I leaves fewer rounds per key before numbers reach 2^53: with P = 3 and
+ * I = 2^16 a key has over 10^10 rounds.
+ */
+export const INCARNATION_LIMIT = 2 ** 16;

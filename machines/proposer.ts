@@ -13,21 +13,17 @@
  */
 import { assertEvent, assign, emit, enqueueActions, setup } from 'xstate';
 import {
-  type Accept,
   type AcceptAck,
   type Chose,
   type GroupId,
-  isAcceptance,
-  majority,
   NO_PROPOSAL,
   type PeerId,
-  type Prepare,
   type PrepareAck,
   type Send,
   type Value,
 } from './messages';
-import { nextProposalNumber } from './proposalNumbers';
-import { ANNOUNCE_ATTEMPT_CAP, type ArmTimer, BACKOFF_ATTEMPT_CAP } from './timers';
+import { highestAccepted, numberAboveSeen, type PromiseHeard, roundActions, roundGuards } from './round';
+import { ANNOUNCE_ATTEMPT_CAP, type ArmTimer } from './timers';
 
 /**
  * What the proposer keeps on stable storage: a restarted proposer must never reuse a number,
@@ -50,12 +46,7 @@ export interface ProposerInput {
   durable?: ProposerDurable;
 }
 
-/** A promise heard in the current round: what that acceptor had accepted before. */
-export interface PromiseHeard {
-  from: PeerId;
-  acceptedProposal: number;
-  acceptedValue: Value | null;
-}
+export type { PromiseHeard };
 
 export interface ProposerContext {
   self: PeerId;
@@ -99,28 +90,6 @@ export interface Decided {
 
 export type ProposerEmitted = Send | Decided | ArmTimer;
 
-const isMember = (context: ProposerContext, from: PeerId) => context.acceptors.includes(from);
-
-const isNewPromise = (context: ProposerContext, ack: PrepareAck) =>
-  ack.n === context.n &&
-  ack.promised &&
-  isMember(context, ack.from) &&
-  !context.promises.some((p) => p.from === ack.from);
-
-const isNewAcceptance = (context: ProposerContext, ack: AcceptAck) =>
-  ack.n === context.n &&
-  isAcceptance(ack) &&
-  isMember(context, ack.from) &&
-  !context.accepted.includes(ack.from);
-
-const quorum = (context: ProposerContext) => majority(context.acceptors.length);
-
-const arm = (timer: ArmTimer['timer']): ArmTimer => ({ type: 'arm', timer });
-
-// Slide 45's "retry with a higher n": the smallest own number above all seen.
-const numberAboveSeen = (context: ProposerContext): number =>
-  nextProposalNumber(context.group, context.groupCount, Math.max(context.n, context.highestSeen));
-
 /**
  * The proposal number the proposer's next round would take, for hosts that bound rounds (the
  * checker): NO_PROPOSAL once it has decided, since a decided proposer starts no round.
@@ -137,110 +106,20 @@ export const proposerMachine = setup({
   },
   guards: {
     decidedBeforeRestart: ({ context }) => context.chosen !== null,
-    isNewPromise: ({ context, event }) => {
-      assertEvent(event, 'prepare_ack');
-      return isNewPromise(context, event);
-    },
-    completesPromiseMajority: ({ context, event }) => {
-      assertEvent(event, 'prepare_ack');
-      return isNewPromise(context, event) && context.promises.length + 1 >= quorum(context);
-    },
-    // Refused only if the acceptor promised a higher number. An answer to a duplicated
-    // prepare(n) is not a promise either (minProposal is already n), but it is no refusal.
-    isRefusal: ({ context, event }) => {
-      assertEvent(event, 'prepare_ack');
-      return (
-        event.n === context.n &&
-        !event.promised &&
-        event.minProposal > event.n &&
-        isMember(context, event.from)
-      );
-    },
-    isNewAcceptance: ({ context, event }) => {
-      assertEvent(event, 'accept_ack');
-      return isNewAcceptance(context, event);
-    },
-    completesAcceptMajority: ({ context, event }) => {
-      assertEvent(event, 'accept_ack');
-      return isNewAcceptance(context, event) && context.accepted.length + 1 >= quorum(context);
-    },
-    isRejection: ({ context, event }) => {
-      assertEvent(event, 'accept_ack');
-      return event.n === context.n && event.minProposal > event.n && isMember(context, event.from);
-    },
+    ...roundGuards,
   },
   actions: {
+    ...roundActions<ProposerContext, ProposerEvent>(),
     takeValue: assign({
       value: ({ event }) => {
         assertEvent(event, 'START');
         return event.value;
       },
     }),
-    beginRound: assign(({ context }) => ({
-      n: numberAboveSeen(context),
-      promises: [],
-      proposal: null,
-      accepted: [],
-    })),
-    sendPrepare: enqueueActions(({ context, enqueue }) => {
-      for (const to of context.acceptors) {
-        const message: Prepare = { type: 'prepare', from: context.self, group: context.group, n: context.n };
-        enqueue.emit({ type: 'send', to, message });
-      }
-    }),
-    // Each phase waits for its own majority: a round timer is armed with each broadcast.
-    armRoundTimer: emit(arm({ kind: 'round' })),
-    noteHighestSeen: assign({
-      highestSeen: ({ context, event }) => {
-        assertEvent(event, ['prepare_ack', 'accept_ack']);
-        const reported =
-          event.type === 'prepare_ack'
-            ? Math.max(event.minProposal, event.acceptedProposal)
-            : event.minProposal;
-        return Math.max(context.highestSeen, reported);
-      },
-    }),
-    recordPromise: assign({
-      promises: ({ context, event }) => {
-        assertEvent(event, 'prepare_ack');
-        const promise: PromiseHeard = {
-          from: event.from,
-          acceptedProposal: event.acceptedProposal,
-          acceptedValue: event.acceptedValue,
-        };
-        return [...context.promises, promise].sort((a, b) => a.from - b.from);
-      },
-    }),
     // Slide 46: a value some acceptor may already have seen chosen wins over our own.
     adoptHighestAccepted: assign({
-      proposal: ({ context }) => {
-        let best: PromiseHeard | undefined;
-        for (const p of context.promises) {
-          if (p.acceptedProposal !== NO_PROPOSAL && (!best || p.acceptedProposal > best.acceptedProposal))
-            best = p;
-        }
-        return best?.acceptedValue ?? context.value;
-      },
+      proposal: ({ context }) => highestAccepted(context.promises)?.acceptedValue ?? context.value,
     }),
-    sendAccept: enqueueActions(({ context, enqueue }) => {
-      for (const to of context.acceptors) {
-        const message: Accept = {
-          type: 'accept',
-          from: context.self,
-          group: context.group,
-          n: context.n,
-          value: context.proposal ?? '',
-        };
-        enqueue.emit({ type: 'send', to, message });
-      }
-    }),
-    // An acceptor took the proposal: the round got through, so contention is not growing.
-    recordAcceptance: assign(({ context, event }) => {
-      assertEvent(event, 'accept_ack');
-      return { accepted: [...context.accepted, event.from].sort((a, b) => a - b), refusals: 0 };
-    }),
-    armBackoffTimer: emit(({ context }) => arm({ kind: 'backoff', attempt: context.refusals })),
-    countRefusal: assign({ refusals: ({ context }) => Math.min(context.refusals + 1, BACKOFF_ATTEMPT_CAP) }),
     decide: assign({ chosen: ({ context }) => ({ n: context.n, value: context.proposal ?? '' }) }),
     learnChosen: assign({
       chosen: ({ event }) => {
@@ -259,7 +138,10 @@ export const proposerMachine = setup({
     countAnnouncement: assign({
       announcements: ({ context }) => Math.min(context.announcements + 1, ANNOUNCE_ATTEMPT_CAP),
     }),
-    armAnnounceTimer: emit(({ context }) => arm({ kind: 'announce', attempt: context.announcements })),
+    armAnnounceTimer: emit(({ context }) => ({
+      type: 'arm' as const,
+      timer: { kind: 'announce' as const, attempt: context.announcements },
+    })),
     reportDecided: emit(({ context }) => ({
       type: 'decided' as const,
       n: context.chosen?.n ?? NO_PROPOSAL,

@@ -1,7 +1,7 @@
 /**
- * docs/diagrams holds what the machines generate today (run `npm run diagrams` after
- * changing a machine), the diagrams draw every transition the way XState runs it, and
- * docs/architecture.md, which embeds them, shows the same Mermaid text.
+ * docs/diagrams holds what the machines (the three roles and the register round) generate
+ * today (run `npm run diagrams` after changing a machine), the diagrams draw every
+ * transition the way XState runs it, and docs/architecture.md, which embeds them, shows the same Mermaid text.
  *
  * The .mmd files are compared byte for byte. Each .svg is compared twice: the DOT source
  * it embeds must equal the DOT the machine gives (this names the machine change, and does
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { type AnyStateMachine, createMachine } from 'xstate';
 import { toDot } from '../src/diagrams/dot';
-import { diagramFiles, ROLES } from '../src/diagrams/files';
+import { DIAGRAMS, diagramFiles, diagramMachines } from '../src/diagrams/files';
 import { toMermaid } from '../src/diagrams/mermaid';
 import { embeddedDot, renderSvg } from '../src/diagrams/render';
 import { roleMachines } from '../src/peer/node';
@@ -26,30 +26,30 @@ const committed = (name: string) => readFileSync(join(root, 'docs/diagrams', nam
 const STALE = 'docs/diagrams is stale: run `npm run diagrams` and commit the result';
 
 describe('docs/diagrams matches the machines', () => {
-  test('exactly the three roles, as .mmd and .svg', () => {
+  test('exactly the three roles and the register round, as .mmd and .svg', () => {
     expect(readdirSync(join(root, 'docs/diagrams')).sort()).toEqual(
-      ROLES.flatMap((r) => [`${r}.mmd`, `${r}.svg`]).sort(),
+      DIAGRAMS.flatMap((r) => [`${r}.mmd`, `${r}.svg`]).sort(),
     );
   });
 
-  test.each(ROLES)('%s.mmd', (role) => {
-    expect(committed(`${role}.mmd`), STALE).toBe(toMermaid(roleMachines[role]));
+  test.each(DIAGRAMS)('%s.mmd', (role) => {
+    expect(committed(`${role}.mmd`), STALE).toBe(toMermaid(diagramMachines[role]));
   });
 
-  test.each(ROLES)('%s.svg embeds the DOT of the machine', (role) => {
-    expect(embeddedDot(committed(`${role}.svg`)), STALE).toBe(toDot(roleMachines[role]));
+  test.each(DIAGRAMS)('%s.svg embeds the DOT of the machine', (role) => {
+    expect(embeddedDot(committed(`${role}.svg`)), STALE).toBe(toDot(diagramMachines[role]));
   });
 
-  test.each(ROLES)('%s.svg is what Graphviz draws from it', async (role) => {
-    expect(committed(`${role}.svg`), STALE).toBe(await renderSvg(toDot(roleMachines[role])));
+  test.each(DIAGRAMS)('%s.svg is what Graphviz draws from it', async (role) => {
+    expect(committed(`${role}.svg`), STALE).toBe(await renderSvg(toDot(diagramMachines[role])));
   });
 });
 
 describe('the diagrams draw every transition as XState runs it', () => {
   const edgesOf = (text: string, arrow: string) => text.split('\n').filter((l) => l.includes(arrow));
 
-  test.each(ROLES)('%s: one Mermaid edge per transition and state it fires in', (role) => {
-    const machine = roleMachines[role];
+  test.each(DIAGRAMS)('%s: one Mermaid edge per transition and state it fires in', (role) => {
+    const machine = diagramMachines[role];
     const expected = transitionsOf(machine).reduce(
       (sum, t) => sum + drawnSourcesOf(t).length * Math.max(1, t.targets.length),
       0,
@@ -85,8 +85,8 @@ describe('the diagrams draw every transition as XState runs it', () => {
   });
 
   test('the same machine definition gives the same bytes', () => {
-    for (const role of ROLES) {
-      const m = roleMachines[role] as AnyStateMachine;
+    for (const role of DIAGRAMS) {
+      const m = diagramMachines[role] as AnyStateMachine;
       const rebuilt = createMachine(m.config as never, m.implementations as never) as AnyStateMachine;
       expect(toMermaid(rebuilt)).toBe(toMermaid(m));
       expect(toDot(rebuilt)).toBe(toDot(m));
@@ -99,7 +99,7 @@ describe('docs/architecture.md shows the generated Mermaid', () => {
   const blocks = [...page.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
 
   test('every mermaid block of docs/architecture.md is one of docs/diagrams, and each is there', () => {
-    const generated = ROLES.map((r) => toMermaid(roleMachines[r]));
+    const generated = DIAGRAMS.map((r) => toMermaid(diagramMachines[r]));
     expect(
       blocks.filter((b) => !generated.includes(b as string)),
       'docs/architecture.md has a stale diagram',
@@ -112,7 +112,7 @@ describe('docs/architecture.md shows the generated Mermaid', () => {
 });
 
 describe('paxos diagrams', () => {
-  test('the bundled CLI writes the same six files', async () => {
+  test('the bundled CLI writes the same eight files', async () => {
     const out = mkdtempSync(join(tmpdir(), 'paxos-diagrams-'));
     try {
       const run = spawnSync(process.execPath, [join(root, 'dist/cli.js'), 'diagrams', '--out', out], {

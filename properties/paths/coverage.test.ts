@@ -1,18 +1,20 @@
 /**
- * The generated paths take every state and every transition of the three statecharts
- * (measured against the machines' definitions, src/statechart/structure.ts), and the
- * measure is not a formality: a transition nothing can take is reported, and only it.
+ * The generated paths take every state and every transition of the three role statecharts
+ * and of the register round (measured against the machines' definitions,
+ * src/statechart/structure.ts), and the measure is not a formality: a transition nothing can take is reported, and only it.
  */
 import { describe, expect, test } from 'vitest';
 import { type AnyStateMachine, createMachine } from 'xstate';
 import { acceptorMachine } from '../../machines/acceptor';
 import { learnerMachine } from '../../machines/learner';
 import { proposerMachine } from '../../machines/proposer';
+import { registerRoundMachine } from '../../machines/registerRound';
 import { acceptorModel } from './acceptor.model';
 import { Coverage, type CoverageReport, formatCoverage } from './coverage';
 import { generatePaths, type PathModel } from './generate';
 import { learnerModel } from './learner.model';
 import { proposerModel } from './proposer.model';
+import { registerRoundModel } from './registerRound.model';
 import { replay } from './replay';
 
 function coverageOf<M extends AnyStateMachine>(machine: M, model: PathModel<M>): CoverageReport {
@@ -65,6 +67,7 @@ describe('path coverage of the statecharts', () => {
     coverageOf(proposerMachine, proposerModel),
     coverageOf(acceptorMachine, acceptorModel),
     coverageOf(learnerMachine, learnerModel),
+    coverageOf(registerRoundMachine, registerRoundModel),
   ];
 
   test.each(reports.map((r) => [formatCoverage(r), r] as const))('%s', (line, report) => {
@@ -83,6 +86,7 @@ describe('path coverage of the statecharts', () => {
         proposer: { states: 6, transitions: 19, edges: 22 },
         acceptor: { states: 4, transitions: 13, edges: 13 },
         learner: { states: 3, transitions: 7, edges: 7 },
+        registerRound: { states: 6, transitions: 18, edges: 18 },
       }[report.machine],
     );
   });

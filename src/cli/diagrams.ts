@@ -1,5 +1,5 @@
 /**
- * `paxos diagrams --out DIR`: writes proposer/acceptor/learner as .mmd and .svg.
+ * `paxos diagrams --out DIR`: writes proposer/acceptor/learner/registerRound as .mmd and .svg.
  * `npm run diagrams` refreshes docs/diagrams, which a test holds equal to the machines.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,7 +10,7 @@ import { diagramFiles } from '../diagrams/files';
 export function register(program: Command): void {
   program
     .command('diagrams')
-    .description('write the three statecharts as Mermaid (.mmd) and SVG files')
+    .description('write the statecharts (three roles, the register round) as Mermaid (.mmd) and SVG files')
     .requiredOption('--out <dir>', 'directory to write into (created if missing)')
     .action(async ({ out }: { out: string }) => {
       const files = await diagramFiles();
