@@ -11,8 +11,9 @@
  * machine the spread says how far to trust the median; the CPU seconds (user + system of
  * this process, threads included) say what the search cost when it ran.
  */
-import { exploreMachines, type MachineCheckOptions } from '../../src/check/machines';
+
 import { searchParallel } from '../../src/check/parallel';
+import { exploreMachines, type MachineCheckOptions } from '../../src/check/worlds';
 import { loadHostsfile } from '../../src/config/hostsfile';
 
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);

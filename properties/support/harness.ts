@@ -10,7 +10,7 @@ import type { GroupId, PeerId, Value } from '../../machines/messages';
 import type { ClusterConfig } from '../../src/config/cluster';
 import { groundTruth } from '../../src/sim/groundTruth';
 import { defaultValues } from '../../src/sim/random';
-import { formatTrace, toMermaidSequence } from '../../src/sim/trace';
+import { formatTrace, toMermaidSequence } from '../../src/sim/runText';
 import type { Applied, SimStep, Simulator, World } from '../../src/world/world';
 import { type MonitorFactory, type PropertyName, safetyMonitors } from './monitors';
 

@@ -11,7 +11,7 @@ import { majority, type PeerId } from '../../machines/messages';
 import type { SpecParams, SpecState } from '../../spec/paxos';
 import { SpecMessageLog, specActionBetween, specParamsFor } from '../../spec/refinement';
 import type { Chosen, GroundTruth } from '../../src/sim/groundTruth';
-import { describeMessage } from '../../src/sim/trace';
+import { describeMessage } from '../../src/sim/runText';
 import type { Applied, Simulator, World } from '../../src/world/world';
 
 export type PropertyName =

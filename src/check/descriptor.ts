@@ -6,13 +6,13 @@
  */
 import { standardParams } from '../../spec/explore';
 import type { SpecVariant } from '../../spec/variants';
-import type { CoverageRow } from './machines/coverage';
-import { MachinesModel } from './machines/model';
-import { type MachineCheckOptions, resolveOptions } from './machines/options';
-import { specRefinement } from './machines/specRefinement';
 import type { Model } from './model';
 import { packSpec } from './packedSpec';
 import { specModel } from './specModel';
+import type { CoverageRow } from './worlds/coverage';
+import { MachinesModel } from './worlds/machinesModel';
+import { type MachineCheckOptions, resolveOptions } from './worlds/options';
+import { specRefinement } from './worlds/specRefinement';
 
 export type ModelDescriptor =
   | { kind: 'spec'; acceptors: number; values: number; maxBallot: number; variant?: SpecVariant }

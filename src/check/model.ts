@@ -1,6 +1,6 @@
 /**
  * What the search explores: a `Model`. The executable spec (specModel.ts) and the worlds of
- * the real machines (machines/model.ts) are two; symmetry (symmetry.ts) wraps either. A
+ * the real machines (worlds/machinesModel.ts) are two; symmetry (symmetry.ts) wraps either. A
  * state is a short array of ints that the model writes and reads; the search stores it
  * only as a fingerprint (or, in exact mode, as the key the model gives) and queues it.
  */

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { buildModel, type ModelDescriptor } from './descriptor';
 import type { Breach } from './model';
 import type { Progress } from './result';
-import { checkWord, collisionProbability, replay, type SearchResult } from './search';
+import { checkWord, collisionProbability, type SearchResult, traceByReplay } from './search';
 import { SharedFingerprintTable } from './visited';
 
 export interface ParallelOptions {
@@ -161,7 +161,7 @@ async function counterexample(
   const model = buildModel(descriptor);
   return {
     invariant: found.breach.invariant,
-    trace: replay(
+    trace: traceByReplay(
       model,
       checks,
       found.kind === 'step' ? found.breach.invariant : null,

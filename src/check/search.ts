@@ -459,7 +459,7 @@ function rebuild(
   for (let i = at.kind === 'state' ? at.index : at.parent; i >= 0; i = records.get(i)[0])
     checks.push(records.get(i)[1]);
   checks.reverse();
-  return replay(model, checks, at.kind === 'step' ? at.breach.invariant : null, check);
+  return traceByReplay(model, checks, at.kind === 'step' ? at.breach.invariant : null, check);
 }
 
 /** The word a parent record keeps of a state: the second fingerprint lane (of the key, in exact mode). */
@@ -474,7 +474,7 @@ export function checkWord(model: Model, exact: boolean): (s: Int32Array, n: numb
 }
 
 /** The trace through states whose fingerprint lanes are `checks`; `stepInvariant`: then one breaching step. */
-export function replay(
+export function traceByReplay(
   model: Model,
   checks: readonly number[],
   stepInvariant: string | null,

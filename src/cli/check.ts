@@ -7,14 +7,14 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { GroupId } from '../../machines/messages';
 import { coverageRows } from '../check/descriptor';
-import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/machines';
-import { type CoverageRow, coverageLines } from '../check/machines/coverage';
-import { MACHINE_GOALS } from '../check/machines/goals';
-import { defaultValues } from '../check/machines/options';
 import { searchParallel } from '../check/parallel';
 import type { CheckResult, Progress } from '../check/result';
 import type { GoalResult, LivenessReport, SearchStats } from '../check/search';
 import { exploreSpec } from '../check/spec';
+import { exploreMachines, FAULTS, type Fault, type NetworkModel } from '../check/worlds';
+import { type CoverageRow, coverageLines } from '../check/worlds/coverage';
+import { MACHINE_GOALS } from '../check/worlds/goals';
+import { defaultValues } from '../check/worlds/options';
 import {
   collect,
   loadClusterOrExit,

@@ -12,7 +12,7 @@ import type { GroupId, Value } from '../../machines/messages';
 import { createPeerLogic } from '../peer/node';
 import { groundTruth } from '../sim/groundTruth';
 import { defaultValues, randomRun } from '../sim/random';
-import { formatTrace, toMermaidSequence } from '../sim/trace';
+import { formatTrace, toMermaidSequence } from '../sim/runText';
 import { viewOfSimulation } from '../view/fromSim';
 import { createSimulator, historyOf, NotEnabled, replay, type SimStep, type Simulator } from '../world/world';
 import {

@@ -28,7 +28,7 @@ import { CounterexampleError, stepsOfCounterexample, viewOfCounterexample } from
 import { viewOfStructured } from '../view/fromStructured';
 import { viewOfObservedRun } from '../view/fromTrace';
 import { renderHtml } from '../view/html';
-import type { RunView } from '../view/model';
+import type { RunView } from '../view/runView';
 import { renderShiviz } from '../view/shiviz';
 import { renderSvg } from '../view/svg';
 import { loadClusterOrExit, parseInteger, requireHostsfile, usageAfterError, usageError } from './arguments';

@@ -3,4 +3,4 @@ export * from './clusters';
 export * from './groundTruth';
 export * from './prng';
 export * from './random';
-export * from './trace';
+export * from './runText';

@@ -276,7 +276,7 @@ const inputOf = (r: TraceRecord): PeerInput | undefined => {
 };
 
 /** Step 3: every peer's steps through the real machines. */
-function replay(cluster: ClusterConfig, peers: Map<PeerId, Located[]>): Failure | undefined {
+function replayThroughMachines(cluster: ClusterConfig, peers: Map<PeerId, Located[]>): Failure | undefined {
   const logic = createPeerLogic(cluster);
   for (const [id, records] of peers) {
     let state: PeerState | undefined;
@@ -529,7 +529,7 @@ export function validateStructured(
   }
   const merged = merge(kept, dropped);
   if (merged.failure) return fail(merged.failure);
-  const machines = replay(cluster, kept);
+  const machines = replayThroughMachines(cluster, kept);
   if (machines) return fail(machines);
   const spec = refine(cluster, merged.order);
   const counts = { specActions: spec.actions, stutters: spec.stutters, chosen: spec.chosen };

@@ -14,7 +14,7 @@ import { createPeerLogic } from '../peer/node';
 import type { Action } from '../world/action';
 import { createSimulator, NotEnabled } from '../world/world';
 import { viewOfSimulation } from './fromSim';
-import { INVARIANT_TEXT, type RunView } from './model';
+import { INVARIANT_TEXT, type RunView } from './runView';
 
 export class CounterexampleError extends Error {}
 

@@ -10,7 +10,7 @@ import type { ClusterConfig } from '../config/cluster';
 import { choseLine, formatLogLine, receivedLine, sentLine } from '../peer/logLine';
 import { createPeerLogic } from '../peer/node';
 import { groundTruth } from '../sim/groundTruth';
-import { describeMessage, describeStep } from '../sim/trace';
+import { describeMessage, describeStep } from '../sim/runText';
 import { isMessageAction } from '../world/action';
 import {
   type Applied,
@@ -28,7 +28,7 @@ import {
   type ViewEvent,
   type ViewMessage,
   viewPeers,
-} from './model';
+} from './runView';
 
 export function toneOf(m: Message): Tone {
   switch (m.type) {

@@ -18,7 +18,7 @@ import type { TraceResult } from '../trace/index';
 import { describeRecord, type PlacedRecord } from '../trace/structured';
 import { Acceptances } from '../world/chosen';
 import { messageFields, shortName, toneOf } from './fromSim';
-import { type ChosenMark, type RunView, type ViewEvent, type ViewMessage, viewPeers } from './model';
+import { type ChosenMark, type RunView, type ViewEvent, type ViewMessage, viewPeers } from './runView';
 
 export interface PlacedRun {
   records: PlacedRecord[];

@@ -22,7 +22,7 @@ import {
   type ViewEvent,
   type ViewMessage,
   viewPeers,
-} from './model';
+} from './runView';
 
 const toneOf = (e: TraceEvent, meaning: AckMeaning | undefined): Tone => {
   if (e.type === 'chose') return 'decision';

@@ -4,7 +4,7 @@
  * and zoom. Nothing is fetched. With scripting off the page is the SVG plus a static summary
  * (the controls stay hidden), and the SVG's own tooltips still name every message.
  */
-import { acceptorText, type RunView } from './model';
+import { acceptorText, type RunView } from './runView';
 import { esc, renderSvg } from './svg';
 
 const PAGE_STYLE = `

@@ -3,7 +3,7 @@
  * Kept apart from the SVG text so that tests and the HTML script can reason about
  * geometry (which way an arrow points, where a row is) without parsing markup.
  */
-import { type AcceptorState, acceptorText, type RunView, type ViewMessage } from './model';
+import { type AcceptorState, acceptorText, type RunView, type ViewMessage } from './runView';
 
 export const GEOMETRY = {
   left: 48,

@@ -4,7 +4,7 @@
  * committed pictures cannot drift from what the tool draws.
  */
 import type { GroupId, MessageType, PeerId, Value } from '../../machines/messages';
-import { exploreMachines } from '../check/machines';
+import { exploreMachines } from '../check/worlds';
 import type { ClusterConfig } from '../config/cluster';
 import { parseHostsfile } from '../config/hostsfile';
 import { createPeerLogic } from '../peer/node';

@@ -8,7 +8,7 @@
  * Each host's own entry counts its events from 1 and grows by exactly one per event, as
  * ShiViz checks.
  */
-import { acceptorText, type RunView, type ViewEvent } from './model';
+import { acceptorText, type RunView, type ViewEvent } from './runView';
 
 const SHIVIZ_REGEX = '(?<host>\\S+) (?<clock>\\{.*?\\}) (?<event>.*)';
 

@@ -8,7 +8,7 @@
  * script and the browser tests read; the counts of both equal the model's.
  */
 import { GEOMETRY, type Layout, layout, type Point, writtenStates } from './layout';
-import { acceptorText, type RunView, type ViewEvent, type ViewMessage } from './model';
+import { acceptorText, type RunView, type ViewEvent, type ViewMessage } from './runView';
 
 export const esc = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,9 +1,9 @@
 /** Transition coverage of the checker: exact counts, dead transitions listed, and no transition missed. */
 import { describe, expect, test } from 'vitest';
 import { learnerMachine } from '../../machines/learner';
-import { exploreMachines } from '../../src/check/machines';
-import { MACHINE_GOALS } from '../../src/check/machines/goals';
-import { specRefinement } from '../../src/check/machines/specRefinement';
+import { exploreMachines } from '../../src/check/worlds';
+import { MACHINE_GOALS } from '../../src/check/worlds/goals';
+import { specRefinement } from '../../src/check/worlds/specRefinement';
 import { roleMachines } from '../../src/peer/node';
 import { transitionsOf } from '../../src/statechart/structure';
 import { testcase1 } from './clusters';

@@ -1,13 +1,13 @@
 /** `sometimes` goals: reached with shortest witnesses, and reported unreached when they cannot be. */
 import { describe, expect, test } from 'vitest';
 import { proposerMachine } from '../../machines/proposer';
-import { exploreMachines } from '../../src/check/machines';
+import { exploreMachines } from '../../src/check/worlds';
 import {
   acceptsAnotherValue,
   MACHINE_GOALS,
   twoAccepting,
   twoValuesPrinted,
-} from '../../src/check/machines/goals';
+} from '../../src/check/worlds/goals';
 import { roleMachines } from '../../src/peer/node';
 import { testcase2 } from './clusters';
 

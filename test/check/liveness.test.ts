@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { neverRetryingProposer } from '../../properties/faults/proposers';
 import { LivenessGraph } from '../../src/check/liveness';
-import { exploreMachines } from '../../src/check/machines';
+import { exploreMachines } from '../../src/check/worlds';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { roleMachines } from '../../src/peer/node';
 import { stepsOfCounterexample } from '../../src/view/fromCheck';

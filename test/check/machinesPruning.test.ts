@@ -6,10 +6,10 @@
  */
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { MESSAGE_TYPES } from '../../machines/messages';
-import { type MachineCheckOptions, type MachineSearch, searchMachines } from '../../src/check/machines';
-import { PeerTable } from '../../src/check/machines/peerTable';
-import { SettledMessages, strictStutter } from '../../src/check/machines/settled';
 import type { ExactSet } from '../../src/check/visited';
+import { type MachineCheckOptions, type MachineSearch, searchMachines } from '../../src/check/worlds';
+import { PeerTable } from '../../src/check/worlds/peerTable';
+import { SettledMessages, strictStutter } from '../../src/check/worlds/settled';
 import { testcase1, testcase2 } from './clusters';
 
 /** Every visited world without its network: what the peers and the history hold. */

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { type MachineCheckOptions, type MachineSearch, searchMachines } from '../../src/check/machines';
-import { Canonicalizer } from '../../src/check/machines/canonical';
-import { fieldKinds, PEER_ID_FIELDS, renamePeers } from '../../src/check/machines/ids';
-import { Renaming, renamings } from '../../src/check/machines/symmetry';
 import type { ExactSet } from '../../src/check/visited';
+import { type MachineCheckOptions, type MachineSearch, searchMachines } from '../../src/check/worlds';
+import { Canonicalizer } from '../../src/check/worlds/canonical';
+import { fieldKinds, PEER_ID_FIELDS, renamePeers } from '../../src/check/worlds/ids';
+import { Renaming, renamings } from '../../src/check/worlds/symmetry';
 import { testcase1, testcase2 } from './clusters';
 
 /** A world decoded to plain JSON, with peers renamed by `rename` (no interning, no XState). */

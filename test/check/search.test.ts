@@ -1,11 +1,11 @@
 /** The one search's own machinery: fingerprints against exact keys, spilling, worker threads. */
 import { describe, expect, test } from 'vitest';
 import { coverageRows } from '../../src/check/descriptor';
-import { exploreMachines, type MachineCheckOptions } from '../../src/check/machines';
 import { searchParallel } from '../../src/check/parallel';
 import type { Progress } from '../../src/check/result';
 import { exploreSpec } from '../../src/check/spec';
 import { ParentLog, StateQueue } from '../../src/check/spill';
+import { exploreMachines, type MachineCheckOptions } from '../../src/check/worlds';
 import { disjointMajorities, testcase1, testcase2 } from './clusters';
 
 describe('fingerprints and exact keys find the same states', () => {

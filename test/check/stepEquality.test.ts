@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { DELIVER, DROP, stepArg, stepKind } from '../../src/check/machines/world';
+import { DELIVER, DROP, stepArg, stepKind } from '../../src/check/worlds/packedWorld';
 import { fiveAcceptorsThreeProposers, testcase1, testcase2 } from './clusters';
 import { bagWithFaults, stepEquality } from './support/stepEquality';
 

@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../../src/view/html';
-import type { RunView } from '../../src/view/model';
+import type { RunView } from '../../src/view/runView';
 import {
   checkPage as check,
   checkStatic as checkStaticPage,

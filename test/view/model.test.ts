@@ -2,12 +2,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { exploreMachines } from '../../src/check/machines';
+import { exploreMachines } from '../../src/check/worlds';
 import { placeStructured, validateStructured } from '../../src/trace/structured';
 import { CounterexampleError, viewOfCounterexample } from '../../src/view/fromCheck';
 import { viewOfStructured } from '../../src/view/fromStructured';
-import type { RunView } from '../../src/view/model';
 import { disjointCluster } from '../../src/view/pictures';
+import type { RunView } from '../../src/view/runView';
 import { renderShiviz } from '../../src/view/shiviz';
 import { renderSvg } from '../../src/view/svg';
 import { historyOf } from '../../src/world/world';

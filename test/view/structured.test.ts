@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { renderHtml } from '../../src/view/html';
-import { acceptorText, type RunView } from '../../src/view/model';
+import { acceptorText, type RunView } from '../../src/view/runView';
 import { renderSvg } from '../../src/view/svg';
 import { requireBuiltCli } from '../e2e/support/paths';
 import { checkPage, checkStatic, dropOneArrow, launch, required, unavailable } from './support/page';

@@ -1,5 +1,5 @@
 /**
- * The checker's world (src/check/machines/world.ts: ints, interned states, pruning, budgets)
+ * The checker's world (src/check/worlds/packedWorld.ts: ints, interned states, pruning, budgets)
  * is an encoding of the reference world (src/world/). This property walks the checker at
  * random and holds every world it meets to the reference, both ways:
  * - sound: each successor the checker generates is an action enabled in the reference, and
@@ -10,11 +10,11 @@
  */
 import fc from 'fast-check';
 import { nextRoundNumber } from '../../../machines/proposer';
-import { MachinesModel } from '../../../src/check/machines/model';
-import { type MachineCheckOptions, resolveOptions } from '../../../src/check/machines/options';
-import { type LocalStep, peerStateKey } from '../../../src/check/machines/peerTable';
-import { actionOfStep } from '../../../src/check/machines/trace';
-import type { Visit, WorldModel } from '../../../src/check/machines/world';
+import { actionOfStep } from '../../../src/check/worlds/counterexample';
+import { MachinesModel } from '../../../src/check/worlds/machinesModel';
+import { type MachineCheckOptions, resolveOptions } from '../../../src/check/worlds/options';
+import type { Visit, WorldModel } from '../../../src/check/worlds/packedWorld';
+import { type LocalStep, peerStateKey } from '../../../src/check/worlds/peerTable';
 import type { ClusterConfig } from '../../../src/config/cluster';
 import { takesPart } from '../../../src/config/cluster';
 import { createPeerLogic, type PeerLogic } from '../../../src/peer/node';

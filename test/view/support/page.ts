@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { RunView } from '../../../src/view/model';
+import type { RunView } from '../../../src/view/runView';
 
 const CHROMIUM = process.env.PAXOS_CHROMIUM ?? '/usr/bin/chromium';
 export const unavailable = existsSync(CHROMIUM)

@@ -12,7 +12,7 @@ import { loadHostsfile } from '../../../src/config/hostsfile';
 import type { TraceResult } from '../../../src/trace/index';
 import { type PlacedRecord, placeStructured, validateStructured } from '../../../src/trace/structured';
 import { viewOfStructured } from '../../../src/view/fromStructured';
-import type { RunView } from '../../../src/view/model';
+import type { RunView } from '../../../src/view/runView';
 import { LocalPeers } from '../../e2e/support/localPeers';
 import { CLI, ROOT, repoFile } from '../../e2e/support/paths';
 

@@ -1,7 +1,7 @@
 /** The three kinds of input a picture is drawn from, built in-process the way the CLI builds them. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { exploreMachines } from '../../../src/check/machines';
+import { exploreMachines } from '../../../src/check/worlds';
 import type { ClusterConfig } from '../../../src/config/cluster';
 import { loadHostsfile } from '../../../src/config/hostsfile';
 import { createPeerLogic } from '../../../src/peer/node';
@@ -11,8 +11,8 @@ import { readLabRun, validateRun } from '../../../src/trace/index';
 import { viewOfCounterexample } from '../../../src/view/fromCheck';
 import { viewOfSimulation } from '../../../src/view/fromSim';
 import { viewOfObservedRun } from '../../../src/view/fromTrace';
-import type { RunView } from '../../../src/view/model';
 import { disjointCluster, scriptedSteps, TESTCASE2_SCRIPT } from '../../../src/view/pictures';
+import type { RunView } from '../../../src/view/runView';
 import { createSimulator } from '../../../src/world/world';
 import { ROOT } from '../../e2e/support/paths';
 

@@ -7,7 +7,6 @@ import { choseLine, formatLogLine, receivedLine, sentLine } from '../../peer/log
 import { type Action, describeAction, describeSend } from '../../world/action';
 import type { Breach } from '../model';
 import type { TraceStep } from '../result';
-import type { LocalStep } from './peerTable';
 import {
   CRASH,
   DELIVER,
@@ -19,7 +18,8 @@ import {
   stepSlot,
   TIMEOUT,
   type WorldModel,
-} from './world';
+} from './packedWorld';
+import type { LocalStep } from './peerTable';
 
 /** One step as a trace prints it: the step taken and the world it led to. */
 export interface ReplayedStep {

@@ -8,16 +8,16 @@ import { createPeerLogic } from '../../peer/node';
 import type { LivenessQuestion } from '../liveness';
 import { type Breach, type Model, symmetric, type Visit } from '../model';
 import { Canonicalizer } from './canonical';
+import { traceStep } from './counterexample';
 import { TransitionCoverage } from './coverage';
 import { GhostHistory } from './ghost';
 import { Invariants } from './invariants';
 import type { MachineCheckOptions, ResolvedOptions } from './options';
+import { CRASH, DROP, DUP, stepKind, WorldModel } from './packedWorld';
 import { type LocalStep, type PeerFacts, PeerTable } from './peerTable';
 import { RefinementChecker, type RefinementMapping } from './refinement';
 import { checkStep, type SearchContext } from './stepChecks';
 import { Renaming, renamings } from './symmetry';
-import { traceStep } from './trace';
-import { CRASH, DROP, DUP, stepKind, WorldModel } from './world';
 
 /** Builds the spec's refinement mapping for a check (null: refinement not checked). */
 export type MappingFactory = (options: ResolvedOptions) => RefinementMapping<unknown> | null;

@@ -5,8 +5,8 @@
  */
 import type { Message, PeerId, Value } from '../../../machines/messages';
 import type { Goal } from '../search';
-import type { MachinesModel } from './model';
-import { DELIVER, stepKind, stepSlot } from './world';
+import type { MachinesModel } from './machinesModel';
+import { DELIVER, stepKind, stepSlot } from './packedWorld';
 
 export interface MachineGoal {
   name: string;

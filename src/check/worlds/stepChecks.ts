@@ -5,9 +5,9 @@
  */
 import type { Breach } from '../model';
 import type { Invariants } from './invariants';
+import { CRASH, stepKind, stepSlot, type WorldModel } from './packedWorld';
 import type { LocalStep } from './peerTable';
 import type { RefinementChecker } from './refinement';
-import { CRASH, stepKind, stepSlot, type WorldModel } from './world';
 
 export interface SearchContext {
   world: WorldModel;

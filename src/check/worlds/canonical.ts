@@ -7,8 +7,8 @@ import type { PeerId } from '../../../machines/messages';
 import * as hashing from '../hash';
 import type { Renamer } from '../model';
 import { growArray } from '../visited';
+import type { WorldModel } from './packedWorld';
 import type { Renaming } from './symmetry';
-import type { WorldModel } from './world';
 
 // Local bindings, as in world.ts: called per successor.
 const { fmix, fold, nonZero, SEED_A, SEED_B } = hashing;

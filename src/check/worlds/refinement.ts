@@ -8,8 +8,8 @@ import type { AcceptorDurable } from '../../../machines/acceptor';
 import type { Message, PeerId } from '../../../machines/messages';
 import type { GhostHistory } from './ghost';
 import { Interner, PairMemo } from './interner';
+import type { WorldModel } from './packedWorld';
 import type { PeerTable } from './peerTable';
-import type { WorldModel } from './world';
 
 /** What the checker needs from the spec's refinement mapping. */
 export interface RefinementMapping<S> {

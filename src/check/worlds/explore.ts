@@ -5,10 +5,10 @@
 import type { CheckResult } from '../result';
 import { type SearchResult, search } from '../search';
 import type { CoverageRow } from './coverage';
-import { MachinesModel, type MappingFactory } from './model';
+import { MachinesModel, type MappingFactory } from './machinesModel';
 import { type MachineCheckOptions, resolveOptions } from './options';
 
-export type { MappingFactory } from './model';
+export type { MappingFactory } from './machinesModel';
 
 interface MachineCheckStats {
   /** Distinct peer states, messages and ghost histories interned. */

@@ -6,7 +6,7 @@
  */
 import { Init, type SpecState, sameState } from '../../../spec/paxos';
 import { mapMessage, mapToSpec, specActionBetween, specParamsFor } from '../../../spec/refinement';
-import type { MappingFactory } from './model';
+import type { MappingFactory } from './machinesModel';
 
 export const specRefinement: MappingFactory = (options) => {
   const values = [...new Set(Object.values(options.values))];
