@@ -8,6 +8,10 @@
 export const ownsNumber = (group: number, groupCount: number, n: number): boolean =>
   n >= group && (n - group) % groupCount === 0;
 
+/** The number of proposer `group`'s round `round` (from 1), when no round was skipped: what bounds a search by rounds. */
+export const roundNumber = (group: number, groupCount: number, round: number): number =>
+  (round - 1) * groupCount + group;
+
 /**
  * The smallest of this proposer's numbers strictly above `above`. A retry takes this with
  * `above` = every number it has seen, so it never reuses a number (which could pair one

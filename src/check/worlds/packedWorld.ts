@@ -10,6 +10,7 @@
  * different orders agree on it.
  */
 import type { GroupId, PeerId, Value } from '../../../machines/messages';
+import { roundNumber } from '../../../machines/proposalNumbers';
 import { takesPart } from '../../config/cluster';
 import * as hashing from '../hash';
 import type { TransitionCoverage } from './coverage';
@@ -119,7 +120,7 @@ export class WorldModel {
       owner: g.proposer,
       group: g.id,
       value: options.values[g.id] as Value,
-      lastNumber: (options.maxRound - 1) * P + g.id,
+      lastNumber: roundNumber(g.id, P, options.maxRound),
     }));
     this.crashable = this.slots.map((_, i) => i);
     this.acceptorSlots = cluster.peers

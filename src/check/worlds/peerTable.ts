@@ -5,7 +5,8 @@
  * (next peer state id, messages sent, the chose line) every other time the same local step
  * occurs in another world.
  */
-import type { AcceptorDurable } from '../../../machines/acceptor';
+import { type AcceptorDurable, acceptorDurable } from '../../../machines/acceptor';
+import { learnerDurable } from '../../../machines/learner';
 import {
   type GroupId,
   MESSAGE_TYPES,
@@ -391,16 +392,10 @@ export class PeerTable {
   }
 
   private factsOf(owner: PeerId, state: PeerState): PeerFacts {
-    const acceptor = state.acceptor
-      ? {
-          minProposal: state.acceptor.context.minProposal,
-          acceptedProposal: state.acceptor.context.acceptedProposal,
-          acceptedValue: state.acceptor.context.acceptedValue,
-        }
-      : null;
+    const acceptor = state.acceptor ? acceptorDurable(state.acceptor.context) : null;
     return {
       owner,
-      learned: state.learner?.context.learned ?? null,
+      learned: state.learner ? learnerDurable(state.learner.context).learned : null,
       acceptor,
       acceptorId: acceptor ? this.acceptorStates.intern(JSON.stringify(acceptor), acceptor) : -1,
       proposers: Object.entries(state.proposers).map(([g, s]) => ({

@@ -9,6 +9,7 @@
  *   round, duplication and crash budgets; messages it did not prune) is among its successors.
  */
 import fc from 'fast-check';
+import { roundNumber } from '../../../machines/proposalNumbers';
 import { nextRoundNumber } from '../../../machines/proposer';
 import { actionOfStep } from '../../../src/check/worlds/counterexample';
 import { MachinesModel } from '../../../src/check/worlds/machinesModel';
@@ -110,7 +111,7 @@ function required(world: WorldModel, sim: Simulator, w: World, seen: Seen, key: 
       const state = w.peers[g.proposer];
       const timer = state?.timers[a.group];
       if (a.kind === 'timeout' && timer?.kind === 'announce') return false;
-      const last = (options.maxRound - 1) * sim.cluster.groupCount + a.group;
+      const last = roundNumber(a.group, sim.cluster.groupCount, options.maxRound);
       return state !== undefined && nextRoundNumber(state.proposers[a.group]?.context as never) <= last;
     }
   }
