@@ -29,6 +29,8 @@ class Explorer {
   scenario!: Scenario;
   selected: number | null = null;
   private hash = '';
+  readyAt = 0;
+  private settle: ReturnType<typeof setTimeout> | undefined;
   private readonly $ = (id: string) => document.getElementById(id) as HTMLElement;
 
   constructor(private readonly data: PageData) {
@@ -38,6 +40,7 @@ class Explorer {
     });
     if (location.hash.length > 1) this.openHash();
     else this.open(this.find(data.start));
+    this.readyAt = performance.now();
   }
 
   find(id: string): Scenario {
@@ -112,9 +115,13 @@ class Explorer {
     this.$('step-count').textContent =
       `step ${s.current.depth}${s.ahead().length ? ` (${s.ahead().length} ahead)` : ''}`;
     (this.$('back') as HTMLButtonElement).disabled = s.current === s.root;
-    this.$('path-list').querySelector('.current')?.scrollIntoView({ block: 'nearest' });
     this.hash = `${this.scenario.id}/${s.path()}`;
-    history.replaceState(null, '', `#${this.hash}`);
+    // After the step is shown: both force work (a layout, a long URL) that a quick run of steps need not wait for.
+    clearTimeout(this.settle);
+    this.settle = setTimeout(() => {
+      history.replaceState(null, '', `#${this.hash}`);
+      this.$('path-list').querySelector('.current')?.scrollIntoView({ block: 'nearest' });
+    }, 100);
     drawDiagram(this.$('diagram'), s, this.scenario.title);
   }
 
@@ -195,6 +202,8 @@ class Explorer {
         return n;
       },
       exportSvg: () => exportSvg(),
+      /** When the first state was on screen, in ms since navigation started. */
+      readyAt: this.readyAt,
     };
   }
 }

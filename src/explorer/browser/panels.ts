@@ -124,12 +124,20 @@ export function peersPanel(s: Session, selected: number | null): HTMLElement {
     ];
     for (const [name, snap] of machines) {
       if (!snap) continue;
+      const ctx = snap.context as {
+        minProposal?: number;
+        acceptedProposal?: number;
+        acceptedValue?: string | null;
+      };
+      const triple =
+        name === 'acceptor'
+          ? ` (${ctx.minProposal}, ${ctx.acceptedProposal}, ${ctx.acceptedValue ?? '-'})`
+          : '';
       card.append(
         el(
-          'div',
+          'details',
           { class: 'state', 'data-machine': name },
-          `${name}: `,
-          el('b', {}, valueText(snap.value as string)),
+          el('summary', {}, `${name}: `, el('b', {}, valueText(snap.value as string)), triple),
           el('div', { class: 'kv' }, kv(snap.context)),
         ),
       );

@@ -20,6 +20,9 @@ button:disabled { color: #8c959f; cursor: default; }
 #error { flex-basis: 100%; color: #fff; background: #cf222e; padding: 3px 8px; border-radius: 4px; }
 main { display: grid; grid-template-columns: 330px 1fr 300px; min-height: 0; }
 main > section { overflow: auto; padding: 6px 10px; min-height: 0; }
+main > #center { display: grid; grid-template-rows: minmax(0, 1fr) auto minmax(0, 1.2fr); overflow: hidden; }
+#state { overflow: auto; min-height: 0; }
+.state summary { cursor: pointer; }
 #actions-panel { border-right: 1px solid #d0d7de; }
 #path-panel { border-left: 1px solid #d0d7de; }
 h2 { font-size: 13px; margin: 4px 0 6px; text-transform: uppercase; letter-spacing: .04em; color: #57606a; }
@@ -31,7 +34,7 @@ h3 { font-size: 13px; margin: 0 0 4px; }
 button.action { font-size: 12px; }
 button.action[data-kind=deliver], button.action[data-kind=start], button.action[data-kind=timeout] { border-color: #0969da; color: #0969da; }
 button.action[data-kind=drop], button.action[data-kind=restart] { color: #a40e26; }
-#peers { display: grid; grid-template-columns: repeat(auto-fill, minmax(250px, 1fr)); gap: 6px; }
+#peers { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; }
 .peer-card { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 5px 7px; font-size: 12px; }
 .peer-card.selected { outline: 2px solid #0969da; }
 .peer-card .chose { float: right; background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-weight: 600; }
@@ -42,7 +45,7 @@ button.action[data-kind=drop], button.action[data-kind=restart] { color: #a40e26
 #in-flight li { font-family: ui-monospace, monospace; font-size: 11px; }
 #statechart svg { max-width: 100%; height: auto; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; margin: 4px 0; }
 #statechart .active > path, #statechart .active > polygon, #statechart .active > ellipse { fill: #fff1b8; stroke: #bf8700; stroke-width: 3; }
-#diagram { margin-top: 8px; overflow: auto; max-height: 60vh; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
+#diagram { overflow: auto; min-height: 0; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
 #path { margin: 0; padding-left: 0; list-style: none; font-size: 12px; }
 #path li { padding: 2px 4px; border-radius: 4px; cursor: pointer; }
 #path li:hover { background: #eef2f6; }
