@@ -40,7 +40,7 @@ const HTML = (data: PageData) => `
 <section id="badges"><span id="badges-list"></span><div id="breach"></div></section>
 <main>
   <section id="actions-panel"><h2>what can happen next</h2><div id="actions"></div></section>
-  <section id="center"><div id="state"></div><h2>space-time diagram</h2><div id="diagram"></div></section>
+  <section id="center"><div id="state"></div><h2>space-time diagram <button id="fit" title="shrink the diagram to the column's width, or back">fit width</button></h2><div id="diagram"></div></section>
   <section id="path-panel"><h2>path</h2><div id="path-list"></div></section>
 </main>`;
 
@@ -110,6 +110,7 @@ export function skeleton(data: PageData, c: Controller): void {
     c.act(() => c.session.runUntilChosen(Number(($('seed') as HTMLInputElement).value) || 0)),
   );
   $('export').addEventListener('click', () => exportSvg());
+  $('fit').addEventListener('click', () => $('diagram').classList.toggle('fit'));
   $('load').addEventListener('change', async () => {
     const file = ($('load') as HTMLInputElement).files?.[0];
     if (!file) return;

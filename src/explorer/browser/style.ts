@@ -18,7 +18,7 @@ button:disabled { color: #8c959f; cursor: default; }
 #breach { flex-basis: 100%; color: #a40e26; font-size: 12px; }
 #breach:empty { display: none; }
 #error { flex-basis: 100%; color: #fff; background: #cf222e; padding: 3px 8px; border-radius: 4px; }
-main { display: grid; grid-template-columns: 330px 1fr 300px; min-height: 0; }
+main { display: grid; grid-template-columns: 310px 1fr 280px; min-height: 0; }
 main > section { overflow: auto; padding: 6px 10px; min-height: 0; }
 main > #center { display: grid; grid-template-rows: minmax(0, 1fr) auto minmax(0, 1.2fr); overflow: hidden; }
 #state { overflow: auto; min-height: 0; }
@@ -46,6 +46,8 @@ button.action[data-kind=drop], button.action[data-kind=restart] { color: #a40e26
 #statechart svg { max-width: 100%; height: auto; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; margin: 4px 0; }
 #statechart .active > path, #statechart .active > polygon, #statechart .active > ellipse { fill: #fff1b8; stroke: #bf8700; stroke-width: 3; }
 #diagram { overflow: auto; min-height: 0; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
+#diagram.fit svg { width: 100%; height: auto; }
+h2 button { font-size: 11px; text-transform: none; letter-spacing: 0; margin-left: 6px; }
 #path { margin: 0; padding-left: 0; list-style: none; font-size: 12px; }
 #path li { padding: 2px 4px; border-radius: 4px; cursor: pointer; }
 #path li:hover { background: #eef2f6; }
