@@ -36,10 +36,14 @@ export interface PageData {
 export const TESTCASE1_HOSTSFILE =
   'peer1:proposer1\npeer2:acceptor1\npeer3:acceptor1\npeer4:acceptor1\npeer5:learner1\n';
 
-/** Steps of a file or a script as typed actions, each checked to be enabled in turn. */
-const resolveSteps = (cluster: ClusterConfig, steps: readonly SimStep[]): Action[] => {
+/** Steps of a file or a script as typed actions, each checked to be enabled in turn, and how many had no effect. */
+const resolveSteps = (
+  cluster: ClusterConfig,
+  steps: readonly SimStep[],
+): { actions: Action[]; skipped: number } => {
   const session = new Session(cluster, defaultValues(cluster));
-  return session.actionsOf(session.load(steps));
+  const actions = session.actionsOf(session.load(steps));
+  return { actions, skipped: session.skipped };
 };
 
 const scenario = (
@@ -55,14 +59,16 @@ export function scenarios(hosts: ClusterConfig, loaded?: readonly SimStep[]): Sc
   const tc1 = parseHostsfile(TESTCASE1_HOSTSFILE, 'hostsfile-testcase1.txt');
   const tc2 = parseHostsfile(TESTCASE2_HOSTSFILE, 'hostsfile-testcase2.txt');
   const disjoint = parseHostsfile(DISJOINT_HOSTSFILE, 'disjoint-quorums.txt', { allowUnsafeQuorums: true });
-  const slide46 = resolveSteps(tc2, scriptedSteps(tc2, TESTCASE2_SCRIPT));
-  const taken = loaded ? resolveSteps(hosts, loaded) : undefined;
+  const slide46 = resolveSteps(tc2, scriptedSteps(tc2, TESTCASE2_SCRIPT)).actions;
+  const resolved = loaded ? resolveSteps(hosts, loaded) : undefined;
+  const taken = resolved?.actions;
+  const skipped = resolved?.skipped ? ` (${resolved.skipped} steps that had no effect left out)` : '';
   return [
     scenario(
       'hosts',
       hosts.source,
       taken
-        ? `the loaded file's ${taken.length} steps on ${hosts.source}`
+        ? `the loaded file's ${taken.length} steps on ${hosts.source}${skipped}`
         : `the page's hostsfile, ${hosts.source}`,
       hosts,
       taken ? { taken } : {},

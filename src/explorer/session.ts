@@ -64,6 +64,8 @@ export class Session {
   readonly root: Node;
   current: Node;
   private nextId = 0;
+  /** Steps of the last `load` that had no effect and were left out of the path. */
+  skipped = 0;
   private live: Live;
   private readonly enabledCache = new WeakMap<Node, Action[]>();
 
@@ -207,20 +209,38 @@ export class Session {
   }
 
   /**
+   * A START to a proposer that would not take one, or a TIMEOUT with no timer armed: the
+   * simulator's random runs draw such steps and apply them as nothing; no button offers them.
+   */
+  private noEffect(a: Action): boolean {
+    return (a.kind === 'start' || a.kind === 'timeout') && !this.enabled().some((e) => sameAction(e, a));
+  }
+
+  /**
    * Replays steps from the root, typed actions or a simulation's indices into the messages
    * in flight (resolved against the world they meet); throws NotEnabled naming the first
    * step that is not enabled.
    */
   load(steps: readonly SimStep[]): Node {
     this.goTo(this.root);
+    this.skipped = 0;
+    // Indices count copies in the simulator's order, which taking a message by content does
+    // not keep (it takes the first of identical copies): a world of the simulator's own
+    // follows along to resolve them.
+    const mirror = this.sim.initial();
     steps.forEach((step, i) => {
       try {
         let action: Action;
         if ('index' in step) {
-          const at = messageIndex(this.current.world, step);
+          const at = messageIndex(mirror, step);
           if (at < 0) throw new NotEnabled(`a ${step.kind} with nothing in flight`);
-          action = { kind: step.kind, send: this.current.world.inFlight[at] as Send };
+          action = { kind: step.kind, send: mirror.inFlight[at] as Send };
         } else action = step;
+        this.sim.apply(mirror, step);
+        if (this.noEffect(action)) {
+          this.skipped++;
+          return;
+        }
         this.take(action);
       } catch (err) {
         if (err instanceof NotEnabled) throw new NotEnabled(`step ${i + 1}: ${err.message}`);

@@ -11,8 +11,11 @@ import { parseHostsfile } from '../../src/config/hostsfile';
 import { decodeAction, decodePath, encodeAction, encodePath } from '../../src/explorer/encoding';
 import { scenarios, TESTCASE1_HOSTSFILE } from '../../src/explorer/scenarios';
 import { Session } from '../../src/explorer/session';
+import { createPeerLogic } from '../../src/peer/node';
+import { randomRun } from '../../src/sim/random';
 import { disjointCluster, TESTCASE2_HOSTSFILE } from '../../src/view/pictures';
 import { type Action, sameAction } from '../../src/world/action';
+import { createSimulator } from '../../src/world/world';
 
 const tc2 = () => parseHostsfile(TESTCASE2_HOSTSFILE, 'hostsfile-testcase2.txt');
 const all = () => scenarios(tc2());
@@ -32,6 +35,19 @@ describe('links', () => {
       const again = new Session(tc2(), { 1: 'X', 2: 'Y' });
       again.load(decodePath(encodePath(actions)));
       expect(again.path()).toBe(session.path());
+    }
+  });
+
+  test("a simulation's steps load, leaving out only steps without effect: the peers end as the simulator's", () => {
+    const sim = createSimulator(createPeerLogic(tc2()));
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const run = randomRun(sim, seed, { steps: 200 });
+      const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
+      session.load(run.steps);
+      expect(session.current.depth + session.skipped).toBe(run.steps.length);
+      expect(JSON.stringify(session.current.world.peers)).toBe(JSON.stringify(run.world.peers));
+      expect(session.current.world.printed).toEqual(run.world.printed);
+      expect(session.current.world.inFlight.length).toBe(run.world.inFlight.length);
     }
   });
 
