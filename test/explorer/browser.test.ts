@@ -26,6 +26,8 @@ import {
   fitsTheWindow,
   linkReopens,
   loadedReplays,
+  pickedFileReplays,
+  randomRunRepeats,
   restartKeepsPromise,
   slide46,
   urlOf,
@@ -115,6 +117,16 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
     const steps = JSON.parse(await readFile(path.join(dir, 'cx.json'), 'utf8')) as unknown[];
     await loadedReplays(b(), page('loaded'), steps.length);
     await expect(loadedReplays(b(), page('good'), steps.length)).rejects.toThrow(/expected \+0 to be/);
+  });
+
+  test('a file picked in the page opens replayed', async () => {
+    const cx = path.join(dir, 'cx.json');
+    const steps = JSON.parse(await readFile(cx, 'utf8')) as unknown[];
+    await pickedFileReplays(b(), page('good'), cx, steps.length);
+  });
+
+  test('run at random until chosen: a value chosen, the same path for the same seed', async () => {
+    await randomRunRepeats(b(), page('good'));
   });
 
   test('usable at 1280x800, with five peers and with seven', async () => {

@@ -202,3 +202,34 @@ export async function fitsTheWindow(browser: Browser, file: string, hash: string
     expect(layout.peers).toBe((await stateOf(page)).peers.length);
   });
 }
+
+/** The seeded random run, from the button: a value chosen, and the same seed takes the same path. */
+export async function randomRunRepeats(browser: Browser, file: string): Promise<void> {
+  const run = (seed: string) =>
+    withPage(browser, urlOf(file, 'testcase2/'), async (page) => {
+      await page.fill('#seed', seed);
+      await page.click('#run');
+      const state = await stateOf(page);
+      expect(state.chosen).toHaveLength(1);
+      expect(state.step).toBe((await page.locator('#path li').count()) - 1);
+      return state.path;
+    });
+  const [a, b, c] = [await run('7'), await run('7'), await run('8')];
+  expect(b).toBe(a);
+  expect(c).not.toBe(a);
+}
+
+/** A file of steps picked in the page opens replayed on the current scenario. */
+export async function pickedFileReplays(
+  browser: Browser,
+  file: string,
+  steps: string,
+  count: number,
+): Promise<void> {
+  await withPage(browser, urlOf(file, 'disjoint/'), async (page) => {
+    await page.setInputFiles('#load', steps);
+    await expect.poll(async () => (await stateOf(page)).step).toBe(count);
+    expect((await stateOf(page)).invariants.Agreement).toBe(false);
+    expect(await page.locator('#error').isHidden()).toBe(true);
+  });
+}
