@@ -4,7 +4,7 @@
  * the acceptor's promise; back and fork; a link reopened gives the same state; the
  * disjoint-quorum scenario's Agreement badge turns red on the counterexample's last step;
  * a counterexample loaded from `paxos check --trace-out` replays to it; the page fits
- * 1280x800, with seven peers too; no console error. Pages broken on purpose
+ * 1280x800, with seven peers too; search from here finds a goal; no console error. Pages broken on purpose
  * (PAXOS_EXPLORER_FAULT: no restart button, an Agreement badge that never turns red) must
  * fail the same checks. Prints the measured load and step times.
  */
@@ -29,6 +29,7 @@ import {
   pickedFileReplays,
   randomRunRepeats,
   restartKeepsPromise,
+  searchFinds,
   slide46,
   urlOf,
   withPage,
@@ -127,6 +128,10 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
 
   test('run at random until chosen: a value chosen, the same path for the same seed', async () => {
     await randomRunRepeats(b(), page('good'));
+  });
+
+  test('search from here finds a goal in a worker and takes its path', async () => {
+    await searchFinds(b(), page('good'));
   });
 
   test('usable at 1280x800, with five peers and with seven', async () => {

@@ -10,6 +10,7 @@ import { exploreMachines } from '../../src/check/machines';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { decodeAction, decodePath, encodeAction, encodePath } from '../../src/explorer/encoding';
 import { scenarios, TESTCASE1_HOSTSFILE } from '../../src/explorer/scenarios';
+import { searchFrom } from '../../src/explorer/search';
 import { Session } from '../../src/explorer/session';
 import { createPeerLogic } from '../../src/peer/node';
 import { randomRun } from '../../src/sim/random';
@@ -129,6 +130,22 @@ describe('the tree', () => {
     const muted = new Session(cluster, { 1: 'X', 2: 'Y' }, 'mute-agreement');
     muted.load(steps);
     expect(muted.current.broken.Agreement).toBeUndefined();
+  });
+
+  test('search from here: the shortest way to two values chosen from midway through the counterexample', () => {
+    const cluster = disjointCluster();
+    const [violation] = exploreMachines({ cluster, values: { 1: 'X', 2: 'Y' }, maxRound: 1 }).violations;
+    const steps = violation?.trace.slice(1).map((t) => t.step as Action) ?? [];
+    const session = new Session(cluster, { 1: 'X', 2: 'Y' });
+    session.load(steps.slice(0, -3));
+    const faults = { drop: false, duplicate: false, restart: false };
+    const request = { goal: 'two-chosen', maxDepth: 6, maxStates: 20_000, faults } as const;
+    const found = searchFrom(session.sim, session.current.world, session.values, request);
+    expect(found.path).toHaveLength(3);
+    for (const a of found.path ?? []) session.take(a);
+    expect(session.current.broken.Agreement?.step).toBe(steps.length);
+    const none = searchFrom(session.sim, session.sim.initial(), session.values, { ...request, maxDepth: 2 });
+    expect(none).toMatchObject({ path: null, complete: false });
   });
 
   test('run at random until chosen is a function of the seed', () => {

@@ -8,7 +8,13 @@ import { describeAction, describeSend } from '../../world/action';
 import type { SimStep } from '../../world/world';
 import { decodePath } from '../encoding';
 import type { PageData, Scenario } from '../scenarios';
+import type { SearchGoal } from '../search';
 import { PROPERTIES, Session } from '../session';
+
+/** The search's bounds: a few seconds of the worker's time on the lab's clusters. */
+const SEARCH_DEPTH = 16;
+const SEARCH_STATES = 20_000;
+
 import { drawDiagram, exportSvg } from './diagram';
 import {
   actionsPanel,
@@ -21,6 +27,7 @@ import {
   peersPanel,
   rolesOf,
 } from './panels';
+import { search, serveSearches } from './searcher';
 import { skeleton } from './skeleton';
 import { statechart } from './statechart';
 
@@ -30,6 +37,8 @@ class Explorer {
   selected: number | null = null;
   private hash = '';
   readyAt = 0;
+  /** The last search started, true once it found its goal. */
+  searching: Promise<boolean> = Promise.resolve(false);
   private settle: ReturnType<typeof setTimeout> | undefined;
   private readonly $ = (id: string) => document.getElementById(id) as HTMLElement;
 
@@ -142,6 +151,47 @@ class Explorer {
     return box;
   }
 
+  /**
+   * The bounded search in the worker from the current step; the path it finds is taken
+   * from there (a fork if another branch was there), and the status says what was searched.
+   */
+  searchFromHere(): void {
+    const status = this.$('search-status');
+    const goal = (this.$('goal') as HTMLSelectElement).value as SearchGoal;
+    const faults = (this.$('search-faults') as HTMLInputElement).checked;
+    const from = this.session.current;
+    const session = this.session;
+    status.textContent = 'searching...';
+    this.searching = search({
+      cluster: session.cluster,
+      values: session.values,
+      path: session.actionsOf(from),
+      request: {
+        goal,
+        maxDepth: SEARCH_DEPTH,
+        maxStates: SEARCH_STATES,
+        faults: { drop: faults, duplicate: faults, restart: faults },
+      },
+    }).then(
+      (r) => {
+        const within = `${r.states} worlds, ${r.depth} steps deep, ${(r.ms / 1000).toFixed(1)} s`;
+        status.textContent = r.path
+          ? `found in ${r.path.length} steps (${within})`
+          : `not found${r.complete ? ': no world within reach has it' : ' within the bounds'} (${within})`;
+        if (r.path && this.session === session)
+          this.act(() => {
+            session.goTo(from);
+            for (const a of r.path ?? []) session.take(a);
+          });
+        return r.path !== null;
+      },
+      (err: Error) => {
+        status.textContent = `search failed: ${err.message}`;
+        return false;
+      },
+    );
+  }
+
   /** What tests and tools read: the step, what is chosen, the properties, the peers, the network. */
   state() {
     const s = this.session;
@@ -202,12 +252,20 @@ class Explorer {
         return n;
       },
       exportSvg: () => exportSvg(),
+      search: () => {
+        this.searchFromHere();
+        return this.searching;
+      },
       /** When the first state was on screen, in ms since navigation started. */
       readyAt: this.readyAt,
     };
   }
 }
 
-const data = JSON.parse(document.getElementById('explorer-data')?.textContent ?? '{}') as PageData;
-const explorer = new Explorer(data);
-(window as unknown as { paxosExplorer: unknown }).paxosExplorer = explorer.api();
+// The same script is the search's worker (./searcher.ts), where there is no document.
+if (typeof document === 'undefined') serveSearches();
+else {
+  const data = JSON.parse(document.getElementById('explorer-data')?.textContent ?? '{}') as PageData;
+  const explorer = new Explorer(data);
+  (window as unknown as { paxosExplorer: unknown }).paxosExplorer = explorer.api();
+}

@@ -6,6 +6,7 @@
 
 import type { SimStep } from '../../world/world';
 import type { PageData, Scenario } from '../scenarios';
+import { SEARCH_GOALS } from '../search';
 import type { Session } from '../session';
 import { exportSvg } from './diagram';
 import { STYLE } from './style';
@@ -20,6 +21,7 @@ interface Controller {
   act(f: () => unknown): void;
   render(problem?: string): void;
   step(): void;
+  searchFromHere(): void;
 }
 
 const HTML = (data: PageData) => `
@@ -32,6 +34,12 @@ const HTML = (data: PageData) => `
   <label>seed <input id="seed" type="number" value="1" min="0"></label>
   <button id="run" title="take random steps from here until a value is chosen">run at random until chosen</button>
   <label>load steps <input id="load" type="file" accept=".json,application/json"></label>
+  <span class="search"><select id="goal" title="what to search for">${Object.entries(SEARCH_GOALS)
+    .map(([k, v]) => `<option value="${k}">${v}</option>`)
+    .join('')}</select>
+  <label title="also drop and duplicate messages and crash peers"><input id="search-faults" type="checkbox"> faults</label>
+  <button id="search" title="breadth-first search from this step, in the background">search from here</button>
+  <span id="search-status"></span></span>
   <button id="export" title="save the space-time diagram as SVG">export SVG</button>
   <span class="roles"><kbd>←</kbd> <kbd>→</kbd> <kbd>Home</kbd> <kbd>End</kbd>; the link in the address bar reopens this state</span>
   <div id="about"></div>
@@ -110,6 +118,7 @@ export function skeleton(data: PageData, c: Controller): void {
     c.act(() => c.session.runUntilChosen(Number(($('seed') as HTMLInputElement).value) || 0)),
   );
   $('export').addEventListener('click', () => exportSvg());
+  $('search').addEventListener('click', () => c.searchFromHere());
   $('fit').addEventListener('click', () => $('diagram').classList.toggle('fit'));
   $('load').addEventListener('change', async () => {
     const file = ($('load') as HTMLInputElement).files?.[0];

@@ -233,3 +233,19 @@ export async function pickedFileReplays(
     expect(await page.locator('#error').isHidden()).toBe(true);
   });
 }
+
+/** Search from here, in the worker: a value chosen a few steps on; the path found is taken from here. */
+export async function searchFinds(browser: Browser, file: string): Promise<void> {
+  await withPage(browser, urlOf(file, 'testcase2/s.1.X,d.2.p.1.1.1,d.3.p.1.1.1'), async (page) => {
+    expect((await stateOf(page)).step).toBe(3);
+    await page.selectOption('#goal', 'chosen');
+    await page.click('#search');
+    await expect
+      .poll(() => page.textContent('#search-status'), { timeout: 30_000 })
+      .toMatch(/^found in 4 steps/);
+    const state = await stateOf(page);
+    expect(state.step).toBe(7);
+    expect(state.chosen).toEqual(['X']);
+    expect(state.path.startsWith('s.1.X,d.2.p.1.1.1,d.3.p.1.1.1,')).toBe(true);
+  });
+}
