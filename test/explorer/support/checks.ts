@@ -4,6 +4,7 @@
  * reader would, and throws (an assertion) on the first thing it does not do; the tests run
  * the same checks on deliberately broken pages, which must fail them.
  */
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -73,7 +74,7 @@ async function restart(page: Page, peer: number): Promise<void> {
 
 const badge = (page: Page, name: string) => page.locator(`.badge[data-property="${name}"]`);
 
-/** Slide 46: the steps laid out ahead, each taken by clicking its button, end with every peer choosing X. */
+/** Slide 46: the steps laid out ahead, each taken by clicking its button, end with every peer choosing X; the diagram saves as SVG. */
 export async function slide46(browser: Browser, file: string): Promise<void> {
   await withPage(browser, urlOf(file, 'slide46/'), async (page) => {
     const ahead = await page.locator('#path li.ahead').allTextContents();
@@ -86,6 +87,9 @@ export async function slide46(browser: Browser, file: string): Promise<void> {
     expect(await page.locator('.peer-card .chose').allTextContents()).toEqual(Array(5).fill('chose X'));
     expect(Object.values(state.invariants).every((ok) => ok)).toBe(true);
     expect(await page.locator('#diagram svg .chosen').count()).toBeGreaterThan(0);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+    const saved = await download.path();
+    expect(readFileSync(saved, 'utf8')).toMatch(/^<svg[\s\S]*X chosen[\s\S]*<\/svg>\n$/);
   });
 }
 
