@@ -76,7 +76,8 @@ class Explorer {
   }
 
   private openHash(): void {
-    const text = decodeURIComponent(location.hash.slice(1));
+    // Not decoded as a whole: the tokens escape their own separators inside values.
+    const text = location.hash.slice(1);
     const slash = text.indexOf('/');
     const id = slash < 0 ? text : text.slice(0, slash);
     const scenario = this.data.scenarios.find((s) => s.id === id);
