@@ -41,7 +41,7 @@ const HTML = (data: PageData) => `
   <button id="search" title="breadth-first search from this step, in the background">search from here</button>
   <span id="search-status"></span></span>
   <button id="export" title="save the space-time diagram as SVG">export SVG</button>
-  <span class="roles"><kbd>←</kbd> <kbd>→</kbd> <kbd>Home</kbd> <kbd>End</kbd>; the link in the address bar reopens this state</span>
+  <span class="keys"><kbd>←</kbd> <kbd>→</kbd> <kbd>Home</kbd> <kbd>End</kbd>; the link in the address bar reopens this state</span>
   <div id="about"></div>
   <div id="error" role="alert" hidden></div>
 </header>

@@ -6,6 +6,9 @@ body { margin: 0; font: 13px/1.35 system-ui, sans-serif; color: #1f2328; backgro
 header { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; padding: 6px 10px; background: #fff; border-bottom: 1px solid #d0d7de; }
 header h1 { font-size: 15px; margin: 0 6px 0 0; }
 #about { flex-basis: 100%; color: #57606a; font-size: 12px; }
+#scenario { max-width: 220px; }
+#goal { max-width: 200px; }
+.keys { color: #57606a; font-size: 12px; }
 button, select, input { font: inherit; }
 button { padding: 2px 8px; border: 1px solid #afb8c1; border-radius: 4px; background: #fff; cursor: pointer; }
 button:hover:not(:disabled) { background: #eef2f6; }
@@ -37,7 +40,8 @@ button.action[data-kind=drop], button.action[data-kind=restart] { color: #a40e26
 #peers { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; }
 .peer-card { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 5px 7px; font-size: 12px; }
 .peer-card.selected { outline: 2px solid #0969da; }
-.peer-card .chose { float: right; background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-weight: 600; }
+.peer-card h3 { display: flex; gap: 5px; align-items: baseline; }
+.peer-card .chose { margin-left: auto; white-space: nowrap; background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-weight: 600; }
 .state { margin: 2px 0; }
 .state b { font-family: ui-monospace, monospace; }
 .kv { font-family: ui-monospace, monospace; font-size: 11px; color: #424a53; word-break: break-all; }
