@@ -152,7 +152,11 @@ export class Session {
     const from = this.current;
     const existing = from.children.find((c) => c.action && sameAction(c.action, action));
     if (existing) return this.goTo(existing);
-    const enabled = this.enabled(from).find((a) => sameAction(a, action));
+    // A start is enabled with any value: which value a host gives its proposer is not the protocol's to say.
+    const enabled =
+      action.kind === 'start'
+        ? this.enabled(from).some((a) => a.kind === 'start' && a.group === action.group) && action
+        : this.enabled(from).find((a) => sameAction(a, action));
     if (!enabled) throw new NotEnabled(`not enabled: ${describeAction(this.cluster, action)}`);
     const world = this.sim.clone(from.world);
     const applied = this.sim.apply(world, enabled);
@@ -213,7 +217,8 @@ export class Session {
    * simulator's random runs draw such steps and apply them as nothing; no button offers them.
    */
   private noEffect(a: Action): boolean {
-    return (a.kind === 'start' || a.kind === 'timeout') && !this.enabled().some((e) => sameAction(e, a));
+    if (a.kind === 'start') return !this.enabled().some((e) => e.kind === 'start' && e.group === a.group);
+    return a.kind === 'timeout' && !this.enabled().some((e) => sameAction(e, a));
   }
 
   /**
