@@ -32,3 +32,17 @@ await build({
   },
   logLevel: 'warning',
 });
+
+// The explorer's page script (`paxos explore` inlines it into its HTML): the machines and
+// the reference world for the browser, the statechart diagrams as text.
+await build({
+  entryPoints: ['src/explorer/browser/main.ts'],
+  outfile: 'dist/explorer.js',
+  bundle: true,
+  platform: 'browser',
+  target: 'es2022',
+  format: 'esm',
+  minify: true,
+  loader: { '.svg': 'text' },
+  logLevel: 'warning',
+});

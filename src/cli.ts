@@ -7,6 +7,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { register as registerCheck } from './cli/check';
 import { register as registerCluster } from './cli/cluster';
 import { register as registerDiagrams } from './cli/diagrams';
+import { register as registerExplore } from './cli/explore';
 import { register as registerLinearizable } from './cli/linearizable';
 import { register as registerNemesis } from './cli/nemesis';
 import { register as registerPeer } from './cli/peer';
@@ -24,6 +25,7 @@ const program = new Command('paxos')
 registerCheck(program);
 registerCluster(program);
 registerDiagrams(program);
+registerExplore(program);
 registerLinearizable(program);
 registerNemesis(program);
 registerPeer(program);

@@ -79,7 +79,7 @@ export const TESTCASE2_SCRIPT: ScriptStep[] = [
 ];
 
 /** The lab's hostsfile-testcase2.txt, kept here so that the picture does not depend on the working directory. */
-const TESTCASE2_HOSTSFILE =
+export const TESTCASE2_HOSTSFILE =
   'peer1:proposer1\npeer2:acceptor1,acceptor2\npeer3:acceptor1,acceptor2\npeer4:acceptor1,acceptor2\npeer5:proposer2\n';
 
 /** Group 1's majority {peer2, peer3} and group 2's {peer5, peer6} need not meet. */

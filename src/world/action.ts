@@ -25,7 +25,7 @@ export const isMessageAction = (a: { kind: string }): a is MessageAction =>
   a.kind === 'deliver' || a.kind === 'drop' || a.kind === 'duplicate';
 
 /** The peer that acts (or whose message is acted on: its addressee). */
-function actorOf(cluster: ClusterConfig, a: Action): PeerId {
+export function actorOf(cluster: ClusterConfig, a: Action): PeerId {
   switch (a.kind) {
     case 'deliver':
     case 'drop':

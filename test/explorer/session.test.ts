@@ -1,0 +1,159 @@
+/**
+ * The explorer's model without a browser: links encode every action and read back the
+ * same one; the page's scenarios are the lab's files and slide 46; the tree goes back and
+ * forks; a restart keeps a promise; the properties' badges break on the step that breaks
+ * them, and a muted badge (the faulty page's) does not.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { exploreMachines } from '../../src/check/worlds';
+import { parseHostsfile } from '../../src/config/hostsfile';
+import { decodeAction, decodePath, encodeAction, encodePath } from '../../src/explorer/encoding';
+import { scenarios, TESTCASE1_HOSTSFILE } from '../../src/explorer/scenarios';
+import { searchFrom } from '../../src/explorer/search';
+import { Session } from '../../src/explorer/session';
+import { createPeerLogic } from '../../src/peer/node';
+import { randomRun } from '../../src/sim/random';
+import { disjointCluster, TESTCASE2_HOSTSFILE } from '../../src/view/pictures';
+import { type Action, sameAction } from '../../src/world/action';
+import { createSimulator } from '../../src/world/world';
+
+const tc2 = () => parseHostsfile(TESTCASE2_HOSTSFILE, 'hostsfile-testcase2.txt');
+const all = () => scenarios(tc2());
+const scenario = (id: string) => {
+  const s = all().find((x) => x.id === id);
+  if (!s) throw new Error(id);
+  return s;
+};
+
+describe('links', () => {
+  test('every action of random runs reads back as itself', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
+      session.runUntilChosen(seed);
+      const actions = session.actionsOf();
+      for (const a of actions) expect(sameAction(decodeAction(encodeAction(a)), a)).toBe(true);
+      const again = new Session(tc2(), { 1: 'X', 2: 'Y' });
+      again.load(decodePath(encodePath(actions)));
+      expect(again.path()).toBe(session.path());
+    }
+  });
+
+  test("a simulation's steps load, leaving out only steps without effect: the peers end as the simulator's", () => {
+    const sim = createSimulator(createPeerLogic(tc2()));
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const run = randomRun(sim, seed, { steps: 200 });
+      const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
+      session.load(run.steps);
+      expect(session.current.depth + session.skipped).toBe(run.steps.length);
+      expect(JSON.stringify(session.current.world.peers)).toBe(JSON.stringify(run.world.peers));
+      expect(session.current.world.printed).toEqual(run.world.printed);
+      expect(session.current.world.inFlight.length).toBe(run.world.inFlight.length);
+    }
+  });
+
+  test('tokens are stable and name messages by content', () => {
+    const a: Action = {
+      kind: 'deliver',
+      send: {
+        type: 'send',
+        to: 1,
+        message: {
+          type: 'prepare_ack',
+          from: 3,
+          group: 1,
+          n: 3,
+          promised: true,
+          minProposal: 3,
+          acceptedProposal: 2,
+          acceptedValue: 'a.b,c',
+        },
+      },
+    };
+    expect(encodeAction(a)).toBe('d.1.P.3.1.3.1.3.2.a%2Eb%2Cc');
+    expect(encodeAction({ kind: 'start', group: 2, value: 'Y' })).toBe('s.2.Y');
+    expect(() => decodeAction('q.1')).toThrow(/not an action/);
+  });
+});
+
+describe('scenarios', () => {
+  test('the built-in hostsfiles are the lab files', () => {
+    expect(TESTCASE1_HOSTSFILE).toBe(readFileSync('hostsfile-testcase1.txt', 'utf8'));
+    expect(TESTCASE2_HOSTSFILE).toBe(readFileSync('hostsfile-testcase2.txt', 'utf8'));
+  });
+
+  test("slide 46's steps ahead end with every peer printing chose X", () => {
+    const s = scenario('slide46');
+    const session = new Session(s.cluster, s.values);
+    session.load(s.ahead ?? []);
+    expect(session.current.chosen.map((c) => c.value)).toContain('X');
+    for (const id of [1, 2, 3, 4, 5]) expect(session.current.world.printed[id]?.[0]?.value).toBe('X');
+    expect(Object.keys(session.current.broken)).toEqual([]);
+  });
+});
+
+describe('the tree', () => {
+  test('going back and choosing differently forks; the old branch stays until discarded', () => {
+    const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
+    session.take({ kind: 'start', group: 1, value: 'X' });
+    const [first] = session.enabled().filter((a) => a.kind === 'deliver');
+    const old = session.take(first as Action);
+    session.back();
+    expect(session.ahead()).toEqual([old]);
+    const drop = session.enabled().find((a) => a.kind === 'drop') as Action;
+    const fork = session.take(drop);
+    expect(session.current.parent?.children).toEqual([old, fork]);
+    session.back();
+    expect(session.ahead()).toEqual([fork]);
+    session.discard(old);
+    expect(session.current.children).toEqual([fork]);
+  });
+
+  test('a crash and restart keeps the acceptor promise', () => {
+    const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
+    session.take({ kind: 'start', group: 1, value: 'X' });
+    session.take(session.enabled().find((a) => a.kind === 'deliver' && a.send.to === 2) as Action);
+    session.take({ kind: 'restart', peer: 2 });
+    expect(session.current.world.peers[2]?.acceptor?.context.minProposal).toBe(1);
+    expect(session.current.broken).toEqual({});
+  });
+
+  test('the disjoint-quorum counterexample breaks Agreement on its last step, and only there', () => {
+    const cluster = disjointCluster();
+    const [violation] = exploreMachines({ cluster, values: { 1: 'X', 2: 'Y' }, maxRound: 1 }).violations;
+    const steps = violation?.trace.slice(1).map((t) => t.step as Action) ?? [];
+    const session = new Session(cluster, { 1: 'X', 2: 'Y' });
+    session.load(steps);
+    expect(session.current.broken.Agreement?.step).toBe(steps.length);
+    session.back();
+    expect(session.current.broken.Agreement).toBeUndefined();
+    const muted = new Session(cluster, { 1: 'X', 2: 'Y' }, 'mute-agreement');
+    muted.load(steps);
+    expect(muted.current.broken.Agreement).toBeUndefined();
+  });
+
+  test('search from here: the shortest way to two values chosen from midway through the counterexample', () => {
+    const cluster = disjointCluster();
+    const [violation] = exploreMachines({ cluster, values: { 1: 'X', 2: 'Y' }, maxRound: 1 }).violations;
+    const steps = violation?.trace.slice(1).map((t) => t.step as Action) ?? [];
+    const session = new Session(cluster, { 1: 'X', 2: 'Y' });
+    session.load(steps.slice(0, -3));
+    const faults = { drop: false, duplicate: false, restart: false };
+    const request = { goal: 'two-chosen', maxDepth: 6, maxStates: 20_000, faults } as const;
+    const found = searchFrom(session.sim, session.current.world, session.values, request);
+    expect(found.path).toHaveLength(3);
+    for (const a of found.path ?? []) session.take(a);
+    expect(session.current.broken.Agreement?.step).toBe(steps.length);
+    const none = searchFrom(session.sim, session.sim.initial(), session.values, { ...request, maxDepth: 2 });
+    expect(none).toMatchObject({ path: null, complete: false });
+  });
+
+  test('run at random until chosen is a function of the seed', () => {
+    const a = new Session(tc2(), { 1: 'X', 2: 'Y' });
+    const b = new Session(tc2(), { 1: 'X', 2: 'Y' });
+    a.runUntilChosen(5);
+    b.runUntilChosen(5);
+    expect(a.current.chosen.length).toBeGreaterThan(0);
+    expect(a.path()).toBe(b.path());
+  });
+});
