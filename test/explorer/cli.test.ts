@@ -21,6 +21,18 @@ afterAll(async () => {
 const paxos = (...args: string[]) => run(process.execPath, [CLI, ...args], { cwd: ROOT, timeoutMs: 60_000 });
 
 describe.concurrent('paxos explore', () => {
+  // The README links this page: CI builds it again and holds the committed one to it.
+  test("the README's page for testcase 2 is this build's", async () => {
+    const out = path.join(dir, 'testcase2.html');
+    const r = await paxos('explore', '-h', 'hostsfile-testcase2.txt', '-o', out);
+    expect(r.code).toBe(0);
+    const committed = await readFile(path.join(ROOT, 'docs/explorer/testcase2.html'), 'utf8');
+    expect(
+      committed === (await readFile(out, 'utf8')),
+      'docs/explorer/testcase2.html is stale: node dist/cli.js explore -h hostsfile-testcase2.txt -o docs/explorer/testcase2.html',
+    ).toBe(true);
+  });
+
   test('writes one page that loads nothing from elsewhere', async () => {
     const out = path.join(dir, 'page.html');
     const r = await paxos('explore', '-h', 'hostsfile-testcase2.txt', '-o', out);
