@@ -29,7 +29,7 @@ describe.concurrent('paxos explore', () => {
     const committed = await readFile(path.join(ROOT, 'docs/explorer/testcase2.html'), 'utf8');
     expect(
       committed === (await readFile(out, 'utf8')),
-      'docs/explorer/testcase2.html is stale: node dist/cli.js explore -h hostsfile-testcase2.txt -o docs/explorer/testcase2.html',
+      'docs/explorer/testcase2.html is stale: npm run pictures:explorer builds it again',
     ).toBe(true);
   });
 
