@@ -16,8 +16,8 @@ import { registerFaults } from './registers/faults';
 import { linearizable, runScenario, type Scenario, scenarioArb } from './registers/scenario';
 import { timeoutFor } from './support/budget';
 
-const FAULT_SEEDS = [1, 2, 3];
-const FAULT_RUNS_PER_SEED = 1000;
+const FAULT_SEEDS = [1, 2, 3, 4, 5];
+const FAULT_RUNS_PER_SEED = 2500;
 
 const seedToUse = (): number => fc.readConfigureGlobal().seed ?? (Date.now() ^ (Math.random() * 2 ** 31)) | 0;
 

@@ -43,7 +43,7 @@ const isGet = (args: GuardArgs) =>
 export const registerFaults: RegisterFault[] = [
   {
     name: 'acceptor-forgets-promise',
-    caught: false,
+    caught: true,
     description: 'an acceptor keeps what it accepted but not what it promised across a restart',
     logic: withDurable((d) => ({
       ...d,

@@ -12,6 +12,7 @@ import type { RegisterPeerConfig, RegisterPeerLogic } from '../../src/registers/
 import {
   checkWorld,
   createRegisterSimulator,
+  type RegisterSimulator,
   type RegisterStep,
   type RegisterWorld,
   settle,
@@ -128,6 +129,20 @@ const peerConfigOf = (s: Scenario): RegisterPeerConfig => ({
   peers: Array.from({ length: s.peers }, (_, i) => i + 1),
 });
 
+/**
+ * Every client reads every key once the world has settled: a fault often shows only in
+ * what a later read sees (a write two rounds both think they made), and the schedule may
+ * have ended before anyone looked.
+ */
+function finalReads(sim: RegisterSimulator, world: RegisterWorld, s: Scenario) {
+  for (const key of KEYS.slice(0, s.keys)) {
+    s.clients.forEach((_, client) => {
+      sim.apply(world, { kind: 'invoke', client, key, operation: { kind: 'get' } });
+    });
+    settle(sim, world, SETTLE_STEPS);
+  }
+}
+
 /** Runs the scenario on `logic`'s peers, lets it settle, and checks the history. */
 export function runScenario(
   makeLogic: (config: RegisterPeerConfig) => RegisterPeerLogic,
@@ -141,6 +156,7 @@ export function runScenario(
     if (step.kind !== 'invoke' || unknowns < UNKNOWN_CAP) sim.apply(world, concreteStep(s, step, at));
   });
   settle(sim, world, SETTLE_STEPS);
+  finalReads(sim, world, s);
   return { world, result: checkWorld(world) };
 }
 
