@@ -70,7 +70,7 @@ export const registerFaults: RegisterFault[] = [
   },
   {
     name: 'ballot-reused-after-restart',
-    caught: false,
+    caught: true,
     description: 'a peer never saves its incarnation, so a restarted peer numbers its rounds as before',
     logic: withDurable((d) => ({ ...d, incarnation: -1 })),
   },

@@ -75,7 +75,7 @@ const stepsArb: fc.Arbitrary<ScheduleStep[]> = fc
   .record({
     deliver: fc.integer({ min: 4, max: 12 }),
     drop: fc.nat(3),
-    duplicate: fc.nat(4),
+    duplicate: fc.nat(8),
     timeout: fc.nat(3),
     invoke: fc.integer({ min: 1, max: 6 }),
     restart: fc.nat(3),
