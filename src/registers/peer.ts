@@ -1,0 +1,230 @@
+/**
+ * A register peer as a pure value, as src/peer/node.ts is for the lab: per key an acceptor
+ * (the lab's acceptor machine, made when the key's first message arrives), per client
+ * operation a register round (machines/registerRound.ts) on its key. The peer only routes;
+ * every protocol decision is the machines'.
+ *
+ * The rounds of one key at one peer run one at a time: two of them would outbid each other
+ * at the same acceptors for nothing, and an ack carries no round id, only the key, so with
+ * one round per key the ack's key names its round. A round's numbers start above the last
+ * one this life used on the key, so rounds of a key at a peer go up; across lives the
+ * incarnation (durable, one more at every start) keeps them apart.
+ */
+import type { SnapshotFrom } from 'xstate';
+import { type AcceptorDurable, acceptorDurable, acceptorMachine } from '../../machines/acceptor';
+import type { Message, PeerId, Send } from '../../machines/messages';
+import type { Operation, RegisterState } from '../../machines/register';
+import { type RegisterRoundEmitted, registerRoundMachine } from '../../machines/registerRound';
+import type { Timer } from '../../machines/timers';
+import { makeStepper, type Stepper } from '../peer/stepper';
+
+/** The machines a register peer runs; faulty variants (`.provide()`) keep these types. */
+export interface RegisterMachines {
+  round: typeof registerRoundMachine;
+  acceptor: typeof acceptorMachine;
+}
+
+export const registerMachines: RegisterMachines = { round: registerRoundMachine, acceptor: acceptorMachine };
+
+type RoundSnapshot = SnapshotFrom<typeof registerRoundMachine>;
+type AcceptorSnapshot = SnapshotFrom<typeof acceptorMachine>;
+
+/** A wire message with the key whose acceptors and round it is for. */
+export interface KeyedSend {
+  to: PeerId;
+  key: string;
+  message: Message;
+}
+
+/** An operation a client asked of this peer, named by the host. */
+interface Request {
+  id: number;
+  key: string;
+  operation: Operation;
+}
+
+export interface RegisterPeerState {
+  incarnation: number;
+  acceptors: Record<string, AcceptorSnapshot>;
+  /** The round running on each key, and the request it answers. */
+  rounds: Record<string, { request: Request; snapshot: RoundSnapshot }>;
+  /** Requests waiting for their key's round to end, oldest first. */
+  queued: Record<string, readonly Request[]>;
+  /** The highest number this life used or heard of on each key: the next round goes above it. */
+  lastNumber: Record<string, number>;
+  /** The timer each key's round armed last and that has not fired. */
+  timers: Record<string, Timer>;
+}
+
+/** What survives a crash: the acceptors, and the incarnation that keeps ballots unique. */
+interface RegisterPeerDurable {
+  incarnation: number;
+  acceptors: Record<string, AcceptorDurable>;
+}
+
+type RegisterPeerInput =
+  | { type: 'invoke'; request: Request }
+  | { type: 'deliver'; key: string; message: Message }
+  | { type: 'timeout'; key: string };
+
+/** How a request ended: ok (the state after), mismatch (the state that refused it), or unknown. */
+export type Completion =
+  | { request: Request; outcome: 'ok' | 'mismatch'; state: RegisterState }
+  | { request: Request; outcome: 'uncertain' };
+
+export interface RegisterPeerStep {
+  state: RegisterPeerState;
+  sends: KeyedSend[];
+  /** Timers armed in this step, in order; each replaces its key's previous one. */
+  timers: { key: string; timer: Timer }[];
+  completed: Completion[];
+  handled: boolean;
+  /** The durable part changed: the host saves it before anything of the step leaves. */
+  save: boolean;
+}
+
+export interface RegisterPeerConfig {
+  /** Every peer, ascending: each holds an acceptor for every key and runs rounds. */
+  peers: readonly PeerId[];
+}
+
+export interface RegisterPeerLogic {
+  readonly config: RegisterPeerConfig;
+  /** A fresh peer, or one restarted from its stable storage: a new incarnation either way. */
+  init(id: PeerId, durable?: RegisterPeerDurable): RegisterPeerState;
+  step(id: PeerId, state: RegisterPeerState, input: RegisterPeerInput): RegisterPeerStep;
+  durable(state: RegisterPeerState): RegisterPeerDurable;
+}
+
+/** A step under way: the peer's parts so far and what they have produced. */
+interface Stepping {
+  id: PeerId;
+  state: RegisterPeerState;
+  out: RegisterPeerStep;
+}
+
+function durableOf(state: RegisterPeerState): RegisterPeerDurable {
+  const acceptors: Record<string, AcceptorDurable> = {};
+  for (const [key, s] of Object.entries(state.acceptors)) acceptors[key] = acceptorDurable(s.context);
+  return { incarnation: state.incarnation, acceptors };
+}
+
+const sameAcceptor = (a: AcceptorDurable, b: AcceptorDurable) =>
+  a.minProposal === b.minProposal &&
+  a.acceptedProposal === b.acceptedProposal &&
+  a.acceptedValue === b.acceptedValue;
+
+/** A prepare or accept for `key`, to this peer's acceptor of the key (made on first use). */
+function toAcceptor(
+  acceptor: Stepper<typeof acceptorMachine>,
+  acc: Stepping,
+  key: string,
+  message: Message & { type: 'prepare' | 'accept' },
+) {
+  const { state, out } = acc;
+  const before = state.acceptors[key] ?? acceptor.initial({ self: acc.id });
+  const [snapshot, emitted] = acceptor.step(before, message);
+  state.acceptors = { ...state.acceptors, [key]: snapshot };
+  out.save ||= !sameAcceptor(acceptorDurable(before.context), acceptorDurable(snapshot.context));
+  for (const e of emitted as Send[]) out.sends.push({ to: e.to, key, message: e.message });
+}
+
+export function createRegisterPeerLogic(
+  config: RegisterPeerConfig,
+  machines: RegisterMachines = registerMachines,
+): RegisterPeerLogic {
+  const round: Stepper<typeof registerRoundMachine> = makeStepper(machines.round);
+  const acceptor: Stepper<typeof acceptorMachine> = makeStepper(machines.acceptor);
+  const peers = [...config.peers].sort((a, b) => a - b);
+  const groupOf = (id: PeerId) => {
+    const at = peers.indexOf(id);
+    if (at < 0) throw new Error(`peer ${id} is not one of ${peers.join(', ')}`);
+    return at + 1;
+  };
+
+  const init = (id: PeerId, durable?: RegisterPeerDurable): RegisterPeerState => {
+    const acceptors: Record<string, AcceptorSnapshot> = {};
+    for (const [key, d] of Object.entries(durable?.acceptors ?? {}))
+      acceptors[key] = acceptor.initial({ self: id, durable: d });
+    const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
+    return { incarnation, acceptors, rounds: {}, queued: {}, lastNumber: {}, timers: {} };
+  };
+
+  /** Starts the next queued request of `key`, if its round is free. */
+  const startNext = (acc: Stepping, key: string) => {
+    const { state } = acc;
+    const queue = state.queued[key] ?? [];
+    const request = queue[0];
+    if (state.rounds[key] || !request) return;
+    state.queued = { ...state.queued, [key]: queue.slice(1) };
+    const initial = round.initial({
+      self: acc.id,
+      group: groupOf(acc.id),
+      groupCount: peers.length,
+      incarnation: state.incarnation,
+      acceptors: peers,
+      key,
+      lastNumber: state.lastNumber[key] ?? 0,
+    });
+    runRound(acc, key, request, initial, { type: 'START', operation: request.operation });
+  };
+
+  /** One event through `key`'s round; a round that ends frees the key for the next request. */
+  function runRound(
+    acc: Stepping,
+    key: string,
+    request: Request,
+    before: RoundSnapshot,
+    event: Parameters<typeof round.step>[1],
+  ) {
+    const { state, out } = acc;
+    const [snapshot, emitted] = round.step(before, event);
+    state.rounds = { ...state.rounds, [key]: { request, snapshot } };
+    for (const e of emitted as RegisterRoundEmitted[]) {
+      if (e.type === 'send') out.sends.push({ to: e.to, key, message: e.message });
+      else if (e.type === 'arm') {
+        out.timers.push({ key, timer: e.timer });
+        state.timers = { ...state.timers, [key]: e.timer };
+      } else if (e.type === 'completed')
+        out.completed.push({ request, outcome: e.result.outcome, state: e.result.state });
+      else out.completed.push({ request, outcome: 'uncertain' });
+    }
+    if (snapshot.status !== 'done') return;
+    const { n, highestSeen } = snapshot.context;
+    state.lastNumber = { ...state.lastNumber, [key]: Math.max(n, highestSeen, state.lastNumber[key] ?? 0) };
+    const rounds = { ...state.rounds };
+    delete rounds[key];
+    const timers = { ...state.timers };
+    delete timers[key];
+    state.rounds = rounds;
+    state.timers = timers;
+    startNext(acc, key);
+  }
+
+  function step(id: PeerId, before: RegisterPeerState, input: RegisterPeerInput): RegisterPeerStep {
+    const state = { ...before };
+    const out: RegisterPeerStep = { state, sends: [], timers: [], completed: [], handled: true, save: false };
+    const acc: Stepping = { id, state, out };
+    const key = input.type === 'invoke' ? input.request.key : input.key;
+    const current = state.rounds[key];
+    if (input.type === 'invoke') {
+      state.queued = { ...state.queued, [key]: [...(state.queued[key] ?? []), input.request] };
+      startNext(acc, key);
+    } else if (input.type === 'timeout') {
+      if (!current || !state.timers[key]) out.handled = false;
+      else {
+        const timers = { ...state.timers };
+        delete timers[key];
+        state.timers = timers;
+        runRound(acc, key, current.request, current.snapshot, { type: 'TIMEOUT' });
+      }
+    } else if (input.message.type === 'prepare' || input.message.type === 'accept') {
+      toAcceptor(acceptor, acc, key, input.message);
+    } else if (current && (input.message.type === 'prepare_ack' || input.message.type === 'accept_ack')) {
+      runRound(acc, key, current.request, current.snapshot, input.message);
+    } else out.handled = false;
+    return out;
+  }
+
+  return { config, init, step, durable: durableOf };
+}
