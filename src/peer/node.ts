@@ -337,10 +337,8 @@ export function createPeerLogic(cluster: ClusterConfig, machines: RoleMachines =
     initialState(steppers, cluster, group, id, peer(id), durable);
 
   /**
-   * Routes one input through the peer's machines. What a machine emits for another machine
-   * of the same peer (a proposer's `decided`, the learner's `learned`) becomes work of its
-   * own, handled before the rest, as a direct call would be: one loop over a stack, so the
-   * order of effects is that of the emits.
+   * Routes one input through the peer's machines: one loop over a stack of work, each item
+   * one machine's step (stepMachine), so the order of effects is that of the emits.
    */
   function step(id: PeerId, state: PeerState, input: PeerInput): PeerStep {
     const routed = route(peer(id), state.timers, input);
