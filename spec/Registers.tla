@@ -14,7 +14,7 @@
 (*    Accept      sends an accept      (phase 2a, the changed state)       *)
 (*    AcceptAck   sends an accept_ack  (phase 2b, a vote)                  *)
 (*    Complete    the proposer hears a quorum voted: it answers            *)
-(*    Abandon     the proposer gives up a change it sent: "unknown"        *)
+(*    Abandon     the proposer gives up its operation: "unknown"           *)
 (*                                                                         *)
 (* As in Paxos.tla, msgs is every message ever sent.  An accept also       *)
 (* names the operation it carries and the vote it read (pbal, pval):       *)
@@ -185,12 +185,12 @@ Complete(p) ==
   /\ UNCHANGED <<maxBal, maxVBal, maxVal, msgs, pBal>>
 
 (***************************************************************************)
-(* p sent a change and hears no quorum: it tells its client it does not    *)
-(* know, and goes on.  The change may still take effect.                   *)
+(* p gives up its operation: it sent a change and hears no quorum, or it   *)
+(* crashed.  It tells its client it does not know, and goes on.  A change  *)
+(* it sent may still take effect; if it sent none, none will.              *)
 (***************************************************************************)
 Abandon(p) ==
   /\ Running(p)
-  /\ SentChange(p)
   /\ opIdx' = [opIdx EXCEPT ![p] = @ + 1]
   /\ UNCHANGED <<maxBal, maxVBal, maxVal, msgs, pBal, done>>
 

@@ -114,7 +114,8 @@ function keyOf(x: unknown): string {
   return k;
 }
 
-function withElement<T>(set: readonly T[], x: T): readonly T[] {
+/** set \cup {x}, for a set kept sorted by `keyOf`. */
+export function withElement<T>(set: readonly T[], x: T): readonly T[] {
   const k = keyOf(x);
   let lo = 0;
   let hi = set.length;
@@ -308,7 +309,7 @@ export function Complete(
 
 /** Abandon(p) @public */
 export function Abandon(p: RegistersParams, s: RegistersState, q: Proposer): RegistersState | null {
-  if (!(Running(p, s, q) && SentChange(p, s, q))) return null;
+  if (!Running(p, s, q)) return null;
   return { ...s, opIdx: except(s.opIdx, q - 1, (s.opIdx[q - 1] as number) + 1) };
 }
 

@@ -18,7 +18,7 @@ export interface Breach {
 export type Visit = (step: number, length: number) => boolean;
 
 export interface Model {
-  readonly kind: 'spec' | 'machines';
+  readonly kind: 'spec' | 'machines' | 'registers';
   /** The most ints a state may take (the search sizes its scratch with it). */
   readonly maxLength: number;
   /** Writes each initial state into `out` and calls `emit(length)` after each. */

@@ -23,7 +23,7 @@ export interface Violation {
 }
 
 export interface CheckResult {
-  model: 'spec' | 'machines';
+  model: 'spec' | 'machines' | 'registers';
   /** Distinct states reached (the initial states included). */
   distinctStates: number;
   /** Breadth-first levels, the initial state being level 1 (TLC's convention). */

@@ -1,7 +1,8 @@
 /**
  * `paxos check`: exhaustive breadth-first search, of the spec (`--model spec`, TLC's
  * conventions, counts comparable with TLC's) or of worlds of the real machines for a
- * hostsfile (`--model machines`). Exit 0 when complete without violation, 1 on a violation
+ * hostsfile (`--model machines`), or of register peers and their clients' histories
+ * (`--model registers`, src/check/registers). Exit 0 when complete without violation, 1 on a violation
  * (with a shortest counterexample), 3 when a bound stopped it first, 2 on bad usage.
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
@@ -25,11 +26,12 @@ import {
   usageAfterError,
   usageError,
 } from './arguments';
+import { addRegisterOptions, checkRegisters, REGISTER_FLAGS, type RegisterFlags } from './checkRegisters';
 import { exitCode, jsonLine, livenessJson, livenessLines, progressLine, summaryLines } from './checkReport';
 import { writeCounterexample, writeReplay, writeWitnesses } from './view';
 
-interface CheckFlags {
-  model: 'spec' | 'machines';
+interface CheckFlags extends Omit<RegisterFlags, 'maxRound' | 'faults' | 'maxDups' | 'maxCrashes'> {
+  model: 'spec' | 'machines' | 'registers';
   hostsfile?: string;
   maxRound?: number;
   network: NetworkModel;
@@ -109,13 +111,17 @@ export function register(program: Command): void {
     .usage(
       '--model spec --acceptors A --values V --max-ballot B [options]\n' +
         '       paxos check --model machines -h FILE --max-round R [--network bag|set] [--faults drop,dup,crash] ' +
-        '[--max-dups D] [--max-crashes C] [--symmetry] [--value NAME=V]... [options]',
+        '[--max-dups D] [--max-crashes C] [--symmetry] [--value NAME=V]... [options]\n' +
+        '       paxos check --model registers [--peers N] [--ops PEER=OP,OP...]... [--max-round R] ' +
+        '[--faults drop,dup,crash] [options]',
     )
     .addOption(
-      new Option('--model <model>', 'what to explore').choices(['spec', 'machines']).makeOptionMandatory(),
+      new Option('--model <model>', 'what to explore')
+        .choices(['spec', 'machines', 'registers'])
+        .makeOptionMandatory(),
     )
     .option('-h, --hostsfile <file>', 'machines: the hostsfile')
-    .option('--max-round <r>', 'machines: rounds each proposer may begin', integer(1))
+    .option('--max-round <r>', 'machines, registers: rounds each proposer may begin', integer(1))
     .addOption(
       new Option(
         '--network <kind>',
@@ -124,9 +130,17 @@ export function register(program: Command): void {
         .choices(['bag', 'set'])
         .default('bag'),
     )
-    .option('--faults <list>', 'machines: faults on top of the network, of drop,dup,crash', parseFaults)
-    .option('--max-dups <d>', 'machines: duplications per path (default 1 with dup)', integer(0))
-    .option('--max-crashes <c>', 'machines: crash-restarts per path (default 1 with crash)', integer(0))
+    .option(
+      '--faults <list>',
+      'machines, registers: faults on top of the network, of drop,dup,crash',
+      parseFaults,
+    )
+    .option('--max-dups <d>', 'machines, registers: duplications per path (default 1 with dup)', integer(0))
+    .option(
+      '--max-crashes <c>',
+      'machines, registers: crash-restarts per path (default 1 with crash)',
+      integer(0),
+    )
     .option('--symmetry', 'machines: acceptors with identical roles are interchangeable')
     .option('--no-refinement', 'machines: do not check steps against the spec (smaller on the bag)')
     .option(
@@ -171,20 +185,28 @@ export function register(program: Command): void {
       const result =
         flags.model === 'spec'
           ? await checkSpec(command, flags, onProgress)
-          : await checkMachines(command, flags, onProgress);
+          : flags.model === 'registers'
+            ? checkRegisters(command, flags, onProgress)
+            : await checkMachines(command, flags, onProgress);
       reportResult(flags, result);
     });
+  addRegisterOptions(command);
   command.showHelpAfterError(usageAfterError(command));
 }
 
 /** Usage errors for flags that do not apply to the model, or not together. */
 function refuseMisplacedFlags(command: Command, flags: CheckFlags): void {
-  const misplaced = (flags.model === 'spec' ? MACHINE_FLAGS : SPEC_FLAGS).find(
-    ([k]) => flags[k] !== undefined,
-  );
+  const shared = new Set<string>(['maxRound', 'faults', 'maxDups', 'maxCrashes']);
+  const refused =
+    flags.model === 'spec'
+      ? [...MACHINE_FLAGS, ...REGISTER_FLAGS]
+      : flags.model === 'machines'
+        ? [...SPEC_FLAGS, ...REGISTER_FLAGS]
+        : [...SPEC_FLAGS, ...MACHINE_FLAGS.filter(([k]) => !shared.has(k))];
+  const misplaced = refused.find(([k]) => (flags as unknown as Record<string, unknown>)[k] !== undefined);
   if (misplaced) usageError(command, `${misplaced[1]} does not apply to --model ${flags.model}`);
-  if (flags.model === 'spec' && flags.network !== 'bag')
-    usageError(command, '--network does not apply to --model spec');
+  if (flags.model !== 'machines' && flags.network !== 'bag')
+    usageError(command, `--network does not apply to --model ${flags.model}`);
   if (flags.workers > 1 && flags.exact) usageError(command, '--exact needs one worker');
   if (flags.workers > 1 && flags.goals) usageError(command, '--goals needs one worker');
   if (flags.workers > 1 && flags.liveness) usageError(command, '--liveness needs one worker');

@@ -267,4 +267,22 @@ describe.concurrent('paxos check', () => {
     expect(r.stderr.split('\n')[0]).toMatch(message);
     expect(r.stdout).toBe('');
   });
+
+  test('the register peers: a put then a get from one client, complete, exit 0; a bad operation, exit 2', async () => {
+    const r = await paxos('--model', 'registers', '--ops', '1=put:a,get', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('registers: 3 peers (each an acceptor of the key); clients peer1=put:a,get');
+    expect(lastLine(r.stdout)).toMatchObject({
+      model: 'registers',
+      distinctStates: 45324,
+      complete: true,
+      violations: [],
+    });
+    const bad = await paxos('--model', 'registers', '--ops', '1=pot:a');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("'pot:a' is not an operation");
+    const misplaced = await paxos('--model', 'registers', '-h', 'hostsfile-testcase1.txt');
+    expect(misplaced.code).toBe(2);
+    expect(misplaced.stderr).toContain('-h does not apply to --model registers');
+  });
 });

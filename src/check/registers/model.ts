@@ -1,0 +1,514 @@
+/**
+ * Worlds of register peers as a `Model` of the one search (../search.ts): the simulator's
+ * world (src/registers/world.ts) with the real machines, its steps taken by the
+ * simulator's own `apply`, on a bag network (a message is delivered once, dropped or
+ * duplicated), with at most so many rounds per peer, duplicates and restarts.
+ * Every world's history is checked for linearizability, and every step for refinement of
+ * spec/Registers.tla (refinement.ts).
+ *
+ * A state is a short array of ints:
+ *   [history, spec state, restarts left, duplicates left,
+ *    state per peer, rounds begun per peer, (next operation, pending, generation) per client,
+ *    messages in flight, ascending]
+ * where history, spec state, peer states and messages are ids interned in this thread, so
+ * the search runs in one thread.
+ */
+import type { PeerId } from '../../../machines/messages';
+import type { Operation } from '../../../machines/register';
+import type { RegistersParams, RegistersState } from '../../../spec/registers';
+import { stateKey } from '../../../spec/registers';
+import type { KeyedSend, RegisterPeerLogic, RegisterPeerState, RegisterPeerStep } from '../../registers/peer';
+import {
+  checkWorld,
+  createRegisterSimulator,
+  type RegisterSimulator,
+  type RegisterStep,
+  type RegisterWorld,
+} from '../../registers/world';
+import { fingerprintInts } from '../hash';
+import type { Breach, Model, Visit } from '../model';
+import type { TraceStep } from '../result';
+import { Interner } from '../worlds/interner';
+import { type Answered, initialSpecState, isSpecStep, mapWorld, specParams } from './refinement';
+
+const KEY = 'k';
+
+export interface RegisterClientPlan {
+  /** The peer the client asks. */
+  peer: PeerId;
+  /** What it asks, one operation after another. */
+  ops: readonly Operation[];
+}
+
+export interface RegisterModelOptions {
+  /** Peer ids 1..peers, each an acceptor and a proposer group. */
+  peers: number;
+  /** At most one client per peer: the spec's proposer is the peer's group. */
+  clients: readonly RegisterClientPlan[];
+  /** Rounds a peer may begin for one operation (its first and its retries): steps past it are not explored. */
+  maxRounds: number;
+  /** Whether messages may be lost. */
+  drop: boolean;
+  maxDuplicates: number;
+  maxRestarts: number;
+  /** Whether every step is checked against spec/Registers.tla (numbers are checked fresh either way). */
+  refinement: boolean;
+}
+
+const H = 0;
+const G = 1;
+const R = 2;
+const D = 3;
+const PEERS = 4;
+const MAX_MESSAGES = 4096;
+
+type History = RegisterWorld['history'];
+
+/** The kinds of step, as a label's low bits (the index above them). */
+const LABELS: RegisterStep['kind'][] = ['deliver', 'drop', 'duplicate', 'invoke', 'timeout', 'restart'];
+
+export class RegistersModel implements Model {
+  readonly kind = 'registers' as const;
+  readonly maxLength: number;
+  readonly peerStates = new Interner<RegisterPeerState>();
+  readonly messages = new Interner<KeyedSend>();
+  readonly histories = new Interner<History>();
+  readonly specStates = new Interner<RegistersState>();
+  private readonly sim: RegisterSimulator;
+  private readonly params: RegistersParams;
+  private readonly verdicts = new Map<number, Breach | null>();
+  /** Spec state reached and whether it was a spec step, per (spec state, peers, messages sent, clients, answers). */
+  private readonly refinements = new Map<string, { id: number; breach: Breach | null }>();
+  /** Per peer state and answer: whether the state ignores it. */
+  private readonly ignored = new WeakMap<RegisterPeerState, Map<unknown, boolean>>();
+  /** Ids of objects already interned: a memoised step hands back the same objects. */
+  private readonly peerIds = new WeakMap<RegisterPeerState, number>();
+  private readonly messageIds = new WeakMap<KeyedSend, number>();
+  private readonly roundsAt: number;
+  private readonly clientsAt: number;
+  private readonly messagesAt: number;
+  /** The breach and words of the step last generated, for checkStep and describe (called from inside visit). */
+  private stepBreach: Breach | null = null;
+  private stepWords = '';
+
+  constructor(
+    readonly options: RegisterModelOptions,
+    logic: RegisterPeerLogic,
+  ) {
+    const peers = Array.from({ length: options.peers }, (_, i) => i + 1);
+    const at = new Set(options.clients.map((c) => c.peer));
+    if (at.size !== options.clients.length) throw new Error('at most one client per peer');
+    for (const c of options.clients)
+      if (!peers.includes(c.peer)) throw new Error(`client at peer ${c.peer}: peers are 1..${options.peers}`);
+    this.sim = createRegisterSimulator(memoised(logic), { clients: options.clients.map((c) => c.peer) });
+    this.params = specParams(
+      peers,
+      peers.map((p) => options.clients.find((c) => c.peer === p)?.ops ?? []),
+    );
+    this.roundsAt = PEERS + options.peers;
+    this.clientsAt = this.roundsAt + options.peers;
+    this.messagesAt = this.clientsAt + 3 * options.clients.length;
+    this.maxLength = this.messagesAt + MAX_MESSAGES;
+  }
+
+  initial(out: Int32Array, emit: (length: number) => void): void {
+    const w = this.sim.initial();
+    out[H] = this.histories.intern('[]', []);
+    const spec = initialSpecState(this.params);
+    out[G] = this.specStates.intern(stateKey(spec), spec);
+    out[R] = this.options.maxRestarts;
+    out[D] = this.options.maxDuplicates;
+    for (let p = 1; p <= this.options.peers; p++)
+      out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+    out.fill(0, this.roundsAt, this.messagesAt);
+    emit(this.messagesAt);
+  }
+
+  private internPeer(p: RegisterPeerState): number {
+    const known = this.peerIds.get(p);
+    if (known !== undefined) return known;
+    const key = JSON.stringify([
+      p.incarnation,
+      Object.entries(p.acceptors).map(([k, s]) => [k, s.value, s.context]),
+      Object.entries(p.rounds).map(([k, r]) => [k, r.request.id, r.snapshot.value, r.snapshot.context]),
+      p.queued,
+      p.lastNumber,
+      p.timers,
+    ]);
+    const id = this.peerStates.intern(key, p);
+    this.peerIds.set(p, id);
+    this.peerIds.set(this.peerStates.value(id), id);
+    return id;
+  }
+
+  private internMessage(m: KeyedSend): number {
+    let id = this.messageIds.get(m);
+    if (id === undefined) {
+      id = this.messages.intern(JSON.stringify(m), m);
+      this.messageIds.set(m, id);
+      this.messageIds.set(this.messages.value(id), id);
+    }
+    return id;
+  }
+
+  /** The simulator's world for a state: shared immutable parts, fresh containers. */
+  private world(s: Int32Array, length: number): RegisterWorld {
+    const peers: RegisterPeerState[] = [];
+    for (let p = 1; p <= this.options.peers; p++)
+      peers[p] = this.peerStates.value(s[PEERS + p - 1] as number);
+    const clients = this.options.clients.map((plan, c) => {
+      const next = s[this.clientsAt + 3 * c] as number;
+      const op = plan.ops[next];
+      const pending =
+        s[this.clientsAt + 3 * c + 1] === 1 && op ? { id: requestId(c, next), f: op.kind, key: KEY } : null;
+      return { peer: plan.peer, generation: s[this.clientsAt + 3 * c + 2] as number, pending };
+    });
+    const inFlight: KeyedSend[] = [];
+    for (let i = this.messagesAt; i < length; i++) inFlight.push(this.messages.value(s[i] as number));
+    const history = this.histories.value(s[H] as number).slice();
+    return { peers, inFlight, clients, history, nextRequest: 0, time: 0 };
+  }
+
+  successors(s: Int32Array, length: number, out: Int32Array, visit: Visit): number {
+    let stutters = 0;
+    const base = this.world(s, length);
+    for (const [label, step] of this.enabled(s, length)) {
+      const n = this.next(s, length, base, step, out);
+      if (n === 0) stutters++;
+      if (n > 0 && visit(label, n)) break;
+    }
+    return stutters;
+  }
+
+  /** Every step the bounds allow from s, each with its label: kind in the low bits, index above. */
+  private *enabled(s: Int32Array, length: number): Generator<[number, RegisterStep]> {
+    const label = (kind: RegisterStep['kind'], index: number) => index * 8 + LABELS.indexOf(kind);
+    for (let i = 0; i < length - this.messagesAt; i++) {
+      if (i > 0 && s[this.messagesAt + i] === s[this.messagesAt + i - 1]) continue;
+      yield [label('deliver', i), { kind: 'deliver', index: i }];
+      if (this.options.drop) yield [label('drop', i), { kind: 'drop', index: i }];
+      if ((s[D] as number) > 0) yield [label('duplicate', i), { kind: 'duplicate', index: i }];
+    }
+    for (const [c, plan] of this.options.clients.entries()) {
+      const op = plan.ops[s[this.clientsAt + 3 * c] as number];
+      if (op && s[this.clientsAt + 3 * c + 1] === 0)
+        yield [label('invoke', c), { kind: 'invoke', client: c, key: KEY, operation: op }];
+    }
+    // Not bounded: a timeout begins a round (bounded) or gives up the operation.
+    for (let j = 0; j < this.armed(s); j++) yield [label('timeout', j), { kind: 'timeout', index: j }];
+    if ((s[R] as number) > 0)
+      for (let p = 1; p <= this.options.peers; p++) yield [label('restart', p), { kind: 'restart', peer: p }];
+  }
+
+  private armed(s: Int32Array): number {
+    let n = 0;
+    for (let p = 1; p <= this.options.peers; p++)
+      n += Object.keys(this.peerStates.value(s[PEERS + p - 1] as number).timers).length;
+    return n;
+  }
+
+  /**
+   * Writes the state after `step` into `out` and returns its length, 0 when the step
+   * leaves the state as it was, -1 when it goes past the round bound. Sets what checkStep
+   * and describe say of it.
+   */
+  private next(
+    s: Int32Array,
+    length: number,
+    before: RegisterWorld,
+    step: RegisterStep,
+    out: Int32Array,
+  ): number {
+    const w = copyWorld(before);
+    const heard = w.history.length;
+    if (step.kind === 'invoke')
+      w.nextRequest = requestId(step.client, s[this.clientsAt + 3 * step.client] as number);
+    const moved =
+      step.kind === 'deliver' || step.kind === 'drop' ? (w.inFlight[step.index] as KeyedSend) : null;
+    // apply takes the message out and appends what the step sent (or the copy), in that order.
+    const kept = before.inFlight.length - (moved ? 1 : 0);
+    if (!this.sim.apply(w, step) && !moved) return 0;
+    out.set(s.subarray(0, this.messagesAt));
+    this.spend(step, out);
+    for (let p = 1; p <= this.options.peers; p++)
+      if (w.peers[p] !== before.peers[p])
+        out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+    const answered = this.updateClients(w, before, heard, step, out);
+    if (w.history.length !== heard) out[H] = this.histories.intern(JSON.stringify(w.history), w.history);
+    const sent = step.kind === 'duplicate' ? [] : w.inFlight.slice(kept).map((m) => this.internMessage(m));
+    if (!this.countRounds(w, sent, out)) return -1;
+    const n = this.writeMessages(w, out);
+    this.mapStep(s, w, sent, answered, out);
+    this.stepWords = describeStep(
+      step,
+      moved ?? before.inFlight[(step as { index: number }).index] ?? null,
+      this.options.clients,
+    );
+    return sameInts(s, length, out, n) ? 0 : n;
+  }
+
+  private ignoredAnswer(w: RegisterWorld, m: KeyedSend): boolean {
+    if (m.message.type !== 'prepare_ack' && m.message.type !== 'accept_ack') return false;
+    const state = w.peers[m.to] as RegisterPeerState;
+    let known = this.ignored.get(state);
+    if (!known) {
+      known = new Map();
+      this.ignored.set(state, known);
+    }
+    let ignored = known.get(m.message);
+    if (ignored === undefined) {
+      ignored = this.ignores(state, m);
+      known.set(m.message, ignored);
+    }
+    return ignored;
+  }
+
+  private ignores(state: RegisterPeerState, m: KeyedSend): boolean {
+    const r = this.sim.logic.step(m.to, state, { type: 'deliver', key: m.key, message: m.message });
+    if (!r.handled) return true;
+    const quiet = r.sends.length === 0 && r.timers.length === 0 && r.completed.length === 0 && !r.save;
+    return quiet && sameRound(r.state.rounds[m.key]?.snapshot, state.rounds[m.key]?.snapshot);
+  }
+
+  /** What a fault or timer step uses up of its bound. */
+  private spend(step: RegisterStep, out: Int32Array): void {
+    if (step.kind === 'restart') out[R] = (out[R] as number) - 1;
+    if (step.kind === 'duplicate') out[D] = (out[D] as number) - 1;
+  }
+
+  /**
+   * Counts the rounds each peer began for its current operation (a prepare sent goes to
+   * every acceptor: one round), from 0 again once the operation ends; false past the bound.
+   */
+  private countRounds(w: RegisterWorld, sent: readonly number[], out: Int32Array): boolean {
+    for (let p = 1; p <= this.options.peers; p++)
+      if (!w.peers[p]?.rounds[KEY]) out[this.roundsAt + p - 1] = 0;
+    const begun = new Set<string>();
+    for (const id of sent) {
+      const { message } = this.messages.value(id);
+      if (message.type !== 'prepare' || begun.has(`${message.from}:${message.n}`)) continue;
+      begun.add(`${message.from}:${message.n}`);
+      const at = this.roundsAt + message.from - 1;
+      out[at] = (out[at] as number) + 1;
+      if ((out[at] as number) > this.options.maxRounds) return false;
+    }
+    return true;
+  }
+
+  /** The clients' counters after the step, and the operations it answered (for `done`). */
+  private updateClients(
+    w: RegisterWorld,
+    before: RegisterWorld,
+    heard: number,
+    step: RegisterStep,
+    out: Int32Array,
+  ) {
+    const C = this.options.clients.length;
+    const answered: Answered[] = [];
+    if (step.kind === 'invoke') out[this.clientsAt + 3 * step.client + 1] = 1;
+    for (const e of w.history.slice(heard)) {
+      if (e.type === 'invoke') continue;
+      const c = e.process % C;
+      const at = this.clientsAt + 3 * c;
+      out[at] = (out[at] as number) + 1;
+      out[at + 1] = 0;
+      out[at + 2] = (w.clients[c] as { generation: number }).generation;
+      const peer = (this.options.clients[c] as RegisterClientPlan).peer;
+      const round = before.peers[peer]?.rounds[KEY]?.snapshot.context;
+      if (e.type !== 'info' && round) answered.push({ group: peer, n: round.n });
+    }
+    return answered;
+  }
+
+  /**
+   * The messages in flight, ascending (a multiset: a duplicate appears twice), less the
+   * answers no round will ever take. An answer is for the round of its number, and a
+   * peer's rounds take numbers it never used before (in this life, above the last; after a
+   * restart, of the new incarnation), so an answer its addressee ignores now it ignores
+   * forever: delivering or dropping it later leads to the same world.
+   */
+  private writeMessages(w: RegisterWorld, out: Int32Array): number {
+    const live = w.inFlight.filter((m) => !this.ignoredAnswer(w, m));
+    if (this.messagesAt + live.length > this.maxLength)
+      throw new Error(`more than ${MAX_MESSAGES} messages in flight`);
+    const ids = live.map((m) => this.internMessage(m)).sort((x, y) => x - y);
+    out.set(ids, this.messagesAt);
+    return this.messagesAt + ids.length;
+  }
+
+  /** The step's spec state, and whether it is a step of the spec. */
+  /**
+   * The step's spec state, and what it breaks: a prepare with a number its peer used
+   * before (rounds must take fresh numbers: the answers writeMessages forgets rely on it,
+   * and the spec cannot see a reused number, since sending a message twice is sending it
+   * once), or a step that is no step of spec/Registers.tla.
+   */
+  private mapStep(
+    s: Int32Array,
+    w: RegisterWorld,
+    sent: readonly number[],
+    answered: readonly Answered[],
+    out: Int32Array,
+  ): void {
+    const opIdx = this.params.ops.map((_, g) => {
+      const c = this.options.clients.findIndex((x) => x.peer === g + 1);
+      return c < 0 ? 1 : (out[this.clientsAt + 3 * c] as number) + 1;
+    });
+    const key = `${s[G]}|${out.subarray(PEERS, this.roundsAt).join(',')}|${sent.join(',')}|${opIdx.join(',')}|${answered.map((a) => `${a.group}:${a.n}`).join(',')}`;
+    let mapped = this.refinements.get(key);
+    if (!mapped) {
+      const spec = this.specStates.value(s[G] as number);
+      const messages = sent.map((id) => this.messages.value(id).message);
+      const after = mapWorld(this.params, { peers: w.peers, key: KEY, messages, opIdx }, spec, answered);
+      const reused = messages.find(
+        (m) => m.type === 'prepare' && spec.msgs.some((x) => x.type === '1a' && x.bal === m.n - 1),
+      );
+      const breach: Breach | null = reused
+        ? {
+            invariant: 'FreshNumbers',
+            detail: `peer ${reused.from} began a round with number ${reused.n}, which it used before`,
+          }
+        : !this.options.refinement || isSpecStep(this.params, spec, after)
+          ? null
+          : { invariant: 'Refinement', detail: 'the step maps to no action of spec/Registers.tla' };
+      mapped = { id: this.specStates.intern(stateKey(after), after), breach };
+      this.refinements.set(key, mapped);
+    }
+    out[G] = mapped.id;
+    this.stepBreach = mapped.breach;
+  }
+
+  checkState(s: Int32Array): Breach | null {
+    const id = s[H] as number;
+    let verdict = this.verdicts.get(id);
+    if (verdict === undefined) {
+      const r = checkWorld({ history: this.histories.value(id) } as RegisterWorld);
+      verdict =
+        r.verdict === 'LINEARIZABLE'
+          ? null
+          : {
+              invariant: r.verdict === 'UNKNOWN' ? 'LinearizabilityUnknown' : 'Linearizable',
+              detail: r.failure ? `cannot place ${r.failure.operation.text}` : (r.unknown ?? ''),
+            };
+      this.verdicts.set(id, verdict);
+    }
+    return verdict;
+  }
+
+  /** The most operations answered (ok or refused) in one history: that the bound let operations finish. */
+  mostAnswered(): number {
+    return Math.max(
+      0,
+      ...this.histories.values.map((h) => h.filter((e) => e.type === 'ok' || e.type === 'fail').length),
+    );
+  }
+
+  checkStep(): Breach | null {
+    return this.stepBreach;
+  }
+
+  describe(
+    before: Int32Array | null,
+    _bl: number,
+    _step: number,
+    after: Int32Array,
+    afterLength: number,
+    breach: Breach | null,
+  ): TraceStep {
+    const w = this.world(after, afterLength);
+    const state = {
+      peers: w.peers.slice(1).map((p) => ({
+        incarnation: p.incarnation,
+        acceptor: p.acceptors[KEY]?.context ?? null,
+        round: p.rounds[KEY]
+          ? { state: p.rounds[KEY].snapshot.value, n: p.rounds[KEY].snapshot.context.n }
+          : null,
+      })),
+      history: w.history,
+      messages: w.inFlight.length,
+      ...(breach ? { breach } : {}),
+    };
+    return { action: before === null ? 'Init' : this.stepWords, state };
+  }
+
+  fingerprint(s: Int32Array, length: number, out: Int32Array): void {
+    fingerprintInts(s, length, out);
+  }
+
+  key(s: Int32Array, length: number, out: Int32Array): number {
+    out.set(s.subarray(0, length));
+    return length;
+  }
+}
+
+/**
+ * The logic with each peer's step remembered per (state, input): worlds share peer states,
+ * so most steps were taken before in another world. A step's result is only read.
+ */
+function memoised(logic: RegisterPeerLogic): RegisterPeerLogic {
+  const memo = new WeakMap<RegisterPeerState, Map<unknown, RegisterPeerStep>>();
+  return {
+    ...logic,
+    step(id, state, input) {
+      let known = memo.get(state);
+      if (!known) {
+        known = new Map();
+        memo.set(state, known);
+      }
+      // Messages are interned objects, so one stands for its content; the rest are rare.
+      const key = input.type === 'deliver' ? input.message : JSON.stringify(input);
+      let r = known.get(key);
+      if (!r) {
+        r = logic.step(id, state, input);
+        known.set(key, r);
+      }
+      return r;
+    },
+  };
+}
+
+/** Fresh containers over the same immutable parts: what `apply` may change in place. */
+const copyWorld = (w: RegisterWorld): RegisterWorld => ({
+  ...w,
+  peers: w.peers.slice(),
+  inFlight: w.inFlight.slice(),
+  clients: w.clients.map((c) => ({ ...c })),
+  history: w.history.slice(),
+});
+
+/** Two snapshots of a round alike in state and context (an event the round ignores changes neither). */
+const sameRound = (a: { value: unknown; context: unknown } | undefined, b: typeof a): boolean =>
+  a === b ||
+  (a !== undefined &&
+    b !== undefined &&
+    a.value === b.value &&
+    JSON.stringify(a.context) === JSON.stringify(b.context));
+
+const requestId = (client: number, op: number): number => client * 1000 + op;
+
+function sameInts(a: Int32Array, al: number, b: Int32Array, bl: number): boolean {
+  if (al !== bl) return false;
+  for (let i = 0; i < al; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function describeStep(
+  step: RegisterStep,
+  delivered: KeyedSend | null,
+  clients: readonly RegisterClientPlan[],
+): string {
+  switch (step.kind) {
+    case 'deliver': {
+      const m = (delivered as KeyedSend).message;
+      return `deliver ${m.type}(${m.n}) from peer ${m.from} to peer ${(delivered as KeyedSend).to}`;
+    }
+    case 'invoke':
+      return `client ${step.client} asks peer ${clients[step.client]?.peer} for ${JSON.stringify(step.operation)}`;
+    case 'timeout':
+      return `timer ${step.index} fires`;
+    case 'restart':
+      return `peer ${step.peer} crashes and restarts`;
+    default:
+      return step.kind;
+  }
+}
