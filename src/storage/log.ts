@@ -29,9 +29,14 @@ const COMPACTING = 'registers.log.compact';
 const FRAME = 8;
 const STAMP = 1;
 const BATCH = 2;
-/** The file grows by this much at least, so that most appends write into allocated blocks. */
+/** Sizes a test shrinks so that growth and compaction happen within a few batches. */
+export interface LogOptions {
+  /** The file grows by this much at least, so that most appends write into allocated blocks. */
+  grow?: number;
+  /** Below this a log is never compacted: rewriting it would cost more than the space. */
+  compactFrom?: number;
+}
 const GROW = 8 * 1024 * 1024;
-/** Below this a log is never compacted: rewriting it would cost more than the space. */
 const COMPACT_FROM = 4 * 1024 * 1024;
 /** An entry's size fits below this (a 64 KiB value JSON-escaped stays far below 1 MiB). */
 const SIZE_LIMIT = 2 ** 20;
@@ -124,9 +129,9 @@ function extend(fd: number, from: number, to: number): void {
   fs.fsyncSync(fd);
 }
 
-/** How far to grow a file of `allocated` bytes so that `needed` fit: by a quarter, at least GROW. */
-const grownSize = (allocated: number, needed: number): number =>
-  Math.max(needed, allocated + Math.max(GROW, allocated >> 2));
+/** How far to grow a file of `allocated` bytes so that `needed` fit: by a quarter, at least `grow`. */
+const grownSize = (allocated: number, needed: number, grow: number): number =>
+  Math.max(needed, allocated + Math.max(grow, allocated >> 2));
 
 /** The torn tail becomes zeros again, so that no later scan reads its remains as part of the log. */
 function clearTail(fd: number, bytes: Buffer, end: number): void {
@@ -151,6 +156,7 @@ class LogStore implements RegisterStore {
 
   constructor(
     private readonly dir: string,
+    private readonly sizes: Required<LogOptions>,
     private readonly stamp: Stamp,
     private fd: number,
     private index: Map<string, number>,
@@ -211,7 +217,7 @@ class LogStore implements RegisterStore {
         for (const w of batch) for (const [k, v] of w.changes) merged.set(k, v);
         await this.append(merged);
         for (const w of batch) w.resolve();
-        if (this.end > COMPACT_FROM && this.live * 2 < this.end) this.compact();
+        if (this.end > this.sizes.compactFrom && this.live * 2 < this.end) this.compact();
       } catch (err) {
         this.failed ??= err as Error;
         for (const w of batch) w.reject(err as Error);
@@ -226,7 +232,7 @@ class LogStore implements RegisterStore {
     const { record, starts } = batchRecord(entries);
     const at = this.end;
     if (at + record.length > this.allocated) {
-      const size = grownSize(this.allocated, at + record.length);
+      const size = grownSize(this.allocated, at + record.length, this.sizes.grow);
       extend(this.fd, this.allocated, size);
       this.allocated = size;
     }
@@ -252,12 +258,12 @@ class LogStore implements RegisterStore {
    */
   private compact(): void {
     const temp = path.join(this.dir, COMPACTING);
-    const fd = fs.openSync(temp, 'w');
+    const fd = fs.openSync(temp, 'w+');
     try {
       const stamp = stampRecord(this.stamp);
       writeAll(fd, stamp, 0);
       const snapshot = this.writeSnapshot(fd, stamp.length);
-      const allocated = grownSize(snapshot.end, snapshot.end);
+      const allocated = grownSize(snapshot.end, snapshot.end, this.sizes.grow);
       extend(fd, snapshot.end, allocated);
       fs.renameSync(temp, path.join(this.dir, LOG));
       syncDirectory(this.dir);
@@ -308,7 +314,12 @@ class LogStore implements RegisterStore {
 }
 
 /** Opens (creating if needed) the log in `dir`: see the file's comment for what it holds. */
-export async function openLogStore(dir: string, owner: StoreOwner): Promise<RegisterStore> {
+export async function openLogStore(
+  dir: string,
+  owner: StoreOwner,
+  options: LogOptions = {},
+): Promise<RegisterStore> {
+  const sizes = { grow: options.grow ?? GROW, compactFrom: options.compactFrom ?? COMPACT_FROM };
   const where = path.join(dir, LOG);
   let fd: number;
   try {
@@ -319,7 +330,7 @@ export async function openLogStore(dir: string, owner: StoreOwner): Promise<Regi
     throw new StorageError(`data dir ${dir}: ${(err as Error).message}`);
   }
   try {
-    return startLife(dir, fd, owner);
+    return startLife(dir, fd, owner, sizes);
   } catch (err) {
     fs.closeSync(fd);
     throw err;
@@ -327,7 +338,7 @@ export async function openLogStore(dir: string, owner: StoreOwner): Promise<Regi
 }
 
 /** Reads the log, clears a torn tail and appends this life's stamp, synced before the store is handed out. */
-function startLife(dir: string, fd: number, owner: StoreOwner): LogStore {
+function startLife(dir: string, fd: number, owner: StoreOwner, sizes: Required<LogOptions>): LogStore {
   const where = path.join(dir, LOG);
   const bytes = fs.readFileSync(fd);
   const loaded = load(bytes, where, owner);
@@ -336,12 +347,21 @@ function startLife(dir: string, fd: number, owner: StoreOwner): LogStore {
   const record = stampRecord(stamp);
   let allocated = bytes.length;
   if (loaded.end + record.length > allocated) {
-    const size = grownSize(allocated, loaded.end + record.length);
+    const size = grownSize(allocated, loaded.end + record.length, sizes.grow);
     extend(fd, allocated, size);
     allocated = size;
   }
   writeAll(fd, record, loaded.end);
   fs.fdatasyncSync(fd);
   if (loaded.stamp === undefined) syncDirectory(dir);
-  return new LogStore(dir, stamp, fd, loaded.index, loaded.live, loaded.end + record.length, allocated);
+  return new LogStore(
+    dir,
+    sizes,
+    stamp,
+    fd,
+    loaded.index,
+    loaded.live,
+    loaded.end + record.length,
+    allocated,
+  );
 }

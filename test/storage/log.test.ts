@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { ForeignStateError, StorageError } from '../../src/runtime/storage';
@@ -67,4 +67,17 @@ describe('the register log', () => {
       /peer 2 of cluster c0ffee/,
     );
   });
+});
+
+test('a log that is mostly dead records is rewritten as its live entries, which a reopen finds', async () => {
+  const dir = s.dir();
+  const sizes = { grow: 4096, compactFrom: 16 * 1024 };
+  const store = s.keep(await openLogStore(dir, owner, sizes));
+  for (let i = 0; i < 200; i++) await store.write(new Map([[`k${i % 5}`, state(i, 'v'.repeat(200))]]));
+  await store.close();
+  // 200 records of about 250 bytes were written; 5 live ones remain after compaction.
+  expect(statSync(path.join(dir, LOG)).size).toBeLessThan(40 * 1024);
+  const again = s.keep(await openLogStore(dir, owner, sizes));
+  for (let i = 195; i < 200; i++) expect(await again.read(`k${i % 5}`)).toEqual(state(i, 'v'.repeat(200)));
+  expect(again.incarnation).toBe(1);
 });
