@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { AcceptorDurable } from '../machines/acceptor';
 import { candidates } from '../src/storage/candidates';
 import type { RegisterStore, StoreOwner } from '../src/storage/store';
@@ -147,21 +148,28 @@ async function coldReads(
   }
 }
 
-/** The disk's floor: one append of an acceptor state's size and one fdatasync, nothing else. */
-function floor(): string {
+const fdatasync = promisify(fs.fdatasync);
+
+/**
+ * The disk's floor: one append of an acceptor state's size and one fdatasync, nothing else,
+ * blocking the main thread (as the lab peer does) and on libuv's pool (as the stores do).
+ */
+async function floor(): Promise<string> {
   const dir = scratchDir();
   const fd = fs.openSync(path.join(dir, 'probe'), 'w');
   try {
     fs.writeSync(fd, Buffer.alloc(1024 * 1024));
     fs.fsyncSync(fd);
-    const ms: number[] = [];
+    const blocking: number[] = [];
+    const pooled: number[] = [];
     for (let i = 0; i < 200; i++) {
       const t = performance.now();
       fs.writeSync(fd, Buffer.alloc(200, 1), 0, 200, i * 200);
-      fs.fdatasyncSync(fd);
-      ms.push(performance.now() - t);
+      if (i % 2 === 0) fs.fdatasyncSync(fd);
+      else await fdatasync(fd);
+      (i % 2 === 0 ? blocking : pooled).push(performance.now() - t);
     }
-    return spread(ms, 3);
+    return `blocking ${spread(blocking, 3)}, on the pool ${spread(pooled, 3)}`;
   } finally {
     fs.closeSync(fd);
     fs.rmSync(dir, { recursive: true, force: true });
@@ -171,7 +179,7 @@ function floor(): string {
 console.log(
   `# bench:storage, ${new Date().toISOString().slice(0, 10)}, ${RUNS} runs each, node ${process.version}`,
 );
-console.log(`disk floor (200-byte write + fdatasync into allocated blocks), ms: ${floor()}\n`);
+console.log(`disk floor (200-byte write + fdatasync into allocated blocks), ms: ${await floor()}\n`);
 console.log('| store | batch | batch latency, ms: median (min-max of runs) | keys/s: median (min-max) |');
 console.log('|---|---|---|---|');
 for (const c of candidates) await writes(c.name, c.open);

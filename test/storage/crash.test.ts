@@ -9,7 +9,6 @@
  * acknowledges before it writes (the last test shows it, deterministically).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, test } from 'vitest';
 import { mulberry32 } from '../../src/sim/prng';
 import { candidates } from '../../src/storage/candidates';
@@ -58,12 +57,19 @@ async function life(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.add(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  createInterface({ input: child.stdout }).on('line', (l) => {
-    model.line(l);
-    if (l === 'ready') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+  const exited = new Promise<NodeJS.Signals | null>((r) => child.once('exit', (_, signal) => r(signal)));
+  // Whole lines only: a line cut by the kill announced a write that had not started.
+  let partial = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() as string;
+    for (const l of lines) {
+      model.line(l);
+      if (l === 'ready') setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    }
   });
-  await exited;
+  // Only a kill ends a writer: an exit of its own is a failure of the store or of the test.
+  expect(await exited).toBe('SIGKILL');
   children.delete(child);
 }
 

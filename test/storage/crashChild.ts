@@ -1,8 +1,9 @@
 /**
  * The writer that test/storage/crash.test.ts kills: opens a store in a real directory and
  * writes random batches, a few in flight at once, printing each batch before its write
- * ("w") and its sequence number once write() resolved ("a"). Stdout is a pipe, written
- * synchronously on Linux, so a line printed is a line the parent will read, kill or not.
+ * ("w") and its sequence number once write() resolved ("a"). A line is in the pipe before
+ * what it announces happens (a long line can leave in pieces, so each write is waited for):
+ * whatever the moment of the kill, the parent reads every line that counts.
  *
  *   node --import tsx test/storage/crashChild.ts CANDIDATE DIR SEED FIRST_SEQ [MODE]
  *
@@ -41,9 +42,11 @@ const ackFirst = (store: RegisterStore): RegisterStore => ({
   close: () => store.close(),
 });
 
+const say = (line: string) => new Promise<void>((r) => process.stdout.write(`${line}\n`, () => r()));
+
 const opened = await open(dir as string);
 const store = mode === 'ack-first' ? ackFirst(opened) : opened;
-console.log(`i ${store.incarnation}`);
+await say(`i ${store.incarnation}`);
 let seq = Number(firstSeq);
 
 function batch(): Map<string, AcceptorDurable> {
@@ -64,12 +67,12 @@ async function writer(): Promise<never> {
   for (;;) {
     const changes = batch();
     const mine = seq;
-    console.log(`w ${mine} ${JSON.stringify([...changes])}`);
+    await say(`w ${mine} ${JSON.stringify([...changes])}`);
     await store.write(changes);
-    console.log(`a ${mine}`);
+    await say(`a ${mine}`);
     if (mode !== undefined) process.kill(process.pid, 'SIGKILL');
   }
 }
 
-console.log('ready');
+await say('ready');
 await Promise.all([writer(), writer(), writer()]);
