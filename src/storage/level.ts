@@ -18,6 +18,13 @@ const keyOf = (key: string): string => `k:${key}`;
 type Db = ClassicLevel<string, unknown>;
 
 class LevelStore implements RegisterStore {
+  /**
+   * The last write's promise. classic-level runs each batch on libuv's pool, so two batches in
+   * flight can reach LevelDB in either order and an earlier one overwrite a later one (the
+   * crash test caught a promise going back this way): each batch waits for the one before.
+   */
+  private last: Promise<unknown> = Promise.resolve();
+
   constructor(
     private readonly db: Db,
     readonly incarnation: number,
@@ -29,7 +36,9 @@ class LevelStore implements RegisterStore {
 
   async write(changes: ReadonlyMap<string, AcceptorDurable>): Promise<void> {
     const ops = [...changes].map(([k, v]) => ({ type: 'put' as const, key: keyOf(k), value: v }));
-    await this.db.batch(ops, { sync: true });
+    const mine = this.last.catch(() => undefined).then(() => this.db.batch(ops, { sync: true }));
+    this.last = mine;
+    await mine;
   }
 
   close(): Promise<void> {

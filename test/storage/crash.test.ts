@@ -82,16 +82,20 @@ async function reopenAndCheck(open: OpenStore, dir: string, model: CrashModel) {
 }
 
 describe.each(candidates)('the $name store killed under load', ({ name, open }) => {
-  test(`keeps every acknowledged write through ${KILLS[name]} kills (seed ${seed})`, async () => {
-    const rng = mulberry32(seed);
-    const dir = s.dir();
-    const model = new CrashModel();
-    for (let kill = 0; kill < (KILLS[name] as number); kill++) {
-      await life(name, dir, model, rng.below(2 ** 31), rng.below(300));
-      await reopenAndCheck(open, dir, model);
-    }
-    expect(model.acks).toBeGreaterThan(0);
-  });
+  test(
+    `keeps every acknowledged write through ${KILLS[name]} kills (seed ${seed})`,
+    async () => {
+      const rng = mulberry32(seed);
+      const dir = s.dir();
+      const model = new CrashModel();
+      for (let kill = 0; kill < (KILLS[name] as number); kill++) {
+        await life(name, dir, model, rng.below(2 ** 31), rng.below(300));
+        await reopenAndCheck(open, dir, model);
+      }
+      expect(model.acks).toBeGreaterThan(0);
+    },
+    60_000 + (KILLS[name] as number) * 3_000,
+  );
 });
 
 describe('the crash check', () => {
