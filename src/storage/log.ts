@@ -132,10 +132,7 @@ function extend(fd: number, from: number, to: number): void {
   fs.fsyncSync(fd);
 }
 
-/**
- * As extend, off the event loop: measured here, an fdatasync that blocks the main thread takes
- * about 4 ms where the same one on libuv's pool takes 0.2 to 0.6 ms (bench/storage.ts's floor).
- */
+/** As extend, on libuv's pool: growing by megabytes of zeros must not stall the peer's sockets. */
 async function extendAsync(fd: number, from: number, to: number): Promise<void> {
   const zeros = Buffer.alloc(Math.min(to - from, 1024 * 1024));
   for (let at = from; at < to; )
