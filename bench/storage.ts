@@ -1,9 +1,10 @@
 /**
  * The register store's candidates (src/storage/candidates.ts) on this machine's disk, each
  * batch durable before the next starts, as a peer's group commit waits for it: batches of 1,
- * 16 and 128 acceptor states of about 200 bytes, and 16 states of 64 KiB values (the
- * contract's largest). Each workload runs several times on one store after a warm-up run;
- * a row gives the median of the runs' median batch latencies and keys/s, with their min-max.
+ * 16 and 128 acceptor states of about 200 bytes, 16 states of 64 KiB values (the contract's
+ * largest), and 8 callers each writing batches of 16 (what a store shares between callers).
+ * Each workload runs several times on one store after a warm-up run; a row gives the median
+ * of the runs' median batch latencies and keys/s, with their min-max.
  *
  * Then reads of cold keys: a store of KEYS keys is closed and reopened (nothing of it in the
  * process; the OS page cache may still hold the file, there is no dropping it without root),
@@ -35,6 +36,8 @@ const workloads = [
   { name: '16 keys', size: 16, valueBytes: 150 },
   { name: '128 keys', size: 128, valueBytes: 150 },
   { name: '16 keys of 64 KiB', size: 16, valueBytes: 64 * 1024 },
+  // Eight callers each waiting for its own batch of 16: what a store shares between them.
+  { name: '8 writers × 16 keys', size: 16, valueBytes: 150, writers: 8 },
 ];
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
@@ -60,17 +63,19 @@ const batchOf = (size: number, valueBytes: number): Map<string, AcceptorDurable>
 /** One run: its median batch latency (ms) and keys made durable per second. */
 async function run(
   store: RegisterStore,
-  size: number,
-  valueBytes: number,
+  { size, valueBytes, writers = 1 }: (typeof workloads)[number],
 ): Promise<{ ms: number; rate: number }> {
   const latencies: number[] = [];
   const start = performance.now();
-  while (latencies.length < RUN_BATCHES && performance.now() - start < RUN_MS) {
-    const batch = batchOf(size, valueBytes);
-    const t = performance.now();
-    await store.write(batch);
-    latencies.push(performance.now() - t);
-  }
+  const writer = async () => {
+    while (latencies.length < RUN_BATCHES * writers && performance.now() - start < RUN_MS) {
+      const batch = batchOf(size, valueBytes);
+      const t = performance.now();
+      await store.write(batch);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: writers }, writer));
   const elapsed = (performance.now() - start) / 1000;
   return { ms: median(latencies), rate: (latencies.length * size) / elapsed };
 }
@@ -83,9 +88,9 @@ async function writes(
     const dir = scratchDir();
     const store = await open(dir, owner);
     try {
-      await run(store, w.size, w.valueBytes);
+      await run(store, w);
       const runs: { ms: number; rate: number }[] = [];
-      for (let i = 0; i < RUNS; i++) runs.push(await run(store, w.size, w.valueBytes));
+      for (let i = 0; i < RUNS; i++) runs.push(await run(store, w));
       const ms = spread(
         runs.map((r) => r.ms),
         2,
@@ -182,8 +187,11 @@ console.log(
 console.log(`disk floor (200-byte write + fdatasync into allocated blocks), ms: ${await floor()}\n`);
 console.log('| store | batch | batch latency, ms: median (min-max of runs) | keys/s: median (min-max) |');
 console.log('|---|---|---|---|');
-for (const c of candidates) await writes(c.name, c.open);
+const chosen = candidates.filter(
+  (c) => !process.env.BENCH_STORES || process.env.BENCH_STORES.split(',').includes(c.name),
+);
+for (const c of chosen) await writes(c.name, c.open);
 console.log(`\n${KEYS} keys written, store closed, reopened; ${READS} random reads after each reopen:\n`);
 console.log('| store | reopen, ms | cold read, µs | heap after reopen, bytes per key |');
 console.log('|---|---|---|---|');
-for (const c of candidates) await coldReads(c.name, c.open);
+for (const c of chosen) await coldReads(c.name, c.open);

