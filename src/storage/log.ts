@@ -40,11 +40,14 @@ const GROW = 8 * 1024 * 1024;
 const COMPACT_FROM = 4 * 1024 * 1024;
 /** An entry's size fits below this (a 64 KiB value JSON-escaped stays far below 1 MiB). */
 const SIZE_LIMIT = 2 ** 20;
+/** Packed with a size below SIZE_LIMIT, an offset stays exact in a double below this (8 GiB). */
+const OFFSET_LIMIT = 2 ** 53 / SIZE_LIMIT;
 /**
  * The log is written O_DSYNC: a write returns once its data (and the size, if it grew) is on
  * disk, as write + fdatasync would, but in one system call on one of libuv's threads where the
- * pair takes two hand-offs between threads. In bench:storage it was never slower, and while
- * the machine was busy one key took 0.24 ms where write + fdatasync had just taken 2.11.
+ * pair takes two hand-offs between threads. In bench:storage batches of small states were
+ * never slower, and while the machine was busy one key took 0.24 ms where write + fdatasync
+ * had just taken 2.11 (batches of 64 KiB values varied too much between runs to tell).
  */
 const DSYNC = fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_DSYNC;
 /** A record this large is appended past the file's end rather than into zeros written first. */
@@ -187,10 +190,9 @@ class LogStore implements RegisterStore {
     return this.stamp.incarnation;
   }
 
-  read(key: string): Promise<AcceptorDurable | undefined> {
+  async read(key: string): Promise<AcceptorDurable | undefined> {
     const packed = this.index.get(key);
-    if (packed === undefined) return Promise.resolve(undefined);
-    return Promise.resolve(this.readEntry(key, offsetOf(packed), sizeOf(packed)));
+    return packed === undefined ? undefined : this.readEntry(key, offsetOf(packed), sizeOf(packed));
   }
 
   /** Synchronous: the entry is usually in the page cache, and the fd cannot be swapped by compaction under it. */
@@ -256,6 +258,7 @@ class LogStore implements RegisterStore {
     const entries = [...merged.values()];
     const { record, starts } = batchRecord(entries);
     const at = this.end;
+    if (at + record.length >= OFFSET_LIMIT) throw new StorageError(`${LOG} would pass 8 GiB of live data`);
     if (at + record.length > this.allocated) await this.makeRoom(record.length);
     for (let done = 0; done < record.length; )
       done += (await write(this.fd, record, done, record.length - done, at + done)).bytesWritten;
