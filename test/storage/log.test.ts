@@ -81,3 +81,10 @@ test('a log that is mostly dead records is rewritten as its live entries, which 
   for (let i = 195; i < 200; i++) expect(await again.read(`k${i % 5}`)).toEqual(state(i, 'v'.repeat(200)));
   expect(again.incarnation).toBe(1);
 });
+
+test('a state too large to store fails its own write, and the store goes on', async () => {
+  const store = s.keep(await openLogStore(s.dir(), owner));
+  await expect(store.write(new Map([['huge', state(1, 'x'.repeat(2 ** 20))]]))).rejects.toThrow(/too large/);
+  await store.write(new Map([['small', state(2)]]));
+  expect(await store.read('small')).toEqual(state(2));
+});
