@@ -94,7 +94,7 @@ describe.each(candidates)('the $name store killed under load', ({ name, open }) 
       }
       expect(model.acks).toBeGreaterThan(0);
     },
-    60_000 + (KILLS[name] as number) * 3_000,
+    60_000 + (KILLS[name] as number) * 5_000,
   );
 });
 
