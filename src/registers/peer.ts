@@ -12,9 +12,9 @@
  */
 import type { SnapshotFrom } from 'xstate';
 import { type AcceptorDurable, acceptorDurable, acceptorMachine } from '../../machines/acceptor';
-import type { Message, PeerId, Send } from '../../machines/messages';
+import type { GroupId, Message, PeerId, Send } from '../../machines/messages';
 import type { Operation, RegisterState } from '../../machines/register';
-import { type RegisterRoundEmitted, registerRoundMachine } from '../../machines/registerRound';
+import { mayTakeEffect, type RegisterRoundEmitted, registerRoundMachine } from '../../machines/registerRound';
 import type { Timer } from '../../machines/timers';
 import { makeStepper, type Stepper } from '../peer/stepper';
 
@@ -62,15 +62,22 @@ interface RegisterPeerDurable {
   acceptors: Record<string, AcceptorDurable>;
 }
 
-type RegisterPeerInput =
+/** `cancel`: the request's time ran out; it leaves its queue, or its round is abandoned. */
+export type RegisterPeerInput =
   | { type: 'invoke'; request: Request }
   | { type: 'deliver'; key: string; message: Message }
-  | { type: 'timeout'; key: string };
+  | { type: 'timeout'; key: string }
+  | { type: 'cancel'; key: string; id: number };
 
-/** How a request ended: ok (the state after), mismatch (the state that refused it), or unknown. */
+/**
+ * How a request ended: ok (the state after), mismatch (the state that refused it), unknown
+ * (`uncertain`), or abandoned when its time ran out (`expired`, with whether it may still
+ * take effect, as the round machine says).
+ */
 export type Completion =
   | { request: Request; outcome: 'ok' | 'mismatch'; state: RegisterState }
-  | { request: Request; outcome: 'uncertain' };
+  | { request: Request; outcome: 'uncertain' }
+  | { request: Request; outcome: 'expired'; mayTakeEffect: boolean };
 
 export interface RegisterPeerStep {
   state: RegisterPeerState;
@@ -86,12 +93,25 @@ export interface RegisterPeerStep {
 export interface RegisterPeerConfig {
   /** Every peer, ascending: each holds an acceptor for every key and runs rounds. */
   peers: readonly PeerId[];
+  /**
+   * A hostsfile's shape instead (src/serve/): the peers holding every key's acceptor, and
+   * each proposer's group among `groupCount`. Without it, every peer is both, in order.
+   */
+  layout?: { acceptors: readonly PeerId[]; groups: ReadonlyMap<PeerId, GroupId>; groupCount: number };
 }
 
 export interface RegisterPeerLogic {
   readonly config: RegisterPeerConfig;
   /** A fresh peer, or one restarted from its stable storage: a new incarnation either way. */
   init(id: PeerId, durable?: RegisterPeerDurable): RegisterPeerState;
+  /** A peer whose acceptors live in a store (loaded key by key), in the store's incarnation. */
+  start(incarnation: number): RegisterPeerState;
+  /** `key`'s acceptor as the store holds it, unless the peer holds it already. */
+  load(id: PeerId, state: RegisterPeerState, key: string, durable: AcceptorDurable | undefined): RegisterPeerState;
+  /** Whether `key`'s acceptor is held, and nothing of this peer is under way on the key. */
+  idle(state: RegisterPeerState, key: string): boolean;
+  /** Forgets an idle key (its acceptor is in the store): memory follows the working set. */
+  drop(state: RegisterPeerState, key: string): RegisterPeerState;
   step(id: PeerId, state: RegisterPeerState, input: RegisterPeerInput): RegisterPeerStep;
   durable(state: RegisterPeerState): RegisterPeerDurable;
 }
@@ -136,10 +156,15 @@ export function createRegisterPeerLogic(
   const round: Stepper<typeof registerRoundMachine> = makeStepper(machines.round);
   const acceptor: Stepper<typeof acceptorMachine> = makeStepper(machines.acceptor);
   const peers = [...config.peers].sort((a, b) => a - b);
+  const layout = config.layout ?? {
+    acceptors: peers,
+    groups: new Map(peers.map((p, i) => [p, i + 1])),
+    groupCount: peers.length,
+  };
   const groupOf = (id: PeerId) => {
-    const at = peers.indexOf(id);
-    if (at < 0) throw new Error(`peer ${id} is not one of ${peers.join(', ')}`);
-    return at + 1;
+    const group = layout.groups.get(id);
+    if (group === undefined) throw new Error(`peer ${id} is not a proposer of ${peers.join(', ')}`);
+    return group;
   };
 
   const init = (id: PeerId, durable?: RegisterPeerDurable): RegisterPeerState => {
@@ -148,6 +173,52 @@ export function createRegisterPeerLogic(
       acceptors[key] = acceptor.initial({ self: id, durable: d });
     const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
     return { incarnation, acceptors, rounds: {}, queued: {}, lastNumber: {}, timers: {} };
+  };
+
+  const start = (incarnation: number): RegisterPeerState => ({
+    incarnation,
+    acceptors: {},
+    rounds: {},
+    queued: {},
+    lastNumber: {},
+    timers: {},
+  });
+
+  const load = (
+    id: PeerId,
+    state: RegisterPeerState,
+    key: string,
+    durable: AcceptorDurable | undefined,
+  ): RegisterPeerState => {
+    if (state.acceptors[key]) return state;
+    const snapshot = acceptor.initial({ self: id, ...(durable ? { durable } : {}) });
+    // The numbers this life used on a dropped key were forgotten with it; its own promise
+    // is a floor that saves refused rounds. (A repeated number would be refused, not unsafe:
+    // an acceptor promises a number once.)
+    const floor = Math.max(state.lastNumber[key] ?? 0, durable?.minProposal ?? 0);
+    return {
+      ...state,
+      acceptors: { ...state.acceptors, [key]: snapshot },
+      lastNumber: { ...state.lastNumber, [key]: floor },
+    };
+  };
+
+  const idle = (state: RegisterPeerState, key: string) =>
+    !state.rounds[key] && (state.queued[key]?.length ?? 0) === 0;
+
+  const drop = (state: RegisterPeerState, key: string): RegisterPeerState => {
+    const without = <T>(record: Record<string, T>) => {
+      const copy = { ...record };
+      delete copy[key];
+      return copy;
+    };
+    return {
+      ...state,
+      acceptors: without(state.acceptors),
+      queued: without(state.queued),
+      lastNumber: without(state.lastNumber),
+      timers: without(state.timers),
+    };
   };
 
   /** Starts the next queued request of `key`, if its round is free. */
@@ -160,9 +231,9 @@ export function createRegisterPeerLogic(
     const initial = round.initial({
       self: acc.id,
       group: groupOf(acc.id),
-      groupCount: peers.length,
+      groupCount: layout.groupCount,
       incarnation: state.incarnation,
-      acceptors: peers,
+      acceptors: [...layout.acceptors],
       key,
       lastNumber: state.lastNumber[key] ?? 0,
     });
@@ -189,7 +260,12 @@ export function createRegisterPeerLogic(
         out.completed.push({ request, outcome: e.result.outcome, state: e.result.state });
       else out.completed.push({ request, outcome: 'uncertain' });
     }
-    if (snapshot.status !== 'done') return;
+    if (snapshot.status === 'done') endRound(acc, key, snapshot);
+  }
+
+  /** The key's round is over (ended, or abandoned): its numbers stay used, the next request starts. */
+  function endRound(acc: Stepping, key: string, snapshot: RoundSnapshot) {
+    const { state } = acc;
     const { n, highestSeen } = snapshot.context;
     state.lastNumber = { ...state.lastNumber, [key]: Math.max(n, highestSeen, state.lastNumber[key] ?? 0) };
     const rounds = { ...state.rounds };
@@ -201,6 +277,26 @@ export function createRegisterPeerLogic(
     startNext(acc, key);
   }
 
+  /** A request whose time ran out: out of its queue, or its round abandoned. */
+  function cancel(acc: Stepping, key: string, id: number) {
+    const { state, out } = acc;
+    const queue = state.queued[key] ?? [];
+    const waiting = queue.find((r) => r.id === id);
+    if (waiting) {
+      state.queued = { ...state.queued, [key]: queue.filter((r) => r !== waiting) };
+      out.completed.push({ request: waiting, outcome: 'expired', mayTakeEffect: false });
+      return;
+    }
+    const current = state.rounds[key];
+    if (!current || current.request.id !== id) {
+      out.handled = false;
+      return;
+    }
+    const { context } = current.snapshot;
+    out.completed.push({ request: current.request, outcome: 'expired', mayTakeEffect: mayTakeEffect(context) });
+    endRound(acc, key, current.snapshot);
+  }
+
   function step(id: PeerId, before: RegisterPeerState, input: RegisterPeerInput): RegisterPeerStep {
     const state = { ...before };
     const out: RegisterPeerStep = { state, sends: [], timers: [], completed: [], handled: true, save: false };
@@ -210,6 +306,8 @@ export function createRegisterPeerLogic(
     if (input.type === 'invoke') {
       state.queued = { ...state.queued, [key]: [...(state.queued[key] ?? []), input.request] };
       startNext(acc, key);
+    } else if (input.type === 'cancel') {
+      cancel(acc, key, input.id);
     } else if (input.type === 'timeout') {
       if (!current || !state.timers[key]) out.handled = false;
       else {
@@ -226,5 +324,5 @@ export function createRegisterPeerLogic(
     return out;
   }
 
-  return { config, init, step, durable: durableOf };
+  return { config, init, start, load, idle, drop, step, durable: durableOf };
 }
