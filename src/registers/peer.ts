@@ -107,7 +107,12 @@ export interface RegisterPeerLogic {
   /** A peer whose acceptors live in a store (loaded key by key), in the store's incarnation. */
   start(incarnation: number): RegisterPeerState;
   /** `key`'s acceptor as the store holds it, unless the peer holds it already. */
-  load(id: PeerId, state: RegisterPeerState, key: string, durable: AcceptorDurable | undefined): RegisterPeerState;
+  load(
+    id: PeerId,
+    state: RegisterPeerState,
+    key: string,
+    durable: AcceptorDurable | undefined,
+  ): RegisterPeerState;
   /** Whether `key`'s acceptor is held, and nothing of this peer is under way on the key. */
   idle(state: RegisterPeerState, key: string): boolean;
   /** Forgets an idle key (its acceptor is in the store): memory follows the working set. */
@@ -293,7 +298,11 @@ export function createRegisterPeerLogic(
       return;
     }
     const { context } = current.snapshot;
-    out.completed.push({ request: current.request, outcome: 'expired', mayTakeEffect: mayTakeEffect(context) });
+    out.completed.push({
+      request: current.request,
+      outcome: 'expired',
+      mayTakeEffect: mayTakeEffect(context),
+    });
     endRound(acc, key, current.snapshot);
   }
 
