@@ -93,7 +93,11 @@ function durableProblem(v: unknown, peer: PeerConfig): string | undefined {
 
 /** One record's bytes: header and payload in one buffer, so a save is one write. */
 export function encodeRecord(payload: unknown): Buffer {
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  return frameRecord(Buffer.from(JSON.stringify(payload), 'utf8'));
+}
+
+/** [length][CRC-32][body]: the record frame, whatever the body holds (the register store's log shares it). */
+export function frameRecord(body: Buffer): Buffer {
   const record = Buffer.allocUnsafe(HEADER_BYTES + body.length);
   record.writeUInt32LE(body.length, 0);
   record.writeUInt32LE(crc32(body), 4);
@@ -101,8 +105,8 @@ export function encodeRecord(payload: unknown): Buffer {
   return record;
 }
 
-interface Scanned {
-  payloads: { offset: number; value: unknown }[];
+interface Frames {
+  bodies: { offset: number; body: Buffer }[];
   /** Where the good records end: a torn tail after it is cut off. */
   end: number;
   torn: boolean;
@@ -122,15 +126,34 @@ function recordAt(bytes: Buffer, offset: number): boolean {
   return crc32(bytes.subarray(offset + HEADER_BYTES, end)) === bytes.readUInt32LE(offset + 4);
 }
 
-/**
- * Reads every record; throws StorageError naming the offset of damage that is not a torn
- * tail. The file is preallocated with zeros, so the log ends at the first zero header; what
- * follows the last good record is a torn write unless a good record follows a bad one.
- */
+interface Scanned {
+  payloads: { offset: number; value: unknown }[];
+  end: number;
+  torn: boolean;
+}
+
+/** Reads every record as JSON; see scanFrames for what stops it. */
 export function scanLog(bytes: Buffer, where: string): Scanned {
-  const payloads: Scanned['payloads'] = [];
+  const frames = scanFrames(bytes, where);
+  const payloads = frames.bodies.map(({ offset, body }) => {
+    try {
+      return { offset, value: JSON.parse(body.toString('utf8')) as unknown };
+    } catch {
+      throw new StorageError(`${where}: record at offset ${offset} is not JSON though its checksum holds`);
+    }
+  });
+  return { payloads, end: frames.end, torn: frames.torn };
+}
+
+/**
+ * Reads every record's frame; throws StorageError naming the offset of damage that is not a
+ * torn tail. The file is preallocated with zeros, so the log ends at the first zero header;
+ * what follows the last good record is a torn write unless a good record follows a bad one.
+ */
+export function scanFrames(bytes: Buffer, where: string): Frames {
+  const bodies: Frames['bodies'] = [];
   let offset = 0;
-  const tail = (): Scanned => ({ payloads, end: offset, torn: !allZero(bytes.subarray(offset)) });
+  const tail = (): Frames => ({ bodies, end: offset, torn: !allZero(bytes.subarray(offset)) });
   while (offset < bytes.length) {
     if (offset + HEADER_BYTES > bytes.length) return tail();
     const length = bytes.readUInt32LE(offset);
@@ -144,16 +167,10 @@ export function scanLog(bytes: Buffer, where: string): Scanned {
           'the file is damaged, not torn by a crash; refusing to start without the promises it held',
       );
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new StorageError(`${where}: record at offset ${offset} is not JSON though its checksum holds`);
-    }
-    payloads.push({ offset, value });
+    bodies.push({ offset, body });
     offset = end;
   }
-  return { payloads, end: offset, torn: false };
+  return { bodies, end: offset, torn: false };
 }
 
 /**
@@ -305,13 +322,13 @@ export class DurableStore {
   }
 }
 
-function writeAll(fd: number, bytes: Buffer, position: number): void {
+export function writeAll(fd: number, bytes: Buffer, position: number): void {
   let done = 0;
   while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 /** Makes a new file's directory entry durable. Some platforms cannot fsync a directory; there this is all we get. */
-function syncDirectory(dir: string): void {
+export function syncDirectory(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');
