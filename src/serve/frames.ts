@@ -7,7 +7,7 @@ import type { Message, PeerId } from '../../machines/messages';
 import type { ClusterConfig } from '../config/cluster';
 import { decodeRecord, parseFrame, wireRecord } from '../runtime/codec';
 
-export const MAX_KEY_BYTES = 512;
+const MAX_KEY_BYTES = 512;
 export const MAX_VALUE_BYTES = 64 * 1024;
 
 /**
