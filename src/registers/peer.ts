@@ -154,12 +154,55 @@ function toAcceptor(
   for (const e of emitted as Send[]) out.sends.push({ to: e.to, key, message: e.message });
 }
 
-export function createRegisterPeerLogic(
-  config: RegisterPeerConfig,
-  machines: RegisterMachines = registerMachines,
-): RegisterPeerLogic {
-  const round: Stepper<typeof registerRoundMachine> = makeStepper(machines.round);
-  const acceptor: Stepper<typeof acceptorMachine> = makeStepper(machines.acceptor);
+const start = (incarnation: number): RegisterPeerState => ({
+  incarnation,
+  acceptors: {},
+  rounds: {},
+  queued: {},
+  lastNumber: {},
+  timers: {},
+});
+
+const loadAcceptor = (
+  acceptor: Stepper<typeof acceptorMachine>,
+  id: PeerId,
+  state: RegisterPeerState,
+  key: string,
+  durable: AcceptorDurable | undefined,
+): RegisterPeerState => {
+  if (state.acceptors[key]) return state;
+  const snapshot = acceptor.initial({ self: id, ...(durable ? { durable } : {}) });
+  // The numbers this life used on a dropped key were forgotten with it; its own promise
+  // is a floor that saves refused rounds. (A repeated number would be refused, not unsafe:
+  // an acceptor promises a number once.)
+  const floor = Math.max(state.lastNumber[key] ?? 0, durable?.minProposal ?? 0);
+  return {
+    ...state,
+    acceptors: { ...state.acceptors, [key]: snapshot },
+    lastNumber: { ...state.lastNumber, [key]: floor },
+  };
+};
+
+const idle = (state: RegisterPeerState, key: string) =>
+  !state.rounds[key] && (state.queued[key]?.length ?? 0) === 0;
+
+const drop = (state: RegisterPeerState, key: string): RegisterPeerState => {
+  const without = <T>(record: Record<string, T>) => {
+    const copy = { ...record };
+    delete copy[key];
+    return copy;
+  };
+  return {
+    ...state,
+    acceptors: without(state.acceptors),
+    queued: without(state.queued),
+    lastNumber: without(state.lastNumber),
+    timers: without(state.timers),
+  };
+};
+
+/** Every peer both proposer and acceptor, in order, unless the config gives a layout. */
+function layoutOf(config: RegisterPeerConfig) {
   const peers = [...config.peers].sort((a, b) => a - b);
   const layout = config.layout ?? {
     acceptors: peers,
@@ -171,60 +214,57 @@ export function createRegisterPeerLogic(
     if (group === undefined) throw new Error(`peer ${id} is not a proposer of ${peers.join(', ')}`);
     return group;
   };
+  return { layout, groupOf };
+}
 
-  const init = (id: PeerId, durable?: RegisterPeerDurable): RegisterPeerState => {
-    const acceptors: Record<string, AcceptorSnapshot> = {};
-    for (const [key, d] of Object.entries(durable?.acceptors ?? {}))
-      acceptors[key] = acceptor.initial({ self: id, durable: d });
-    const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
-    return { incarnation, acceptors, rounds: {}, queued: {}, lastNumber: {}, timers: {} };
-  };
+function initPeer(
+  acceptor: Stepper<typeof acceptorMachine>,
+  id: PeerId,
+  durable?: RegisterPeerDurable,
+): RegisterPeerState {
+  const acceptors: Record<string, AcceptorSnapshot> = {};
+  for (const [key, d] of Object.entries(durable?.acceptors ?? {}))
+    acceptors[key] = acceptor.initial({ self: id, durable: d });
+  const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
+  return { incarnation, acceptors, rounds: {}, queued: {}, lastNumber: {}, timers: {} };
+}
 
-  const start = (incarnation: number): RegisterPeerState => ({
-    incarnation,
-    acceptors: {},
-    rounds: {},
-    queued: {},
-    lastNumber: {},
-    timers: {},
-  });
+/** A round leaves its key: its numbers stay used, its timer goes. */
+function forgetRound(state: RegisterPeerState, key: string, snapshot: RoundSnapshot) {
+  const { n, highestSeen } = snapshot.context;
+  state.lastNumber = { ...state.lastNumber, [key]: Math.max(n, highestSeen, state.lastNumber[key] ?? 0) };
+  const rounds = { ...state.rounds };
+  delete rounds[key];
+  state.rounds = rounds;
+  disarm(state, key);
+}
 
-  const load = (
-    id: PeerId,
-    state: RegisterPeerState,
-    key: string,
-    durable: AcceptorDurable | undefined,
-  ): RegisterPeerState => {
-    if (state.acceptors[key]) return state;
-    const snapshot = acceptor.initial({ self: id, ...(durable ? { durable } : {}) });
-    // The numbers this life used on a dropped key were forgotten with it; its own promise
-    // is a floor that saves refused rounds. (A repeated number would be refused, not unsafe:
-    // an acceptor promises a number once.)
-    const floor = Math.max(state.lastNumber[key] ?? 0, durable?.minProposal ?? 0);
-    return {
-      ...state,
-      acceptors: { ...state.acceptors, [key]: snapshot },
-      lastNumber: { ...state.lastNumber, [key]: floor },
-    };
-  };
+/** The key's timer fired or its round left: none is armed for it. */
+function disarm(state: RegisterPeerState, key: string) {
+  const timers = { ...state.timers };
+  delete timers[key];
+  state.timers = timers;
+}
 
-  const idle = (state: RegisterPeerState, key: string) =>
-    !state.rounds[key] && (state.queued[key]?.length ?? 0) === 0;
+/** A request whose time ran out before its round started: it leaves the queue, having done nothing. */
+function dropQueued(acc: Stepping, key: string, id: number): boolean {
+  const { state, out } = acc;
+  const queue = state.queued[key] ?? [];
+  const waiting = queue.find((r) => r.id === id);
+  if (!waiting) return false;
+  state.queued = { ...state.queued, [key]: queue.filter((r) => r !== waiting) };
+  out.completed.push({ request: waiting, outcome: 'expired', mayTakeEffect: false });
+  return true;
+}
 
-  const drop = (state: RegisterPeerState, key: string): RegisterPeerState => {
-    const without = <T>(record: Record<string, T>) => {
-      const copy = { ...record };
-      delete copy[key];
-      return copy;
-    };
-    return {
-      ...state,
-      acceptors: without(state.acceptors),
-      queued: without(state.queued),
-      lastNumber: without(state.lastNumber),
-      timers: without(state.timers),
-    };
-  };
+export function createRegisterPeerLogic(
+  config: RegisterPeerConfig,
+  machines: RegisterMachines = registerMachines,
+): RegisterPeerLogic {
+  const round: Stepper<typeof registerRoundMachine> = makeStepper(machines.round);
+  const acceptor: Stepper<typeof acceptorMachine> = makeStepper(machines.acceptor);
+  const { layout, groupOf } = layoutOf(config);
+  const init = (id: PeerId, durable?: RegisterPeerDurable) => initPeer(acceptor, id, durable);
 
   /** Starts the next queued request of `key`, if its round is free. */
   const startNext = (acc: Stepping, key: string) => {
@@ -270,39 +310,21 @@ export function createRegisterPeerLogic(
 
   /** The key's round is over (ended, or abandoned): its numbers stay used, the next request starts. */
   function endRound(acc: Stepping, key: string, snapshot: RoundSnapshot) {
-    const { state } = acc;
-    const { n, highestSeen } = snapshot.context;
-    state.lastNumber = { ...state.lastNumber, [key]: Math.max(n, highestSeen, state.lastNumber[key] ?? 0) };
-    const rounds = { ...state.rounds };
-    delete rounds[key];
-    const timers = { ...state.timers };
-    delete timers[key];
-    state.rounds = rounds;
-    state.timers = timers;
+    forgetRound(acc.state, key, snapshot);
     startNext(acc, key);
   }
 
   /** A request whose time ran out: out of its queue, or its round abandoned. */
   function cancel(acc: Stepping, key: string, id: number) {
     const { state, out } = acc;
-    const queue = state.queued[key] ?? [];
-    const waiting = queue.find((r) => r.id === id);
-    if (waiting) {
-      state.queued = { ...state.queued, [key]: queue.filter((r) => r !== waiting) };
-      out.completed.push({ request: waiting, outcome: 'expired', mayTakeEffect: false });
-      return;
-    }
+    if (dropQueued(acc, key, id)) return;
     const current = state.rounds[key];
     if (!current || current.request.id !== id) {
       out.handled = false;
       return;
     }
-    const { context } = current.snapshot;
-    out.completed.push({
-      request: current.request,
-      outcome: 'expired',
-      mayTakeEffect: mayTakeEffect(context),
-    });
+    const may = mayTakeEffect(current.snapshot.context);
+    out.completed.push({ request: current.request, outcome: 'expired', mayTakeEffect: may });
     endRound(acc, key, current.snapshot);
   }
 
@@ -320,9 +342,7 @@ export function createRegisterPeerLogic(
     } else if (input.type === 'timeout') {
       if (!current || !state.timers[key]) out.handled = false;
       else {
-        const timers = { ...state.timers };
-        delete timers[key];
-        state.timers = timers;
+        disarm(state, key);
         runRound(acc, key, current.request, current.snapshot, { type: 'TIMEOUT' });
       }
     } else if (input.message.type === 'prepare' || input.message.type === 'accept') {
@@ -333,5 +353,7 @@ export function createRegisterPeerLogic(
     return out;
   }
 
+  const load: RegisterPeerLogic['load'] = (id, state, key, durable) =>
+    loadAcceptor(acceptor, id, state, key, durable);
   return { config, init, start, load, idle, drop, step, durable: durableOf };
 }
