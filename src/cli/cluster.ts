@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runLocalCluster } from '../cluster/localCluster';
+import { runServeCluster } from '../cluster/serveCluster';
 import { summarize } from '../cluster/summary';
 import { rolesOf } from '../config/cluster';
 import {
@@ -32,6 +33,8 @@ interface ClusterFlags {
   allowUnsafeQuorums?: boolean;
   traceDir?: string;
   secretFile?: string;
+  serve?: boolean;
+  dataDir?: string;
 }
 
 const pair = parseNamed;
@@ -74,6 +77,14 @@ export function register(program: Command): void {
       'every peer authenticates its frames with this shared secret (see paxos peer)',
     )
     .option(
+      '--serve',
+      'run the register service instead (paxos serve per peer) until Ctrl-C, printing its endpoints',
+    )
+    .option(
+      '--data-dir <dir>',
+      'with --serve: keep the registers here (default: a temporary directory, removed)',
+    )
+    .option(
       '--trace-dir <dir>',
       "each peer writes its structured trace to DIR/<host>.ndjson, replacing an earlier run's (see paxos trace)",
     )
@@ -83,6 +94,18 @@ export function register(program: Command): void {
       // Checked once here, so a bad file is one error and not one per peer.
       if (secretFile !== undefined) loadSecretsOrExit(secretFile);
       const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
+      if (flags.serve) {
+        const code = await runServeCluster({
+          hostsfile,
+          cluster,
+          ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
+          ...(secretFile !== undefined ? { secretFile } : {}),
+          paxos: selfCommand(),
+          out: (line) => process.stdout.write(`${line}\n`),
+          err: (line) => process.stderr.write(`${line}\n`),
+        });
+        process.exit(code);
+      }
       // Names as the hostsfile spells them: the local cluster keys its peers by host.
       const host = (flag: string, name: string) => resolveHost(command, cluster, flag, name).host;
       const values = new Map((flags.value ?? []).map(([name, v]) => [host('--value', name), v] as const));
