@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import { runLocalCluster } from '../cluster/localCluster';
 import { runServeCluster } from '../cluster/serveCluster';
 import { summarize } from '../cluster/summary';
-import { rolesOf } from '../config/cluster';
+import { type ClusterConfig, rolesOf } from '../config/cluster';
 import {
   collect,
   loadClusterOrExit,
@@ -44,6 +44,25 @@ const selfCommand = () => ({
   command: process.execPath,
   args: [...process.execArgv, process.argv[1] ?? fileURLToPath(import.meta.url)],
 });
+
+/** `--serve`: the register service's peers instead of the lab's; never returns. */
+async function serveCluster(
+  hostsfile: string,
+  cluster: ClusterConfig,
+  dataDir: string | undefined,
+  secretFile: string | undefined,
+): Promise<never> {
+  const code = await runServeCluster({
+    hostsfile,
+    cluster,
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    ...(secretFile !== undefined ? { secretFile } : {}),
+    paxos: selfCommand(),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exit(code);
+}
 
 export function register(program: Command): void {
   const command = program
@@ -94,18 +113,7 @@ export function register(program: Command): void {
       // Checked once here, so a bad file is one error and not one per peer.
       if (secretFile !== undefined) loadSecretsOrExit(secretFile);
       const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
-      if (flags.serve) {
-        const code = await runServeCluster({
-          hostsfile,
-          cluster,
-          ...(flags.dataDir !== undefined ? { dataDir: flags.dataDir } : {}),
-          ...(secretFile !== undefined ? { secretFile } : {}),
-          paxos: selfCommand(),
-          out: (line) => process.stdout.write(`${line}\n`),
-          err: (line) => process.stderr.write(`${line}\n`),
-        });
-        process.exit(code);
-      }
+      if (flags.serve) await serveCluster(hostsfile, cluster, flags.dataDir, secretFile);
       // Names as the hostsfile spells them: the local cluster keys its peers by host.
       const host = (flag: string, name: string) => resolveHost(command, cluster, flag, name).host;
       const values = new Map((flags.value ?? []).map(([name, v]) => [host('--value', name), v] as const));
