@@ -128,9 +128,17 @@ interface Stepping {
   out: RegisterPeerStep;
 }
 
+/**
+ * A key's entry, if the peer holds one. Keys are the clients' strings: `constructor` or
+ * `__proto__` must not find what every object inherits.
+ */
+const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(record, key) ? record[key] : undefined;
+
 function durableOf(state: RegisterPeerState): RegisterPeerDurable {
-  const acceptors: Record<string, AcceptorDurable> = {};
-  for (const [key, s] of Object.entries(state.acceptors)) acceptors[key] = acceptorDurable(s.context);
+  const acceptors = Object.fromEntries(
+    Object.entries(state.acceptors).map(([key, s]) => [key, acceptorDurable(s.context)]),
+  );
   return { incarnation: state.incarnation, acceptors };
 }
 
@@ -147,7 +155,7 @@ function toAcceptor(
   message: Message & { type: 'prepare' | 'accept' },
 ) {
   const { state, out } = acc;
-  const before = state.acceptors[key] ?? acceptor.initial({ self: acc.id });
+  const before = own(state.acceptors, key) ?? acceptor.initial({ self: acc.id });
   const [snapshot, emitted] = acceptor.step(before, message);
   state.acceptors = { ...state.acceptors, [key]: snapshot };
   out.save ||= !sameAcceptor(acceptorDurable(before.context), acceptorDurable(snapshot.context));
@@ -170,12 +178,12 @@ const loadAcceptor = (
   key: string,
   durable: AcceptorDurable | undefined,
 ): RegisterPeerState => {
-  if (state.acceptors[key]) return state;
+  if (own(state.acceptors, key)) return state;
   const snapshot = acceptor.initial({ self: id, ...(durable ? { durable } : {}) });
   // The numbers this life used on a dropped key were forgotten with it; its own promise
   // is a floor that saves refused rounds. (A repeated number would be refused, not unsafe:
   // an acceptor promises a number once.)
-  const floor = Math.max(state.lastNumber[key] ?? 0, durable?.minProposal ?? 0);
+  const floor = Math.max(own(state.lastNumber, key) ?? 0, durable?.minProposal ?? 0);
   return {
     ...state,
     acceptors: { ...state.acceptors, [key]: snapshot },
@@ -184,7 +192,7 @@ const loadAcceptor = (
 };
 
 const idle = (state: RegisterPeerState, key: string) =>
-  !state.rounds[key] && (state.queued[key]?.length ?? 0) === 0;
+  !own(state.rounds, key) && (own(state.queued, key)?.length ?? 0) === 0;
 
 const drop = (state: RegisterPeerState, key: string): RegisterPeerState => {
   const without = <T>(record: Record<string, T>) => {
@@ -222,9 +230,12 @@ function initPeer(
   id: PeerId,
   durable?: RegisterPeerDurable,
 ): RegisterPeerState {
-  const acceptors: Record<string, AcceptorSnapshot> = {};
-  for (const [key, d] of Object.entries(durable?.acceptors ?? {}))
-    acceptors[key] = acceptor.initial({ self: id, durable: d });
+  const acceptors: Record<string, AcceptorSnapshot> = Object.fromEntries(
+    Object.entries(durable?.acceptors ?? {}).map(([key, d]) => [
+      key,
+      acceptor.initial({ self: id, durable: d }),
+    ]),
+  );
   const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
   return { incarnation, acceptors, rounds: {}, queued: {}, lastNumber: {}, timers: {} };
 }
@@ -232,7 +243,10 @@ function initPeer(
 /** A round leaves its key: its numbers stay used, its timer goes. */
 function forgetRound(state: RegisterPeerState, key: string, snapshot: RoundSnapshot) {
   const { n, highestSeen } = snapshot.context;
-  state.lastNumber = { ...state.lastNumber, [key]: Math.max(n, highestSeen, state.lastNumber[key] ?? 0) };
+  state.lastNumber = {
+    ...state.lastNumber,
+    [key]: Math.max(n, highestSeen, own(state.lastNumber, key) ?? 0),
+  };
   const rounds = { ...state.rounds };
   delete rounds[key];
   state.rounds = rounds;
@@ -249,7 +263,7 @@ function disarm(state: RegisterPeerState, key: string) {
 /** A request whose time ran out before its round started: it leaves the queue, having done nothing. */
 function dropQueued(acc: Stepping, key: string, id: number): boolean {
   const { state, out } = acc;
-  const queue = state.queued[key] ?? [];
+  const queue = own(state.queued, key) ?? [];
   const waiting = queue.find((r) => r.id === id);
   if (!waiting) return false;
   state.queued = { ...state.queued, [key]: queue.filter((r) => r !== waiting) };
@@ -269,9 +283,9 @@ export function createRegisterPeerLogic(
   /** Starts the next queued request of `key`, if its round is free. */
   const startNext = (acc: Stepping, key: string) => {
     const { state } = acc;
-    const queue = state.queued[key] ?? [];
+    const queue = own(state.queued, key) ?? [];
     const request = queue[0];
-    if (state.rounds[key] || !request) return;
+    if (own(state.rounds, key) || !request) return;
     state.queued = { ...state.queued, [key]: queue.slice(1) };
     const initial = round.initial({
       self: acc.id,
@@ -280,7 +294,7 @@ export function createRegisterPeerLogic(
       incarnation: state.incarnation,
       acceptors: [...layout.acceptors],
       key,
-      lastNumber: state.lastNumber[key] ?? 0,
+      lastNumber: own(state.lastNumber, key) ?? 0,
     });
     runRound(acc, key, request, initial, { type: 'START', operation: request.operation });
   };
@@ -318,7 +332,7 @@ export function createRegisterPeerLogic(
   function cancel(acc: Stepping, key: string, id: number) {
     const { state, out } = acc;
     if (dropQueued(acc, key, id)) return;
-    const current = state.rounds[key];
+    const current = own(state.rounds, key);
     if (!current || current.request.id !== id) {
       out.handled = false;
       return;
@@ -333,14 +347,14 @@ export function createRegisterPeerLogic(
     const out: RegisterPeerStep = { state, sends: [], timers: [], completed: [], handled: true, save: false };
     const acc: Stepping = { id, state, out };
     const key = input.type === 'invoke' ? input.request.key : input.key;
-    const current = state.rounds[key];
+    const current = own(state.rounds, key);
     if (input.type === 'invoke') {
-      state.queued = { ...state.queued, [key]: [...(state.queued[key] ?? []), input.request] };
+      state.queued = { ...state.queued, [key]: [...(own(state.queued, key) ?? []), input.request] };
       startNext(acc, key);
     } else if (input.type === 'cancel') {
       cancel(acc, key, input.id);
     } else if (input.type === 'timeout') {
-      if (!current || !state.timers[key]) out.handled = false;
+      if (!current || !own(state.timers, key)) out.handled = false;
       else {
         disarm(state, key);
         runRound(acc, key, current.request, current.snapshot, { type: 'TIMEOUT' });

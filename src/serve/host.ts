@@ -130,7 +130,7 @@ export class RegisterHost {
   private needsLoad(input: RegisterPeerInput): boolean {
     if (input.type !== 'deliver') return false;
     const { type } = input.message;
-    return (type === 'prepare' || type === 'accept') && !this.state.acceptors[input.key];
+    return (type === 'prepare' || type === 'accept') && !Object.hasOwn(this.state.acceptors, input.key);
   }
 
   private enqueue(input: RegisterPeerInput): void {
@@ -215,7 +215,7 @@ export class RegisterHost {
     if (changed.size === 0) return;
     const changes = new Map<string, ReturnType<typeof acceptorDurable>>();
     for (const key of changed) {
-      const acceptor = this.state.acceptors[key];
+      const acceptor = Object.hasOwn(this.state.acceptors, key) ? this.state.acceptors[key] : undefined;
       if (acceptor) changes.set(key, acceptorDurable(acceptor.context));
     }
     await this.options.store.write(changes);

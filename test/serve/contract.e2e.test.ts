@@ -80,6 +80,23 @@ describe('the register service, through plain HTTP', () => {
     });
   });
 
+  test('keys that name what every object inherits are registers like any other', async () => {
+    for (const key of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(await http('GET', url('peer2', key))).toEqual({
+        status: 404,
+        body: { key, value: null, version: 0 },
+      });
+      expect(await http('PUT', url('peer1', key), '{"value":"ok"}')).toEqual({
+        status: 200,
+        body: { key, value: 'ok', version: 1 },
+      });
+      expect(await http('GET', url('peer3', key))).toEqual({
+        status: 200,
+        body: { key, value: 'ok', version: 1 },
+      });
+    }
+  });
+
   test('malformed requests get 400 or 413 with an error, change nothing, and the peer keeps serving', async () => {
     const bad: [string, string, string | undefined, number][] = [
       ['PUT', url('peer1', 'm'), 'not json', 400],
