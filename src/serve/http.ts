@@ -149,7 +149,14 @@ function handleErrors(app: FastifyInstance) {
 
 /** The service's HTTP app; `timeoutMs` only words the 503s. */
 export function buildApp(service: Service, timeoutMs: number): FastifyInstance {
-  const app = Fastify({ bodyLimit: BODY_LIMIT, logger: false });
+  const app = Fastify({
+    bodyLimit: BODY_LIMIT,
+    logger: false,
+    // A URL fastify cannot decode is malformed like any other request: 400 with `error` only.
+    frameworkErrors: (err, _req, reply) => {
+      void (reply as FastifyReply).code(400).send({ error: err.message });
+    },
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   handleErrors(app);
