@@ -1,5 +1,5 @@
 /**
- * A register peer as a pure value, as src/peer/node.ts is for the lab: per key an acceptor
+ * A register peer as a value, as src/peer/node.ts is for the lab: per key an acceptor
  * (the lab's acceptor machine, made when the key's first message arrives), per client
  * operation a register round (machines/registerRound.ts) on its key. The peer only routes;
  * every protocol decision is the machines'.
@@ -117,6 +117,7 @@ export interface RegisterPeerLogic {
   idle(state: RegisterPeerState, key: string): boolean;
   /** Forgets an idle key (its acceptor is in the store): memory follows the working set. */
   drop(state: RegisterPeerState, key: string): RegisterPeerState;
+  /** Consumes `state` (its records are updated in place): keep only the state returned. */
   step(id: PeerId, state: RegisterPeerState, input: RegisterPeerInput): RegisterPeerStep;
   durable(state: RegisterPeerState): RegisterPeerDurable;
 }
@@ -134,6 +135,23 @@ interface Stepping {
  */
 const own = <T>(record: Readonly<Record<string, T>>, key: string): T | undefined =>
   Object.hasOwn(record, key) ? record[key] : undefined;
+
+/**
+ * A record of keys: without a prototype, so that a key named `__proto__` is stored like any
+ * other. The peer's records are updated in place (copying them at every step would cost
+ * time in the number of keys held): a step consumes the state it is given.
+ */
+function keyed<T>(entries: Iterable<readonly [string, T]> = []): Record<string, T> {
+  const record = Object.create(null) as Record<string, T>;
+  for (const [key, value] of entries) record[key] = value;
+  return record;
+}
+
+/** An empty queue is no entry: keys seen once do not stay. */
+function setQueue(state: RegisterPeerState, key: string, queue: readonly Request[]) {
+  if (queue.length === 0) delete state.queued[key];
+  else state.queued[key] = queue;
+}
 
 function durableOf(state: RegisterPeerState): RegisterPeerDurable {
   const acceptors = Object.fromEntries(
@@ -157,18 +175,18 @@ function toAcceptor(
   const { state, out } = acc;
   const before = own(state.acceptors, key) ?? acceptor.initial({ self: acc.id });
   const [snapshot, emitted] = acceptor.step(before, message);
-  state.acceptors = { ...state.acceptors, [key]: snapshot };
+  state.acceptors[key] = snapshot;
   out.save ||= !sameAcceptor(acceptorDurable(before.context), acceptorDurable(snapshot.context));
   for (const e of emitted as Send[]) out.sends.push({ to: e.to, key, message: e.message });
 }
 
 const start = (incarnation: number): RegisterPeerState => ({
   incarnation,
-  acceptors: {},
-  rounds: {},
-  queued: {},
-  lastNumber: {},
-  timers: {},
+  acceptors: keyed(),
+  rounds: keyed(),
+  queued: keyed(),
+  lastNumber: keyed(),
+  timers: keyed(),
 });
 
 const loadAcceptor = (
@@ -184,29 +202,20 @@ const loadAcceptor = (
   // is a floor that saves refused rounds. (A repeated number would be refused, not unsafe:
   // an acceptor promises a number once.)
   const floor = Math.max(own(state.lastNumber, key) ?? 0, durable?.minProposal ?? 0);
-  return {
-    ...state,
-    acceptors: { ...state.acceptors, [key]: snapshot },
-    lastNumber: { ...state.lastNumber, [key]: floor },
-  };
+  state.acceptors[key] = snapshot;
+  state.lastNumber[key] = floor;
+  return state;
 };
 
 const idle = (state: RegisterPeerState, key: string) =>
   !own(state.rounds, key) && (own(state.queued, key)?.length ?? 0) === 0;
 
 const drop = (state: RegisterPeerState, key: string): RegisterPeerState => {
-  const without = <T>(record: Record<string, T>) => {
-    const copy = { ...record };
-    delete copy[key];
-    return copy;
-  };
-  return {
-    ...state,
-    acceptors: without(state.acceptors),
-    queued: without(state.queued),
-    lastNumber: without(state.lastNumber),
-    timers: without(state.timers),
-  };
+  delete state.acceptors[key];
+  delete state.queued[key];
+  delete state.lastNumber[key];
+  delete state.timers[key];
+  return state;
 };
 
 /** Every peer both proposer and acceptor, in order, unless the config gives a layout. */
@@ -230,34 +239,27 @@ function initPeer(
   id: PeerId,
   durable?: RegisterPeerDurable,
 ): RegisterPeerState {
-  const acceptors: Record<string, AcceptorSnapshot> = Object.fromEntries(
+  const acceptors: Record<string, AcceptorSnapshot> = keyed(
     Object.entries(durable?.acceptors ?? {}).map(([key, d]) => [
       key,
       acceptor.initial({ self: id, durable: d }),
     ]),
   );
   const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
-  return { incarnation, acceptors, rounds: {}, queued: {}, lastNumber: {}, timers: {} };
+  return { incarnation, acceptors, rounds: keyed(), queued: keyed(), lastNumber: keyed(), timers: keyed() };
 }
 
 /** A round leaves its key: its numbers stay used, its timer goes. */
 function forgetRound(state: RegisterPeerState, key: string, snapshot: RoundSnapshot) {
   const { n, highestSeen } = snapshot.context;
-  state.lastNumber = {
-    ...state.lastNumber,
-    [key]: Math.max(n, highestSeen, own(state.lastNumber, key) ?? 0),
-  };
-  const rounds = { ...state.rounds };
-  delete rounds[key];
-  state.rounds = rounds;
+  state.lastNumber[key] = Math.max(n, highestSeen, own(state.lastNumber, key) ?? 0);
+  delete state.rounds[key];
   disarm(state, key);
 }
 
 /** The key's timer fired or its round left: none is armed for it. */
 function disarm(state: RegisterPeerState, key: string) {
-  const timers = { ...state.timers };
-  delete timers[key];
-  state.timers = timers;
+  delete state.timers[key];
 }
 
 /** A request whose time ran out before its round started: it leaves the queue, having done nothing. */
@@ -266,7 +268,11 @@ function dropQueued(acc: Stepping, key: string, id: number): boolean {
   const queue = own(state.queued, key) ?? [];
   const waiting = queue.find((r) => r.id === id);
   if (!waiting) return false;
-  state.queued = { ...state.queued, [key]: queue.filter((r) => r !== waiting) };
+  setQueue(
+    state,
+    key,
+    queue.filter((r) => r !== waiting),
+  );
   out.completed.push({ request: waiting, outcome: 'expired', mayTakeEffect: false });
   return true;
 }
@@ -286,7 +292,7 @@ export function createRegisterPeerLogic(
     const queue = own(state.queued, key) ?? [];
     const request = queue[0];
     if (own(state.rounds, key) || !request) return;
-    state.queued = { ...state.queued, [key]: queue.slice(1) };
+    setQueue(state, key, queue.slice(1));
     const initial = round.initial({
       self: acc.id,
       group: groupOf(acc.id),
@@ -309,12 +315,12 @@ export function createRegisterPeerLogic(
   ) {
     const { state, out } = acc;
     const [snapshot, emitted] = round.step(before, event);
-    state.rounds = { ...state.rounds, [key]: { request, snapshot } };
+    state.rounds[key] = { request, snapshot };
     for (const e of emitted as RegisterRoundEmitted[]) {
       if (e.type === 'send') out.sends.push({ to: e.to, key, message: e.message });
       else if (e.type === 'arm') {
         out.timers.push({ key, timer: e.timer });
-        state.timers = { ...state.timers, [key]: e.timer };
+        state.timers[key] = e.timer;
       } else if (e.type === 'completed')
         out.completed.push({ request, outcome: e.result.outcome, state: e.result.state });
       else out.completed.push({ request, outcome: 'uncertain' });
@@ -349,7 +355,7 @@ export function createRegisterPeerLogic(
     const key = input.type === 'invoke' ? input.request.key : input.key;
     const current = own(state.rounds, key);
     if (input.type === 'invoke') {
-      state.queued = { ...state.queued, [key]: [...(own(state.queued, key) ?? []), input.request] };
+      setQueue(state, key, [...(own(state.queued, key) ?? []), input.request]);
       startNext(acc, key);
     } else if (input.type === 'cancel') {
       cancel(acc, key, input.id);
