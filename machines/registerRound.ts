@@ -217,3 +217,13 @@ export const registerRoundMachine = setup({
     uncertain: { type: 'final' },
   },
 });
+
+/**
+ * Whether the round's operation may take effect if the round is abandoned now (a client's
+ * time limit ran out): true once an accept carrying a change may have left, since another
+ * round may adopt it from any acceptor that took it. A get, or a change refused by a version
+ * mismatch, writes back what it read and changes nothing, however far it went.
+ */
+export function mayTakeEffect(context: RegisterRoundContext): boolean {
+  return context.proposal !== null && !writesBack(context);
+}

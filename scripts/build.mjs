@@ -46,3 +46,16 @@ await build({
   loader: { '.svg': 'text' },
   logLevel: 'warning',
 });
+
+// The register service's client, for `import { RegisterClient } from 'paxos-statecharts/client'`
+// (package.json "exports"; its types are the source's).
+await build({
+  entryPoints: ['src/client/index.ts'],
+  outfile: 'dist/client.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+});

@@ -6,8 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { runLocalCluster } from '../cluster/localCluster';
+import { runServeCluster } from '../cluster/serveCluster';
 import { summarize } from '../cluster/summary';
-import { rolesOf } from '../config/cluster';
+import { type ClusterConfig, rolesOf } from '../config/cluster';
 import {
   collect,
   loadClusterOrExit,
@@ -32,6 +33,8 @@ interface ClusterFlags {
   allowUnsafeQuorums?: boolean;
   traceDir?: string;
   secretFile?: string;
+  serve?: boolean;
+  dataDir?: string;
 }
 
 const pair = parseNamed;
@@ -41,6 +44,25 @@ const selfCommand = () => ({
   command: process.execPath,
   args: [...process.execArgv, process.argv[1] ?? fileURLToPath(import.meta.url)],
 });
+
+/** `--serve`: the register service's peers instead of the lab's; never returns. */
+async function serveCluster(
+  hostsfile: string,
+  cluster: ClusterConfig,
+  dataDir: string | undefined,
+  secretFile: string | undefined,
+): Promise<never> {
+  const code = await runServeCluster({
+    hostsfile,
+    cluster,
+    ...(dataDir !== undefined ? { dataDir } : {}),
+    ...(secretFile !== undefined ? { secretFile } : {}),
+    paxos: selfCommand(),
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+  });
+  process.exit(code);
+}
 
 export function register(program: Command): void {
   const command = program
@@ -74,6 +96,14 @@ export function register(program: Command): void {
       'every peer authenticates its frames with this shared secret (see paxos peer)',
     )
     .option(
+      '--serve',
+      'run the register service instead (paxos serve per peer) until Ctrl-C, printing its endpoints',
+    )
+    .option(
+      '--data-dir <dir>',
+      'with --serve: keep the registers here (default: a temporary directory, removed)',
+    )
+    .option(
       '--trace-dir <dir>',
       "each peer writes its structured trace to DIR/<host>.ndjson, replacing an earlier run's (see paxos trace)",
     )
@@ -83,6 +113,7 @@ export function register(program: Command): void {
       // Checked once here, so a bad file is one error and not one per peer.
       if (secretFile !== undefined) loadSecretsOrExit(secretFile);
       const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
+      if (flags.serve) await serveCluster(hostsfile, cluster, flags.dataDir, secretFile);
       // Names as the hostsfile spells them: the local cluster keys its peers by host.
       const host = (flag: string, name: string) => resolveHost(command, cluster, flag, name).host;
       const values = new Map((flags.value ?? []).map(([name, v]) => [host('--value', name), v] as const));

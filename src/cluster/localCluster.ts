@@ -139,7 +139,7 @@ function parseLogLine(line: string): Record<string, unknown> | undefined {
  * (in its private data root), unless one is given: nobody else on the machine can speak for
  * a peer, and the peers have nothing to warn about.
  */
-async function ownSecret(dataRoot: string): Promise<string> {
+export async function ownSecret(dataRoot: string): Promise<string> {
   const file = path.join(dataRoot, 'secret');
   await writeFile(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   return file;
@@ -230,7 +230,7 @@ function peerArgs(
 }
 
 /** SIGTERM to every peer still running, SIGKILL to those left after 3 s; resolves once all have exited. */
-async function stopChildren(
+export async function stopChildren(
   children: ReadonlyMap<string, ChildProcess>,
   exited: ReadonlyMap<string, Promise<void>>,
 ): Promise<void> {

@@ -96,7 +96,8 @@ function complete(w: RegisterWorld, c: number, type: 'ok' | 'fail' | 'info', val
 function record(w: RegisterWorld, done: Completion) {
   const c = w.clients.findIndex((x) => x.pending?.id === done.request.id);
   if (c < 0) return;
-  if (done.outcome === 'uncertain') complete(w, c, 'info', null);
+  // The world cancels nothing; an expired request would be unknown too.
+  if (done.outcome === 'uncertain' || done.outcome === 'expired') complete(w, c, 'info', null);
   else complete(w, c, done.outcome === 'ok' ? 'ok' : 'fail', stateValue(done.state));
 }
 

@@ -43,14 +43,23 @@ export interface Envelope {
 const ENVELOPE_KEYS = ['clock', 'id'];
 const MAX_ID_LENGTH = 64;
 
-export function encodeMessage(message: Message, envelope: Envelope = {}): string {
+/** A message's fields in wire order, `type` first; `extra` (a register frame's key) follows it. */
+export function wireRecord(
+  message: Message,
+  envelope: Envelope = {},
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const fields = SCHEMAS[message.type];
   const record = message as unknown as Record<string, unknown>;
-  const ordered: Record<string, unknown> = { type: message.type };
+  const ordered: Record<string, unknown> = { type: message.type, ...extra };
   for (const key of Object.keys(fields)) ordered[key] = record[key];
   if (envelope.clock !== undefined) ordered.clock = envelope.clock;
   if (envelope.id !== undefined) ordered.id = envelope.id;
-  return `${JSON.stringify(ordered)}\n`;
+  return ordered;
+}
+
+export function encodeMessage(message: Message, envelope: Envelope = {}): string {
+  return `${JSON.stringify(wireRecord(message, envelope))}\n`;
 }
 
 export type Decoded = { ok: true; message: Message; envelope: Envelope } | { ok: false; problem: string };
@@ -123,16 +132,25 @@ function senderProblem(m: Message, group: GroupConfig): string | undefined {
   }
 }
 
-export function decodeMessage(line: string, cluster: ClusterConfig, self: PeerId): Decoded {
+/** A frame's JSON object, or why it is none. */
+export function parseFrame(line: string): Record<string, unknown> | string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(line);
   } catch {
-    return refuse('not JSON');
+    return 'not JSON';
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-    return refuse('not a JSON object');
-  const record = parsed as Record<string, unknown>;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return 'not a JSON object';
+  return parsed as Record<string, unknown>;
+}
+
+export function decodeMessage(line: string, cluster: ClusterConfig, self: PeerId): Decoded {
+  const record = parseFrame(line);
+  return typeof record === 'string' ? refuse(record) : decodeRecord(record, cluster, self);
+}
+
+/** As decodeMessage, for a frame already parsed (a register frame, once its key is taken out). */
+export function decodeRecord(record: Record<string, unknown>, cluster: ClusterConfig, self: PeerId): Decoded {
   if (!isMessageType(record.type)) return refuse(`unknown message type ${show(record.type)}`);
   const type = record.type;
   const fields = SCHEMAS[type];

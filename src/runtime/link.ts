@@ -74,6 +74,11 @@ export class Link {
     this.random = options.random ?? Math.random;
   }
 
+  /** A connection is up now (what a register peer's health reports). */
+  get isUp(): boolean {
+    return this.connected;
+  }
+
   send(frame: string): void {
     if (this.closed) return;
     if (this.connected && this.socket) this.write(this.socket, frame);

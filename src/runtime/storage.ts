@@ -41,7 +41,7 @@ export class StorageError extends Error {}
 export class ForeignStateError extends StorageError {}
 
 /** Identifies a cluster by what its hostsfile says (hosts and roles), not by the file's path. */
-function clusterFingerprint(cluster: ClusterConfig): string {
+export function clusterFingerprint(cluster: ClusterConfig): string {
   const shape = cluster.peers.map((p) => [p.id, p.host, p.proposer, p.acceptor, p.learner]);
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16);
 }

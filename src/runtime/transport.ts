@@ -118,6 +118,11 @@ export class Transport {
     for (const p of peers) this.link(p).keepConnected();
   }
 
+  /** The peers an outbound connection is up to now. */
+  reachable(): PeerId[] {
+    return [...this.links].filter(([, link]) => link.isUp).map(([id]) => id);
+  }
+
   /** Inbound connections open now (for tests of the bounds). */
   get inboundCount(): number {
     return this.inbound.size;

@@ -51,4 +51,62 @@ describe('register peer', () => {
     expect(n(before)).toBeGreaterThan(0);
     expect(n(after)).not.toBe(n(before));
   });
+
+  test('a request whose time runs out leaves its queue, or abandons its round, as the machine says', () => {
+    const put = (id: number) => ({
+      type: 'invoke' as const,
+      request: { id, key: 'a', operation: { kind: 'put' as const, value: `v${id}` } },
+    });
+    let state = logic.start(3);
+    state = logic.step(1, state, put(0)).state;
+    state = logic.step(1, state, put(1)).state;
+    const queued = logic.step(1, state, { type: 'cancel', key: 'a', id: 1 });
+    expect(queued.completed).toMatchObject([
+      { request: { id: 1 }, outcome: 'expired', mayTakeEffect: false },
+    ]);
+    const running = logic.step(1, queued.state, { type: 'cancel', key: 'a', id: 0 });
+    // Only prepares went out: nothing can take effect, and the key is free again.
+    expect(running.completed).toMatchObject([
+      { request: { id: 0 }, outcome: 'expired', mayTakeEffect: false },
+    ]);
+    expect(logic.idle(running.state, 'a')).toBe(true);
+    expect(logic.step(1, running.state, { type: 'cancel', key: 'a', id: 0 }).handled).toBe(false);
+  });
+
+  test('a key is loaded from its durable state and dropped when idle', () => {
+    const durable = { minProposal: 7, acceptedProposal: 7, acceptedValue: '{"version":1,"value":"x"}' };
+    let state = logic.load(2, logic.start(0), 'k', durable);
+    expect(state.acceptors.k?.context.acceptedProposal).toBe(7);
+    expect(state.lastNumber.k).toBe(7);
+    expect(logic.load(2, state, 'k', undefined)).toBe(state);
+    state = logic.drop(state, 'k');
+    expect(state.acceptors.k).toBeUndefined();
+    expect(state.lastNumber.k).toBeUndefined();
+  });
+
+  test('a put abandoned after its accept went out may still take effect', () => {
+    const request = { id: 0, key: 'a', operation: { kind: 'put' as const, value: 'x' } };
+    const started = logic.step(1, logic.start(0), { type: 'invoke', request });
+    const n = (started.sends[0]?.message as Prepare | undefined)?.n ?? 0;
+    const promise = (from: number) => ({
+      type: 'deliver' as const,
+      key: 'a',
+      message: {
+        type: 'prepare_ack' as const,
+        from,
+        group: 1,
+        n,
+        promised: true,
+        minProposal: n,
+        acceptedProposal: 0,
+        acceptedValue: null,
+      },
+    });
+    let state = logic.step(1, started.state, promise(2)).state;
+    const accepting = logic.step(1, state, promise(3));
+    expect(accepting.sends.map((s) => s.message.type)).toEqual(['accept', 'accept', 'accept']);
+    state = accepting.state;
+    const cancelled = logic.step(1, state, { type: 'cancel', key: 'a', id: 0 });
+    expect(cancelled.completed).toMatchObject([{ outcome: 'expired', mayTakeEffect: true }]);
+  });
 });

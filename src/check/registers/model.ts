@@ -17,7 +17,13 @@ import type { PeerId } from '../../../machines/messages';
 import type { Operation } from '../../../machines/register';
 import type { RegistersParams, RegistersState } from '../../../spec/registers';
 import { stateKey } from '../../../spec/registers';
-import type { KeyedSend, RegisterPeerLogic, RegisterPeerState, RegisterPeerStep } from '../../registers/peer';
+import {
+  copyPeerState,
+  type KeyedSend,
+  type RegisterPeerLogic,
+  type RegisterPeerState,
+  type RegisterPeerStep,
+} from '../../registers/peer';
 import {
   checkWorld,
   createRegisterSimulator,
@@ -459,7 +465,8 @@ function memoised(logic: RegisterPeerLogic): RegisterPeerLogic {
       const key = input.type === 'deliver' ? input.message : JSON.stringify(input);
       let r = known.get(key);
       if (!r) {
-        r = logic.step(id, state, input);
+        // A step consumes the state it is given, and worlds share this one.
+        r = logic.step(id, copyPeerState(state), input);
         known.set(key, r);
       }
       return r;
