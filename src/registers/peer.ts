@@ -52,6 +52,8 @@ export interface RegisterPeerState {
   queued: Record<string, readonly Request[]>;
   /** The highest number this life used or heard of on each key: the next round goes above it. */
   lastNumber: Record<string, number>;
+  /** The highest number this life used or heard of on any key: where a key loaded again starts. */
+  highest: number;
   /** The timer each key's round armed last and that has not fired. */
   timers: Record<string, Timer>;
 }
@@ -190,6 +192,7 @@ export const copyPeerState = (state: RegisterPeerState): RegisterPeerState => ({
   rounds: keyed(Object.entries(state.rounds)),
   queued: keyed(Object.entries(state.queued)),
   lastNumber: keyed(Object.entries(state.lastNumber)),
+  highest: state.highest,
   timers: keyed(Object.entries(state.timers)),
 });
 
@@ -199,6 +202,7 @@ const start = (incarnation: number): RegisterPeerState => ({
   rounds: keyed(),
   queued: keyed(),
   lastNumber: keyed(),
+  highest: 0,
   timers: keyed(),
 });
 
@@ -211,10 +215,11 @@ const loadAcceptor = (
 ): RegisterPeerState => {
   if (own(state.acceptors, key)) return state;
   const snapshot = acceptor.initial({ self: id, ...(durable ? { durable } : {}) });
-  // The numbers this life used on a dropped key were forgotten with it; its own promise
-  // is a floor that saves refused rounds. (A repeated number would be refused, not unsafe:
-  // an acceptor promises a number once.)
-  const floor = Math.max(own(state.lastNumber, key) ?? 0, durable?.minProposal ?? 0);
+  // The numbers this life used on a dropped key were forgotten with it: its rounds start
+  // above every number of this life, so none repeats (a promise for a repeated number,
+  // sent again by a link after a reconnect, could count twice), and above the key's own
+  // promise, which saves refused rounds.
+  const floor = Math.max(own(state.lastNumber, key) ?? 0, state.highest, durable?.minProposal ?? 0);
   state.acceptors[key] = snapshot;
   state.lastNumber[key] = floor;
   return state;
@@ -259,13 +264,22 @@ function initPeer(
     ]),
   );
   const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
-  return { incarnation, acceptors, rounds: keyed(), queued: keyed(), lastNumber: keyed(), timers: keyed() };
+  return {
+    incarnation,
+    acceptors,
+    rounds: keyed(),
+    queued: keyed(),
+    lastNumber: keyed(),
+    highest: 0,
+    timers: keyed(),
+  };
 }
 
 /** A round leaves its key: its numbers stay used, its timer goes. */
 function forgetRound(state: RegisterPeerState, key: string, snapshot: RoundSnapshot) {
   const { n, highestSeen } = snapshot.context;
   state.lastNumber[key] = Math.max(n, highestSeen, own(state.lastNumber, key) ?? 0);
+  state.highest = Math.max(state.highest, state.lastNumber[key]);
   delete state.rounds[key];
   disarm(state, key);
 }

@@ -84,6 +84,25 @@ describe('register peer', () => {
     expect(state.lastNumber.k).toBeUndefined();
   });
 
+  test('a key dropped and loaded again numbers its next round above every number of this life', () => {
+    // Peer 1 runs a get on 'a' to its end on a quiet network, then 'a' is dropped and loaded
+    // again with an acceptor that never saw those numbers (a promise a link sends again after
+    // a reconnect must not count for a new round under a repeated number).
+    const sim = createRegisterSimulator(logic, { clients: [1] });
+    const w = sim.initial();
+    sim.apply(w, { kind: 'invoke', client: 0, key: 'a', operation: { kind: 'get' } });
+    settle(sim, w, 1000);
+    const used = (w.peers[1] as ReturnType<typeof logic.init>).lastNumber.a as number;
+    expect(used).toBeGreaterThan(0);
+    const again = logic.load(1, logic.drop(w.peers[1] as ReturnType<typeof logic.init>, 'a'), 'a', undefined);
+    const invoke = {
+      type: 'invoke' as const,
+      request: { id: 9, key: 'a', operation: { kind: 'get' as const } },
+    };
+    const next = logic.step(1, again, invoke).sends[0]?.message as Prepare | undefined;
+    expect(next?.n).toBeGreaterThan(used);
+  });
+
   test('a put abandoned after its accept went out may still take effect', () => {
     const request = { id: 0, key: 'a', operation: { kind: 'put' as const, value: 'x' } };
     const started = logic.step(1, logic.start(0), { type: 'invoke', request });

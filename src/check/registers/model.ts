@@ -139,6 +139,7 @@ export class RegistersModel implements Model {
       Object.entries(p.rounds).map(([k, r]) => [k, r.request.id, r.snapshot.value, r.snapshot.context]),
       p.queued,
       p.lastNumber,
+      p.highest,
       p.timers,
     ]);
     const id = this.peerStates.intern(key, p);
