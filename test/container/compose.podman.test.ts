@@ -5,7 +5,9 @@
  * npm registry) on a stand-in for node:20-slim made offline by scripts/podman-base-image.sh,
  * and each compose file is run by podman-compose as a lab user runs it: `up` in the
  * foreground, Ctrl-C, `up` again without `down` (the containers and their durable state are
- * reused), then `down`. In testcase 2 an acceptor is killed and restarted mid-run. Peers'
+ * reused), then `down`. In testcase 2 an acceptor is killed and restarted mid-run. The
+ * register service's compose file runs on the same image (`up -d`, `paxos kv` inside the
+ * containers, a peer killed and started again, `down`). Peers'
  * stdout is read per container with `podman logs`, which keeps stderr apart and spans
  * restarts. Needs root and Podman; CI installs them and must not skip.
  */
@@ -207,7 +209,13 @@ describe.skipIf(unavailable !== undefined && !required)(
       const [app, modules, global] = look.stdout
         .split('--\n')
         .map((part) => part.split('\n').filter(Boolean));
-      expect(app, '/app').toEqual(['.data', 'dist', 'hostsfile-testcase1.txt', 'hostsfile-testcase2.txt']);
+      expect(app, '/app').toEqual([
+        '.data',
+        'dist',
+        'hostsfile-registers.txt',
+        'hostsfile-testcase1.txt',
+        'hostsfile-testcase2.txt',
+      ]);
       // The only node_modules is the base image's npm: the bundle carries its dependencies.
       expect(modules).toEqual(['/usr/local/lib/node_modules']);
       expect(global).toEqual(['npm']);
@@ -345,5 +353,60 @@ describe.skipIf(unavailable !== undefined && !required)(
         );
       });
     }
+
+    describe('docker-compose-registers.yml', () => {
+      const file = 'docker-compose-registers.yml';
+      const hosts = ['peer1', 'peer2', 'peer3'];
+      const kv = async (from: string, ...args: string[]) =>
+        JSON.parse(
+          (await podman().podman(['exec', from, 'node', 'dist/cli.js', 'kv', ...args])).stdout,
+        ) as unknown;
+      const serving = (since?: string) =>
+        until('every peer to serve clients', 2 * MINUTE, async () =>
+          (await Promise.all(hosts.map((h) => logsOrNothing(h, since)))).every((l) =>
+            l.stderr.some((line) => line.includes('serves clients on')),
+          ),
+        );
+
+      test(
+        'up -d: a put through one peer is read through another; with a peer killed a majority serves; down',
+        async () => {
+          expect([...(await states()).keys()], 'no containers before up').toEqual([]);
+          await podman().exec('podman-compose', ['-f', file, 'up', '-d'], {
+            cwd: ROOT,
+            timeoutMs: 3 * MINUTE,
+          });
+          try {
+            await serving();
+            const put = await kv('peer1', 'put', 'greeting', 'hello', '--endpoints', 'peer2:8081');
+            expect(put).toMatchObject({ key: 'greeting', value: 'hello', version: 1 });
+            expect(await kv('peer1', 'get', 'greeting', '--endpoints', 'peer3:8081')).toMatchObject({
+              value: 'hello',
+              version: 1,
+            });
+            await podman().podman(['kill', 'peer2']);
+            const again = await kv('peer1', 'put', 'greeting', 'again', '--endpoints', 'peer1:8081');
+            expect(again, 'a majority (peer1, peer3) serves with peer2 down').toMatchObject({ version: 2 });
+            const since = new Date().toISOString();
+            await podman().podman(['start', 'peer2']);
+            await until('peer2 to serve again', 2 * MINUTE, async () =>
+              (await logsOrNothing('peer2', since)).stderr.some((line) => line.includes('serves clients on')),
+            );
+            expect(await kv('peer3', 'get', 'greeting', '--endpoints', 'peer2:8081')).toMatchObject({
+              value: 'again',
+              version: 2,
+            });
+          } finally {
+            await podman().exec('podman-compose', ['-f', file, 'down'], { cwd: ROOT, timeoutMs: 2 * MINUTE });
+            const networks = (await podman().podman(['network', 'ls', '--format', '{{.Name}}'])).stdout
+              .split('\n')
+              .filter((name) => name !== '' && name !== 'podman');
+            for (const name of networks) await podman().podman(['network', 'rm', name]);
+          }
+          expect([...(await states()).keys()], 'containers after down').toEqual([]);
+        },
+        8 * MINUTE,
+      );
+    });
   },
 );
