@@ -3,6 +3,7 @@
  * one history per file. Results on stdout (the last line is one JSON object with --json),
  * bad input on stderr. Exit 0 linearizable, 1 not, 2 bad input or arguments, 3 unknown
  * (the budget ran out); over several files, the first of 2, 1, 3 that any file earned.
+ * `--html` draws the one history given, with its verdict (src/view/history).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
