@@ -44,6 +44,14 @@ function readText(file: string): string {
   }
 }
 
+function writePicture(file: string, html: string): void {
+  try {
+    writeFileSync(file, html);
+  } catch (err) {
+    throw new HistoryError(file, undefined, `cannot write the picture: ${(err as Error).message}`);
+  }
+}
+
 /** `html`: where to draw the history and its verdict, when asked. */
 function checkFile(file: string, model: Model, options: CheckOptions, html?: string): FileVerdict {
   const started = performance.now();
@@ -51,7 +59,7 @@ function checkFile(file: string, model: Model, options: CheckOptions, html?: str
     const history = readHistory(file, readText(file));
     const result = checkHistory(history, model, options);
     const seconds = (performance.now() - started) / 1000;
-    if (html !== undefined) writeFileSync(html, historyPage(history, result, { model: model.name }));
+    if (html !== undefined) writePicture(html, historyPage(history, result, { model: model.name }));
     return { file, seconds, ...result };
   } catch (err) {
     if (!(err instanceof HistoryError)) throw err;

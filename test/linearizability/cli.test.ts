@@ -85,12 +85,15 @@ describe.concurrent('paxos linearizable', () => {
     });
   });
 
-  test('--html: the picture of the one history, with its verdict; refused for several files, exit 2', async () => {
+  test('--html: the picture of the one history, with its verdict; refused for several files, unwritable: exit 2', async () => {
     const out = at('stale.html');
-    const [one, two] = await Promise.all([
+    const [one, two, nowhere] = await Promise.all([
       paxos('--model', 'cas-register', '--html', out, at('stale.jsonl')),
       paxos('--model', 'cas-register', '--html', at('two.html'), at('good.jsonl'), at('stale.jsonl')),
+      paxos('--model', 'cas-register', '--html', at('no-such-dir/x.html'), at('good.jsonl')),
     ]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('x.html: cannot write the picture');
     expect(one.code).toBe(1);
     const html = await readFile(out, 'utf8');
     expect(html).toMatch(/^<!DOCTYPE html>/);
