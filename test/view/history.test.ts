@@ -12,6 +12,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkHistory, type History, MODELS, type Model, readHistory } from '../../src/linearizability/index';
 import { historyPage } from '../../src/view/history/page';
+import { corrupt, generate, seededChooser } from '../linearizability/generate';
 import { type Event, info, invoke, ok } from '../linearizability/support';
 import { historyPageProblems } from './support/history';
 import { launch, required, unavailable } from './support/page';
@@ -119,6 +120,20 @@ describe.skipIf(unavailable !== undefined && !required)('pictures of histories i
     expect(html).toContain('data-start="1.5" data-end="5.5"');
     expect(html).toContain('key &quot;a&quot;');
     expect(html).toContain('key &quot;b&quot;');
+  });
+
+  test('a generated registers history, 60 operations over 3 keys with timeouts, one read corrupted', async () => {
+    const choose = seededChooser(7);
+    const shape = { model: 'registers', processes: 5, operations: 60, keys: 3, timeouts: 15 } as const;
+    const bad = corrupt(generate(choose, shape), 'registers', choose);
+    const history = readHistory(
+      'generated.jsonl',
+      (bad?.events ?? []).map((e) => JSON.stringify(e)).join('\n'),
+    );
+    const result = checkHistory(history, MODELS.registers as Model);
+    expect(result.verdict).toBe('NOT_LINEARIZABLE');
+    const html = historyPage(history, result, { model: 'registers' });
+    expect(await problems('generated', history, html, result)).toEqual([]);
   });
 
   test('negative controls: the prefix marks dropped, or a bar moved, are caught', async () => {
