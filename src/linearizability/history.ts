@@ -41,9 +41,21 @@ export interface Operation {
   returnLine?: number;
 }
 
+/** An event of Jepsen's fault injector: not an operation, but when a fault began or ended. */
+export interface NemesisEvent {
+  type: string;
+  f: string;
+  value: unknown;
+  line: number;
+  /** Between the client events around it: 2.5 lies after the third and before the fourth. */
+  position: number;
+}
+
 export interface History {
   file: string;
   operations: Operation[];
+  /** The nemesis's events, for pictures; the check ignores them. */
+  nemesis?: NemesisEvent[];
 }
 
 /** Bad input: names the file and the line. */
@@ -65,11 +77,20 @@ const NEMESIS = 'nemesis';
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** One parsed line as an event, or what is wrong with it; undefined for the nemesis's events. */
-function toEvent(record: unknown, line: number): HistoryEvent | string | undefined {
+type Parsed = HistoryEvent | string | Omit<NemesisEvent, 'position'>;
+
+const nemesisEvent = (type: unknown, f: unknown, value: unknown, line: number) => ({
+  type: String(type),
+  f: String(f),
+  value: value ?? null,
+  line,
+});
+
+/** One parsed line as an event, the nemesis's event, or what is wrong with the line. */
+function toEvent(record: unknown, line: number): Parsed {
   if (!isRecord(record)) return 'expected one object';
   const { process, type, f, key, value } = record;
-  if (process === NEMESIS) return undefined;
+  if (process === NEMESIS) return nemesisEvent(type, f, value, line);
   if (typeof process !== 'number' || !Number.isSafeInteger(process))
     return `"process" must be an integer, got ${JSON.stringify(process) ?? 'nothing'}`;
   if (typeof type !== 'string' || !TYPES.has(type))
@@ -134,14 +155,20 @@ function unwrapEdnLine(text: string, first: boolean, last: boolean): string {
   return t;
 }
 
-function readEvents(file: string, text: string, format = detectFormat(text)): HistoryEvent[] {
+interface Events {
+  events: HistoryEvent[];
+  nemesis: NemesisEvent[];
+}
+
+function readEvents(file: string, text: string, format = detectFormat(text)): Events {
   const lines = text.split(/\r?\n/);
   const content = lines.flatMap((l, i) => (l.trim() === '' ? [] : [i]));
   const events: HistoryEvent[] = [];
+  const nemesis: NemesisEvent[] = [];
   content.forEach((index, n) => {
     const raw = lines[index] ?? '';
     const line = index + 1;
-    let event: ReturnType<typeof toEvent>;
+    let event: Parsed;
     try {
       event =
         format === 'json'
@@ -151,10 +178,11 @@ function readEvents(file: string, text: string, format = detectFormat(text)): Hi
       throw new HistoryError(file, line, (err as Error).message);
     }
     if (typeof event === 'string') throw new HistoryError(file, line, event);
-    if (event) events.push(event);
+    if ('process' in event) events.push(event);
+    else nemesis.push({ ...event, position: events.length - 0.5 });
   });
   if (format === 'edn') splitIndependentKeys(events);
-  return events;
+  return { events, nemesis };
 }
 
 /**
@@ -230,5 +258,8 @@ function pairOperations(file: string, events: readonly HistoryEvent[]): Operatio
 }
 
 export function readHistory(file: string, text: string, format?: Format): History {
-  return { file, operations: pairOperations(file, readEvents(file, text, format)) };
+  const { events, nemesis } = readEvents(file, text, format);
+  const history: History = { file, operations: pairOperations(file, events) };
+  if (nemesis.length > 0) history.nemesis = nemesis;
+  return history;
 }

@@ -1,5 +1,5 @@
-/** `paxos linearizable` through the built bundle: exit statuses, PASS/FAIL lines, the --json last line. */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+/** `paxos linearizable` through the built bundle: exit statuses, PASS/FAIL lines, the --json last line, --html. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -83,5 +83,25 @@ describe.concurrent('paxos linearizable', () => {
       verdict: 'UNKNOWN',
       files: [{ verdict: 'UNKNOWN', steps: 1 }],
     });
+  });
+
+  test('--html: the picture of the one history, with its verdict; refused for several files, unwritable: exit 2', async () => {
+    const out = at('stale.html');
+    const [one, two, nowhere] = await Promise.all([
+      paxos('--model', 'cas-register', '--html', out, at('stale.jsonl')),
+      paxos('--model', 'cas-register', '--html', at('two.html'), at('good.jsonl'), at('stale.jsonl')),
+      paxos('--model', 'cas-register', '--html', at('no-such-dir/x.html'), at('good.jsonl')),
+    ]);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('x.html: cannot write the picture');
+    expect(one.code).toBe(1);
+    const html = await readFile(out, 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/);
+    expect(html).toContain('<h1 id="verdict" class="NOT_LINEARIZABLE">');
+    expect(html.match(/class="op /g)).toHaveLength(2);
+    expect(html).toMatch(/class="op ok culprit" data-line="3"/);
+    expect(two.code).toBe(2);
+    expect(two.stderr).toContain('--html draws one history');
+    expect(two.stderr).toMatch(/usage: paxos linearizable .*--html OUT.html/);
   });
 });

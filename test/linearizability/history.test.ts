@@ -76,9 +76,10 @@ describe('operations', () => {
     ]);
   });
 
-  test("the nemesis's events are not client operations", () => {
+  test("the nemesis's events are not client operations; they are kept, between the client events, for pictures", () => {
     const h = readHistory('h', '{"process":"nemesis","type":"info","f":"start","value":null}');
     expect(h.operations).toEqual([]);
+    expect(h.nemesis).toEqual([{ type: 'info', f: 'start', value: null, line: 1, position: -0.5 }]);
   });
 });
 
@@ -95,6 +96,7 @@ describe("Jepsen's EDN", () => {
 
   test('keywords as strings, nil as null, a timed-out cas unknown; the read explained by it', () => {
     const h = readHistory('h.edn', EDN.join('\n'));
+    expect(h.nemesis).toEqual([{ type: 'info', f: 'start', value: null, line: 2, position: 0.5 }]);
     expect(h.operations.map((o) => [o.process, o.f, o.value, o.status, o.line])).toEqual([
       [0, 'write', 3, 'ok', 1],
       [1, 'cas', [3, 4], 'info', 4],
