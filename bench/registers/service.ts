@@ -4,6 +4,8 @@
  * HTTP API of interface.md.
  */
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { request } from './http';
@@ -31,13 +33,10 @@ function started(child: ReturnType<typeof spawn>): Promise<string[]> {
 }
 
 export async function startService(): Promise<Target> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'cluster', '--serve', '-h', path.join(path.dirname(CLI), '..', 'hostsfile-registers.txt')],
-    {
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'bench-registers-'));
+  const hostsfile = path.join(path.dirname(CLI), '..', 'hostsfile-registers.txt');
+  const args = [CLI, 'cluster', '--serve', '-h', hostsfile, '--data-dir', dataDir];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const endpoints = await started(child);
   return {
     name: 'ours',
@@ -55,11 +54,13 @@ export async function startService(): Promise<Target> {
       if (a.status === 409) return { outcome: 'mismatch', current: stateOf(a.body) };
       return { outcome: 'error' };
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
+    async stop() {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGINT');
-      }),
+      });
+      await rm(dataDir, { recursive: true, force: true });
+    },
   };
 }
