@@ -246,11 +246,7 @@ export class RegistersModel implements Model {
     if (!this.countRounds(w, sent, out)) return -1;
     const n = this.writeMessages(w, out);
     this.mapStep(s, w, sent, answered, out);
-    this.stepWords = describeStep(
-      step,
-      moved ?? before.inFlight[(step as { index: number }).index] ?? null,
-      this.options.clients,
-    );
+    this.stepWords = describeStep(step, before, this.options.clients);
     return sameInts(s, length, out, n) ? 0 : n;
   }
 
@@ -502,21 +498,27 @@ function sameInts(a: Int32Array, al: number, b: Int32Array, bl: number): boolean
 
 function describeStep(
   step: RegisterStep,
-  delivered: KeyedSend | null,
+  before: RegisterWorld,
   clients: readonly RegisterClientPlan[],
 ): string {
   switch (step.kind) {
-    case 'deliver': {
-      const m = (delivered as KeyedSend).message;
-      return `deliver ${m.type}(${m.n}) from peer ${m.from} to peer ${(delivered as KeyedSend).to}`;
+    case 'deliver':
+    case 'drop':
+    case 'duplicate': {
+      const { message: m, to } = before.inFlight[step.index] as KeyedSend;
+      return `${step.kind} ${m.type}(${m.n}) from peer ${m.from} to peer ${to}`;
     }
     case 'invoke':
       return `client ${step.client} asks peer ${clients[step.client]?.peer} for ${JSON.stringify(step.operation)}`;
     case 'timeout':
-      return `timer ${step.index} fires`;
+      return `the round timer of peer ${timerPeer(before, step.index)} fires`;
     case 'restart':
       return `peer ${step.peer} crashes and restarts`;
-    default:
-      return step.kind;
   }
+}
+
+/** The peer of the `index`-th armed timer, in the simulator's order (peer, then key). */
+function timerPeer(w: RegisterWorld, index: number): number | undefined {
+  const armed = w.peers.flatMap((p, id) => (p ? Object.keys(p.timers).map(() => id) : []));
+  return armed[index % Math.max(1, armed.length)];
 }
