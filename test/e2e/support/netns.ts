@@ -63,6 +63,8 @@ export class NetnsLab {
   private readonly namespaces: string[] = [];
   private readonly processes: Watched[] = [];
   readonly addresses = new Map<string, string>();
+  /** Each host's end of its link on the bridge, by host. */
+  private readonly bridgePorts = new Map<string, string>();
 
   private constructor(readonly id: string) {}
 
@@ -82,6 +84,7 @@ export class NetnsLab {
         const ns = lab.namespace(host);
         // Both ends are created inside their namespaces: the host's namespace never sees them.
         ip('link', 'add', `p${i}`, 'netns', sw, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+        lab.bridgePorts.set(host, `p${i}`);
         ip('-n', sw, 'link', 'set', `p${i}`, 'master', 'br0');
         ip('-n', sw, 'link', 'set', `p${i}`, 'up');
         ip('-n', ns, 'addr', 'add', `${lab.addresses.get(host)}/24`, 'dev', 'eth0');
@@ -135,6 +138,17 @@ export class NetnsLab {
     const watched = new Watched(host, child);
     this.processes.push(watched);
     return watched;
+  }
+
+  /**
+   * Cuts a host off from every other (or joins it again): its link on the bridge goes down,
+   * so packets are lost both ways and open connections stall, as in a real partition,
+   * rather than being refused.
+   */
+  isolate(host: string, cut = true): void {
+    const port = this.bridgePorts.get(host);
+    if (!port) throw new Error(`no host ${host} in this lab`);
+    ip('-n', this.nsOf('sw'), 'link', 'set', port, cut ? 'down' : 'up');
   }
 
   async destroy(): Promise<void> {

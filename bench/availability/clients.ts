@@ -1,0 +1,94 @@
+/**
+ * The load of `bench:availability`, run inside the lab's client namespace (the only place
+ * both clusters can be reached from): `clients.ts load SPEC` writes to random keys from
+ * every client, one request outstanding each, until the run ends, and prints when each of
+ * its writes was acknowledged; `clients.ts ready SPEC` waits until every endpoint
+ * acknowledges a write; `clients.ts leader SPEC` prints the endpoint of etcd's leader.
+ * A request that takes longer than the timeout is abandoned and counts as failed, so a
+ * client never waits longer than one timeout to try again.
+ */
+import http from 'node:http';
+import type { ClientRecord, LoadSpec } from './figures';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+function post(endpoint: string, method: string, path: string, body: unknown, timeoutMs: number) {
+  const [host, port] = endpoint.split(':');
+  const payload = JSON.stringify(body);
+  return new Promise<{ status: number; text: string }>((resolve) => {
+    const req = http.request(
+      { host, port: Number(port), method, path, agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c) => {
+          text += c;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', () => resolve({ status: 0, text }));
+      },
+    );
+    // An abandoned request's socket is destroyed, so the next one opens afresh.
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.on('error', () => resolve({ status: 0, text: '' }));
+    req.end(payload);
+  });
+}
+
+/** One write, as each service spells it: true when acknowledged. */
+async function write(spec: LoadSpec, endpoint: string, key: string, value: string): Promise<boolean> {
+  const a =
+    spec.service === 'ours'
+      ? await post(endpoint, 'PUT', `/v1/registers/${key}`, { value }, spec.timeoutMs)
+      : await post(endpoint, 'POST', '/v3/kv/put', { key: b64(key), value: b64(value) }, spec.timeoutMs);
+  return a.status === 200;
+}
+
+async function client(spec: LoadSpec, endpoint: string): Promise<ClientRecord> {
+  const record: ClientRecord = { endpoint, acked: [], failed: 0 };
+  const end = spec.startAt + spec.durationMs;
+  for (let i = 0; Date.now() < end; i++) {
+    const ok = await write(spec, endpoint, `a${Math.floor(Math.random() * 100)}`, `v${i}`);
+    if (ok) record.acked.push(Date.now() - spec.startAt);
+    else record.failed++;
+  }
+  return record;
+}
+
+async function load(spec: LoadSpec): Promise<ClientRecord[]> {
+  await new Promise((r) => setTimeout(r, Math.max(0, spec.startAt - Date.now())));
+  const clients = spec.endpoints.flatMap((e) => Array.from({ length: spec.clientsPerEndpoint }, () => e));
+  return Promise.all(clients.map((e) => client(spec, e)));
+}
+
+async function ready(spec: LoadSpec): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (const e of spec.endpoints)
+    while (!(await write(spec, e, 'ready', 'yes'))) {
+      if (Date.now() > until) throw new Error(`${spec.service}: ${e} acknowledged no write within 60 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+}
+
+/** etcd's leader: the member whose id every member reports as its leader's. */
+async function leader(spec: LoadSpec): Promise<string> {
+  for (const e of spec.endpoints) {
+    const a = await post(e, 'POST', '/v3/maintenance/status', {}, spec.timeoutMs);
+    const status =
+      a.status === 200 ? (JSON.parse(a.text) as { leader?: string; header?: { member_id?: string } }) : {};
+    if (status.leader !== undefined && status.leader === status.header?.member_id) return e;
+  }
+  throw new Error('no etcd member says it is the leader');
+}
+
+async function main(): Promise<void> {
+  const [mode, json] = process.argv.slice(2);
+  const spec = JSON.parse(json ?? '{}') as LoadSpec;
+  if (mode === 'load') process.stdout.write(`${JSON.stringify(await load(spec))}\n`);
+  else if (mode === 'ready') await ready(spec);
+  else if (mode === 'leader') process.stdout.write(`${await leader(spec)}\n`);
+  else throw new Error(`clients.ts: unknown mode ${mode}`);
+  agent.destroy();
+}
+
+await main();
