@@ -14,8 +14,9 @@ import path from 'node:path';
 import { NetnsLab, netnsUnavailable } from '../test/e2e/support/netns';
 import { type Cluster, ETCD_HOSTS, etcdCluster, OUR_HOSTS, ourCluster } from './availability/clusters';
 import {
-  backAfterRestart,
+  backAfter,
   type ClientRecord,
+  dueTimes,
   type LoadSpec,
   longestPause,
   type Pause,
@@ -33,6 +34,7 @@ interface RunFigures {
   cut: string;
   killed: string;
   pause: Pause;
+  backAfterHealMs: number;
   backAfterRestartMs: number;
   rates: Record<string, number>;
 }
@@ -61,22 +63,28 @@ async function victim(lab: NetnsLab, c: Cluster, spec: LoadSpec, not?: string): 
   return leader === not ? (c.hosts.find((h) => h !== not) as string) : leader;
 }
 
-/** Carries out the faults at their times while the load runs; returns whom it cut and killed. */
-async function faults(lab: NetnsLab, c: Cluster, spec: LoadSpec): Promise<{ cut: string; killed: string }> {
-  const at = (s: number) => spec.startAt + Math.round((spec.durationMs * s) / 30);
-  await sleepUntil(at(5) - 300);
+/** Carries out the faults when due while the load runs; returns whom it cut and killed, and when. */
+async function faults(lab: NetnsLab, c: Cluster, spec: LoadSpec) {
+  const due = dueTimes(spec.durationMs);
+  const now = () => Date.now() - spec.startAt;
+  const wait = (t: number) => sleepUntil(spec.startAt + t);
+  await wait(due.cut - 1000);
   const cut = await victim(lab, c, spec);
-  await sleepUntil(at(5));
+  await wait(due.cut);
+  const times = { cut: now(), healed: 0, killed: 0, restarted: 0 };
   lab.isolate(cut);
-  await sleepUntil(at(15));
+  await wait(due.healed);
   lab.isolate(cut, false);
-  await sleepUntil(at(20) - 300);
+  times.healed = now();
+  await wait(due.killed - 2000);
   const killed = await victim(lab, c, spec, cut);
-  await sleepUntil(at(20));
+  await wait(due.killed);
+  times.killed = now();
   await c.kill(killed);
-  await sleepUntil(at(23));
+  await wait(due.restarted);
+  times.restarted = now();
   c.start(killed);
-  return { cut, killed };
+  return { cut, killed, times };
 }
 
 async function oneRun(lab: NetnsLab, c: Cluster): Promise<RunFigures> {
@@ -97,12 +105,14 @@ async function oneRun(lab: NetnsLab, c: Cluster): Promise<RunFigures> {
       clients(lab, 'load', spec).then((out) => JSON.parse(out) as ClientRecord[]),
       faults(lab, c, spec),
     ]);
-    const run = phases(spec.durationMs, c.endpoint(who.cut), c.endpoint(who.killed));
+    const run = phases(spec.durationMs, who.times, c.endpoint(who.cut), c.endpoint(who.killed));
     return {
       service: c.service,
-      ...who,
+      cut: who.cut,
+      killed: who.killed,
       pause: { ...longestPause(records, run) },
-      backAfterRestartMs: backAfterRestart(records, run),
+      backAfterHealMs: backAfter(records, run, 'partition'),
+      backAfterRestartMs: backAfter(records, run, 'killed'),
       rates: ratesByPhase(records, run),
     };
   } finally {
@@ -125,12 +135,14 @@ function runLine(r: RunFigures, c: Cluster): string {
   return (
     `${r.service}: cut ${r.cut}, killed ${r.killed}; longest pause on the majority side ${ms(r.pause.ms)} ` +
     `(a client of ${c.hostOf(r.pause.endpoint)}, from ${(r.pause.at / 1000).toFixed(1)} s); ` +
-    `killed member serving again ${ms(r.backAfterRestartMs)} after its restart; writes/s: ${rates}`
+    `the cut member's clients served again ${ms(r.backAfterHealMs)} after the heal, the killed one's ` +
+    `${ms(r.backAfterRestartMs)} after its restart; writes/s: ${rates}`
   );
 }
 
 function summary(service: string, rs: readonly RunFigures[]): string {
   const pauses = rs.map((r) => r.pause.ms);
+  const healed = rs.map((r) => r.backAfterHealMs);
   const back = rs.map((r) => r.backAfterRestartMs);
   const phasesSeen = Object.keys(rs[0]?.rates ?? {});
   const rates = phasesSeen
@@ -138,7 +150,8 @@ function summary(service: string, rs: readonly RunFigures[]): string {
     .join(', ');
   return (
     `${service}: longest pause ${ms(median(pauses))} median (${spread(pauses)}); ` +
-    `back after restart ${ms(median(back))} (${spread(back)}); writes/s ${rates}`
+    `back after the heal ${ms(median(healed))} (${spread(healed)}), after the restart ${ms(median(back))} ` +
+    `(${spread(back)}); writes/s ${rates}`
   );
 }
 

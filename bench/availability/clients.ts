@@ -70,15 +70,18 @@ async function ready(spec: LoadSpec): Promise<void> {
     }
 }
 
-/** etcd's leader: the member whose id every member reports as its leader's. */
+/** etcd's leader: the member that says it is; asked again while an election is under way. */
 async function leader(spec: LoadSpec): Promise<string> {
-  for (const e of spec.endpoints) {
-    const a = await post(e, 'POST', '/v3/maintenance/status', {}, spec.timeoutMs);
-    const status =
-      a.status === 200 ? (JSON.parse(a.text) as { leader?: string; header?: { member_id?: string } }) : {};
-    if (status.leader !== undefined && status.leader === status.header?.member_id) return e;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    for (const e of spec.endpoints) {
+      const a = await post(e, 'POST', '/v3/maintenance/status', {}, 200);
+      const status =
+        a.status === 200 ? (JSON.parse(a.text) as { leader?: string; header?: { member_id?: string } }) : {};
+      if (status.leader !== undefined && status.leader === status.header?.member_id) return e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error('no etcd member says it is the leader');
+  throw new Error('no etcd member said it was the leader within 5 s');
 }
 
 async function main(): Promise<void> {

@@ -31,30 +31,46 @@ export interface Phase {
   affected?: string;
 }
 
-/** The run's phases for a load of `durationMs`: 30 s gives 5 + 10 + 5 + 3 + 7 s. */
-export function phases(durationMs: number, cut: string, killed: string): Phase[] {
+/** When the faults were carried out, ms since the load's start. */
+export interface FaultTimes {
+  cut: number;
+  healed: number;
+  killed: number;
+  restarted: number;
+}
+
+/** When each fault is due in a load of `durationMs`: 30 s gives phases of 5 + 10 + 5 + 3 + 7 s. */
+export const dueTimes = (durationMs: number): FaultTimes => {
   const at = (s: number) => Math.round((durationMs * s) / 30);
+  return { cut: at(5), healed: at(15), killed: at(20), restarted: at(23) };
+};
+
+/** The run's phases, from the times the faults were actually carried out. */
+export function phases(durationMs: number, t: FaultTimes, cut: string, killed: string): Phase[] {
   return [
-    { name: 'healthy', from: 0, to: at(5) },
-    { name: 'partition', from: at(5), to: at(15), affected: cut },
-    { name: 'healed', from: at(15), to: at(20) },
-    { name: 'killed', from: at(20), to: at(23), affected: killed },
-    { name: 'restarted', from: at(23), to: durationMs },
+    { name: 'healthy', from: 0, to: t.cut },
+    { name: 'partition', from: t.cut, to: t.healed, affected: cut },
+    { name: 'healed', from: t.healed, to: t.killed },
+    { name: 'killed', from: t.killed, to: t.restarted, affected: killed },
+    { name: 'restarted', from: t.restarted, to: durationMs },
   ];
 }
 
+/** The phase after `p`, in which the member `p` failed comes back (healed, restarted). */
+const after = (run: readonly Phase[], p: Phase) => run[run.indexOf(p) + 1];
+
 /**
  * The stretches of the run in which a client's member was on the majority side. A client
- * of the restarted member counts again from its first acknowledgement after the restart:
- * the wait before it is the member's start-up, reported apart (`backAfterRestart`).
+ * of the member cut off or killed counts again from its first acknowledgement once its
+ * member is back: the wait before it (reconnecting, the member's start-up) is reported
+ * apart (`backAfter`).
  */
 function windows(r: ClientRecord, run: readonly Phase[]): [number, number][] {
   const out: [number, number][] = [];
-  const killed = run.find((p) => p.name === 'killed')?.affected;
+  const returning = new Set(run.filter((p) => p.affected === r.endpoint).map((p) => after(run, p)));
   for (const p of run) {
     if (p.affected === r.endpoint) continue;
-    const from =
-      p.name === 'restarted' && killed === r.endpoint ? (r.acked.find((t) => t >= p.from) ?? p.to) : p.from;
+    const from = returning.has(p) ? (r.acked.find((t) => t >= p.from) ?? p.to) : p.from;
     const last = out.at(-1);
     if (last && last[1] === from) last[1] = p.to;
     else out.push([from, p.to]);
@@ -96,13 +112,17 @@ export function ratesByPhase(
   );
 }
 
-/** How long after its restart the killed member's clients were served again (the slowest of them). */
-export function backAfterRestart(records: readonly ClientRecord[], run: readonly Phase[]): number {
-  const restarted = run.find((p) => p.name === 'restarted');
-  const killed = run.find((p) => p.name === 'killed')?.affected;
-  if (!restarted || !killed) return Number.NaN;
+/** How long after `failed` ended its member's clients were served again (the slowest of them). */
+export function backAfter(
+  records: readonly ClientRecord[],
+  run: readonly Phase[],
+  failed: Phase['name'],
+): number {
+  const p = run.find((x) => x.name === failed);
+  const next = p && after(run, p);
+  if (!p?.affected || !next) return Number.NaN;
   const firsts = records
-    .filter((r) => r.endpoint === killed)
-    .map((r) => (r.acked.find((t) => t >= restarted.from) ?? restarted.to) - restarted.from);
+    .filter((r) => r.endpoint === p.affected)
+    .map((r) => (r.acked.find((t) => t >= next.from) ?? next.to) - next.from);
   return Math.max(...firsts);
 }

@@ -32,6 +32,7 @@ interface ServeFlags {
   peerAddress?: [string, Endpoint][];
   secretFile?: string;
   requestTimeout: number;
+  trace?: string;
 }
 
 export function register(program: Command): void {
@@ -43,7 +44,7 @@ export function register(program: Command): void {
         'leaderless Paxos round (CASPaxos). Peers talk on --port; a proposer serves clients on --client-port.',
     )
     .usage(
-      '-h FILE [--name HOST] [--port N] [--client-port N] [--data-dir DIR] [--peer-address HOST=ADDR:PORT ...] [--secret-file FILE]',
+      '-h FILE [--name HOST] [--port N] [--client-port N] [--data-dir DIR] [--peer-address HOST=ADDR:PORT ...] [--secret-file FILE] [--trace FILE]',
     )
     .option('-h, --hostsfile <file>', 'the hostsfile: one HOSTNAME:ROLE[,ROLE...] per line (required)')
     .option('--name <host>', "this peer's hostname in the hostsfile (default: the machine's hostname)")
@@ -64,6 +65,10 @@ export function register(program: Command): void {
       'answer 503 when no majority answered a request within this time',
       parsePositiveSeconds,
       5,
+    )
+    .option(
+      '--trace <file>',
+      'append a structured trace of every step, key by key (NDJSON), to FILE, for paxos trace; also PAXOS_TRACE',
     )
     .action(async (flags: ServeFlags) => {
       const hostsfile = requireHostsfile(command, flags.hostsfile);
@@ -91,7 +96,12 @@ export function register(program: Command): void {
         ...(secrets ? { secrets } : {}),
         requestTimeoutMs: Math.round(flags.requestTimeout * 1000),
         openStore,
+        ...traceOption(flags.trace ?? process.env.PAXOS_TRACE),
       });
     });
   command.showHelpAfterError(usageAfterError(command));
 }
+
+/** As `paxos peer`'s: an environment variable too, so a Compose file can ask for traces. */
+const traceOption = (file: string | undefined) =>
+  file === undefined || file === '' ? {} : { traceFile: file };

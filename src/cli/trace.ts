@@ -1,10 +1,12 @@
 /**
- * `paxos trace`: validates a real run from structured traces (`paxos peer --trace`) or from
+ * `paxos trace`: validates a real run from structured traces (`paxos peer --trace`, or
+ * `paxos serve --trace` for the register service, key by key) or from
  * the lab's stdout lines (per-peer files or one `docker compose` log). Results on stdout (the last line is one JSON object with --json),
  * warnings on stderr. Exit 0 PASS, 1 FAIL, 2 unreadable input or bad arguments, 3 undecided.
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import type { ClusterConfig } from '../config/cluster';
 import {
   DEFAULT_MAX_INTERLEAVINGS,
   type LabInput,
@@ -14,6 +16,7 @@ import {
   validateRun,
 } from '../trace/index';
 import { formatJson, formatText } from '../trace/report';
+import { formatServeText, looksServe, validateServe } from '../trace/serve/index';
 import { looksStructured, validateStructured } from '../trace/structured';
 import { loadClusterOrExit, parseInteger, requireHostsfile, usageAfterError } from './arguments';
 
@@ -43,7 +46,9 @@ export function register(program: Command): void {
       "Validate a run from the lab's stdout lines: one file per peer (peer3.log, peer3.txt, or peer3=FILE) or one " +
         '`docker compose up` / `docker compose logs` capture. PASS if one interleaving of the per-peer sequences ' +
         'explains every line under the rules of the lab (exit 0), FAIL with the first line that cannot be ' +
-        'explained (exit 1), exit 2 on unreadable input, exit 3 when the search ran out of budget.',
+        'explained (exit 1), exit 2 on unreadable input, exit 3 when the search ran out of budget. ' +
+        "Given the traces of `paxos serve --trace`, replays the register service's run through the machines " +
+        'and checks every key against spec/Registers.tla.',
     )
     .usage('-h HOSTSFILE [--expect-decided] [--json] [--max-interleavings N] FILE...')
     .argument('<files...>', 'per-peer logs or one compose log')
@@ -76,6 +81,7 @@ export function register(program: Command): void {
         }
         return host === undefined ? { file: path, text } : { file: path, text, host };
       });
+      if (inputs.some((i) => looksServe(i.text))) return validateServeRun(cluster, inputs, flags.json);
       const options = {
         expectDecided: flags.expectDecided === true,
         maxInterleavings: flags.maxInterleavings,
@@ -104,4 +110,28 @@ export function register(program: Command): void {
       process.exitCode = EXIT[result.verdict];
     });
   command.showHelpAfterError(usageAfterError(command));
+}
+
+/** The register service's traces: all files must be of that form. */
+function validateServeRun(
+  cluster: ClusterConfig,
+  inputs: readonly LabInput[],
+  json: boolean | undefined,
+): void {
+  const other = inputs.find((i) => !looksServe(i.text));
+  if (other)
+    inputError(
+      json,
+      `${other.file}: not a register peer's trace (paxos serve --trace), given with such traces`,
+    );
+  let result: ReturnType<typeof validateServe>;
+  try {
+    result = validateServe(cluster, inputs);
+  } catch (err) {
+    if (!(err instanceof TraceInputError)) throw err;
+    inputError(json, err.message);
+  }
+  process.stdout.write(`${formatServeText(result)}\n`);
+  if (json) process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exitCode = EXIT[result.verdict];
 }

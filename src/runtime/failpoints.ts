@@ -17,6 +17,12 @@
  *   chose-on-accept   prints chose as soon as its acceptor accepts (the seed's defect)
  *   forget-number     saves a proposer's state without its proposal number, so a
  *                     restarted proposer reuses its numbers
+ * and of the register peer (`paxos serve`, src/serve/host.ts), whose multiplexing of keys
+ * `paxos trace` must catch:
+ *   deliver-to-last-key  hands a prepare or accept to the acceptor of the key the previous
+ *                        one was for
+ *   save-wrong-key       a batch's write saves each key's acceptor under another key of the
+ *                        batch
  */
 import type { PeerLogic } from '../peer/node';
 
@@ -62,8 +68,19 @@ export function failpoint(name: FailpointName): void {
   if (reached === armed.at) process.kill(process.pid, 'SIGKILL');
 }
 
-export type FaultName = 'send-first' | 'chose-on-accept' | 'forget-number';
-const FAULTS: readonly FaultName[] = ['send-first', 'chose-on-accept', 'forget-number'];
+export type FaultName =
+  | 'send-first'
+  | 'chose-on-accept'
+  | 'forget-number'
+  | 'deliver-to-last-key'
+  | 'save-wrong-key';
+const FAULTS: readonly FaultName[] = [
+  'send-first',
+  'chose-on-accept',
+  'forget-number',
+  'deliver-to-last-key',
+  'save-wrong-key',
+];
 
 function parseFault(spec: string | undefined): FaultName | undefined {
   if (!spec) return undefined;

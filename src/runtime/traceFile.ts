@@ -6,9 +6,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TraceRecord, TraceSink } from '../trace/record';
 
-export class TraceFile implements TraceSink {
+/** Appends records of any trace form (the lab peer's, the register peer's). */
+export class TraceFile<R = unknown> {
   private readonly fd: number;
 
   constructor(readonly file: string) {
@@ -25,7 +25,7 @@ export class TraceFile implements TraceSink {
     }
   }
 
-  write(records: readonly TraceRecord[]): void {
+  write(records: readonly R[]): void {
     fs.writeSync(this.fd, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
   }
 }

@@ -25,10 +25,13 @@ export function keyProblem(key: unknown): string | undefined {
   return undefined;
 }
 
-export const encodeKeyed = (key: string, message: Message): string =>
-  `${JSON.stringify(wireRecord(message, {}, { key }))}\n`;
+/** `id` (only when the sender traces) names the message in both peers' traces. */
+export const encodeKeyed = (key: string, message: Message, id?: string): string =>
+  `${JSON.stringify(wireRecord(message, id === undefined ? {} : { id }, { key }))}\n`;
 
-export type DecodedKeyed = { ok: true; key: string; message: Message } | { ok: false; problem: string };
+export type DecodedKeyed =
+  | { ok: true; key: string; message: Message; id?: string }
+  | { ok: false; problem: string };
 
 export function decodeKeyed(line: string, cluster: ClusterConfig, self: PeerId): DecodedKeyed {
   const record = parseFrame(line);
@@ -37,5 +40,7 @@ export function decodeKeyed(line: string, cluster: ClusterConfig, self: PeerId):
   const problem = keyProblem(key);
   if (problem) return { ok: false, problem: `${String(record.type)}: ${problem}` };
   const decoded = decodeRecord(rest, cluster, self);
-  return decoded.ok ? { ok: true, key: key as string, message: decoded.message } : decoded;
+  if (!decoded.ok) return decoded;
+  const { id } = decoded.envelope;
+  return { ok: true, key: key as string, message: decoded.message, ...(id === undefined ? {} : { id }) };
 }

@@ -25,11 +25,13 @@ import type {
   RegisterPeerLogic,
   RegisterPeerState,
 } from '../registers/peer';
+import { fault } from '../runtime/failpoints';
 import type { Outbox } from '../runtime/host';
 import { RateLimitedLog } from '../runtime/reports';
 import type { RegisterStore } from '../storage/store';
 import { decodeKeyed, encodeKeyed } from './frames';
 import type { ServeMetrics } from './metrics';
+import type { ServeTracer } from './tracer';
 
 /** What a client is told: the register's state (after the operation, or the one that refused it), or no answer in time. */
 export type Answer =
@@ -51,7 +53,12 @@ export interface RegisterHostOptions {
   /** A key untouched this long, with nothing under way, is dropped from memory. */
   idleMs?: number;
   random?: () => number;
+  /** `paxos serve --trace`: every step, load, drop and write recorded for `paxos trace`. */
+  tracer?: ServeTracer;
 }
+
+/** An input as the host holds it: a delivered message keeps the id it came with, for the trace. */
+type HostInput = RegisterPeerInput & { msgId?: string | null };
 
 interface Waiting {
   resolve: (answer: Answer) => void;
@@ -64,12 +71,13 @@ const keyOf = (input: RegisterPeerInput): string => (input.type === 'invoke' ? i
 
 export class RegisterHost {
   private state: RegisterPeerState;
-  private inbox: RegisterPeerInput[] = [];
+  private inbox: HostInput[] = [];
+  private batchNo = 0;
   private running = false;
   private scheduled = false;
   private stopped = false;
   /** Inputs waiting for their key's acceptor to be read from the store. */
-  private readonly loading = new Map<string, RegisterPeerInput[]>();
+  private readonly loading = new Map<string, HostInput[]>();
   private readonly waiting = new Map<number, Waiting>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly lastUsed = new Map<string, number>();
@@ -77,6 +85,8 @@ export class RegisterHost {
   private readonly reports: RateLimitedLog;
   private readonly idleMs: number;
   private nextId = 1;
+  /** The deliver-to-last-key fault's memory: the key the last prepare or accept was for. */
+  private lastKey: string | undefined;
 
   constructor(private readonly options: RegisterHostOptions) {
     this.state = options.logic.start(options.store.incarnation);
@@ -106,8 +116,17 @@ export class RegisterHost {
       this.reports.report('frames refused', `frame from ${remote} refused: ${decoded.problem}`);
       return undefined;
     }
-    this.enqueue({ type: 'deliver', key: decoded.key, message: decoded.message });
+    const key = this.faultyKey(decoded.key, decoded.message.type);
+    this.enqueue({ type: 'deliver', key, message: decoded.message, msgId: decoded.id ?? null });
     return decoded.message.from;
+  }
+
+  /** The key a message is handed to: its own, unless the deliver-to-last-key fault is on. */
+  private faultyKey(key: string, type: string): string {
+    if (fault !== 'deliver-to-last-key' || (type !== 'prepare' && type !== 'accept')) return key;
+    const last = this.lastKey ?? key;
+    this.lastKey = key;
+    return last;
   }
 
   badInput(problem: string, remote: string): void {
@@ -133,7 +152,7 @@ export class RegisterHost {
     return (type === 'prepare' || type === 'accept') && !Object.hasOwn(this.state.acceptors, input.key);
   }
 
-  private enqueue(input: RegisterPeerInput): void {
+  private enqueue(input: HostInput): void {
     if (this.stopped) return;
     if (this.needsLoad(input)) this.loadThen(input);
     else {
@@ -143,7 +162,7 @@ export class RegisterHost {
   }
 
   /** Reads the key's acceptor once; the key's inputs wait for it, in order. */
-  private loadThen(input: RegisterPeerInput): void {
+  private loadThen(input: HostInput): void {
     const key = keyOf(input);
     const queued = this.loading.get(key);
     if (queued) {
@@ -154,6 +173,7 @@ export class RegisterHost {
     this.options.store.read(key).then((durable) => {
       const inputs = this.loading.get(key) ?? [];
       this.loading.delete(key);
+      this.options.tracer?.load(this.batchNo, key, durable);
       this.state = this.options.logic.load(this.options.self, this.state, key, durable);
       this.inbox.push(...inputs);
       this.schedule();
@@ -180,15 +200,16 @@ export class RegisterHost {
   }
 
   /** Steps a batch, saves it with one write, then lets out its frames, timers and answers. */
-  private async batch(inputs: RegisterPeerInput[]): Promise<void> {
-    const sends: KeyedSend[] = [];
+  private async batch(inputs: HostInput[]): Promise<void> {
+    this.batchNo += 1;
+    const sends: (KeyedSend & { id?: string })[] = [];
     const timers: { key: string; timer: Timer }[] = [];
     const completed: Completion[] = [];
     const changed = new Set<string>();
     const now = performance.now();
     // A message to itself joins the batch: nothing of it leaves before the batch's write.
     for (let i = 0; i < inputs.length; i++) {
-      const input = inputs[i] as RegisterPeerInput;
+      const input = inputs[i] as HostInput;
       if (this.needsLoad(input)) {
         this.loadThen(input);
         continue;
@@ -198,29 +219,47 @@ export class RegisterHost {
       this.lastUsed.set(keyOf(input), now);
       if (out.save) changed.add(keyOf(input));
       if (input.type === 'timeout' && out.handled) this.options.metrics.retries.inc();
-      for (const s of out.sends)
-        if (s.to === this.options.self) inputs.push({ type: 'deliver', key: s.key, message: s.message });
+      const identified = this.identify(out.sends);
+      this.options.tracer?.step(this.batchNo, {
+        kind: 'step',
+        key: keyOf(input),
+        input,
+        ...traced(identified, out),
+      });
+      for (const s of identified)
+        if (s.to === this.options.self)
+          inputs.push({ type: 'deliver', key: s.key, message: s.message, msgId: s.id ?? null });
         else sends.push(s);
       timers.push(...out.timers);
       completed.push(...out.completed);
     }
     await this.save(changed);
     this.options.metrics.batchInputs.observe(inputs.length);
-    for (const s of sends) this.options.outbox.send(s.to, encodeKeyed(s.key, s.message));
+    for (const s of sends) this.options.outbox.send(s.to, encodeKeyed(s.key, s.message, s.id));
     for (const t of timers) this.arm(t.key, t.timer);
     for (const c of completed) this.answer(c);
   }
 
+  /** Gives each message an id when tracing, so both ends' traces name it. */
+  private identify(sends: readonly KeyedSend[]): (KeyedSend & { id?: string })[] {
+    const tracer = this.options.tracer;
+    return tracer ? sends.map((s) => ({ ...s, id: tracer.nextMessageId() })) : [...sends];
+  }
+
   private async save(changed: ReadonlySet<string>): Promise<void> {
-    if (changed.size === 0) return;
     const changes = new Map<string, ReturnType<typeof acceptorDurable>>();
     for (const key of changed) {
       const acceptor = Object.hasOwn(this.state.acceptors, key) ? this.state.acceptors[key] : undefined;
       if (acceptor) changes.set(key, acceptorDurable(acceptor.context));
     }
-    await this.options.store.write(changes);
-    this.options.metrics.fsyncs.inc();
-    this.options.metrics.batchKeys.observe(changes.size);
+    if (fault === 'save-wrong-key') rotateKeys(changes);
+    this.options.tracer?.flush();
+    if (changes.size > 0) {
+      await this.options.store.write(changes);
+      this.options.metrics.fsyncs.inc();
+      this.options.metrics.batchKeys.observe(changes.size);
+    }
+    this.options.tracer?.saved(this.batchNo, changes);
   }
 
   private arm(key: string, timer: Timer): void {
@@ -256,9 +295,30 @@ export class RegisterHost {
       clearTimeout(this.timers.get(key));
       this.timers.delete(key);
       this.lastUsed.delete(key);
+      this.options.tracer?.drop(this.batchNo, key);
       this.state = this.options.logic.drop(this.state, key);
     }
   }
+}
+
+/** The save-wrong-key fault: each key's acceptor goes under the next key of the batch. */
+function rotateKeys(changes: Map<string, ReturnType<typeof acceptorDurable>>): void {
+  const keys = [...changes.keys()];
+  const values = [...changes.values()];
+  for (const [i, k] of keys.entries())
+    changes.set(k, values[(i + 1) % values.length] as ReturnType<typeof acceptorDurable>);
+}
+
+/** A step's effects as the trace records them: the messages with the ids they went out with. */
+function traced(
+  sends: readonly (KeyedSend & { id?: string })[],
+  out: { timers: { key: string; timer: Timer }[]; completed: Completion[] },
+) {
+  return {
+    sent: sends.map((s) => ({ to: s.to, key: s.key, id: s.id ?? '', message: s.message })),
+    timers: out.timers,
+    completed: out.completed,
+  };
 }
 
 function answerOf(c: Completion): Answer {

@@ -14,6 +14,7 @@ import { RegisterHost } from './host';
 import { buildApp, type Health } from './http';
 import type { Layout } from './layout';
 import { ServeMetrics } from './metrics';
+import { ServeTracer } from './tracer';
 
 export interface ServeOptions {
   cluster: ClusterConfig;
@@ -26,6 +27,8 @@ export interface ServeOptions {
   secrets?: readonly Buffer[];
   requestTimeoutMs: number;
   openStore: OpenStore;
+  /** `--trace FILE`: record every step for `paxos trace`. */
+  traceFile?: string;
 }
 
 const logLine = (text: string) => {
@@ -92,6 +95,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
     fatal: (err) => fail(`cannot keep the registers durable in ${options.dataDir}: ${err.message}`, 1),
     requestTimeoutMs: options.requestTimeoutMs,
     metrics,
+    ...(options.traceFile === undefined
+      ? {}
+      : { tracer: new ServeTracer(options.traceFile, self.host, self.id, store.incarnation) }),
   });
   const listen = addresses.listenOn(self.host);
   await transport

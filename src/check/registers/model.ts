@@ -35,7 +35,7 @@ import { fingerprintInts } from '../hash';
 import type { Breach, Model, Visit } from '../model';
 import type { TraceStep } from '../result';
 import { Interner } from '../worlds/interner';
-import { type Answered, initialSpecState, isSpecStep, mapWorld, specParams } from './refinement';
+import { type Answered, initialSpecState, isSpecStep, mapWorld, peersView, specParams } from './refinement';
 
 const KEY = 'k';
 
@@ -362,7 +362,12 @@ export class RegistersModel implements Model {
     if (!mapped) {
       const spec = this.specStates.value(s[G] as number);
       const messages = sent.map((id) => this.messages.value(id).message);
-      const after = mapWorld(this.params, { peers: w.peers, key: KEY, messages, opIdx }, spec, answered);
+      const after = mapWorld(
+        this.params,
+        { ...peersView(w.peers, KEY), key: KEY, messages, opIdx },
+        spec,
+        answered,
+      );
       const reused = messages.find(
         (m) => m.type === 'prepare' && spec.msgs.some((x) => x.type === '1a' && x.bal === m.n - 1),
       );

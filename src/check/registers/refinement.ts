@@ -12,6 +12,7 @@
 import { type AcceptorDurable, acceptorDurable } from '../../../machines/acceptor';
 import { type Message, NO_PROPOSAL, type PeerId } from '../../../machines/messages';
 import { decodeRegister, type Operation } from '../../../machines/register';
+import type { RegisterRoundContext } from '../../../machines/registerRound';
 import { highestAccepted } from '../../../machines/round';
 import {
   Abandon,
@@ -70,12 +71,31 @@ export function specParams(
 
 export const initialSpecState = Init;
 
-/** What the mapping needs of a world besides its peers: each group's current operation, 1-based. */
+/**
+ * What the mapping reads of a world: each acceptor's durable state and each peer's round
+ * on the key, the messages the step sent, and each group's current operation, 1-based.
+ * Both the checker's worlds and a real run's replay (src/trace/serve/) provide it.
+ */
 export interface MappedWorld {
-  peers: readonly (RegisterPeerState | undefined)[];
   key: string;
   messages: readonly Message[];
   opIdx: readonly number[];
+  acceptor(id: PeerId): AcceptorDurable | null;
+  round(id: PeerId): RegisterRoundContext | undefined;
+}
+
+/** The view of a world of register peers (undefined: a peer that is down). */
+export function peersView(
+  peers: readonly (RegisterPeerState | undefined)[],
+  key: string,
+): Pick<MappedWorld, 'acceptor' | 'round'> {
+  return {
+    acceptor: (id) => {
+      const s = peers[id]?.acceptors[key];
+      return s ? acceptorDurable(s.context) : null;
+    },
+    round: (id) => peers[id]?.rounds[key]?.snapshot.context,
+  };
 }
 
 /** The spec message a machine message stands for, or null for one the spec has no word for (a refusal). */
@@ -106,7 +126,7 @@ function specMessage(world: MappedWorld, before: RegistersState, m: Message): Re
 
 /** An accept its sender's round has just sent: what the round read and what it answers. */
 function newAccept(world: MappedWorld, m: Message & { type: 'accept' }): Msg2a {
-  const round = world.peers[m.from]?.rounds[world.key]?.snapshot.context;
+  const round = world.round(m.from);
   if (!round || round.n !== m.n || !round.operation)
     throw new Error(`accept ${m.n} from peer ${m.from} without the round that sent it`);
   const read = highestAccepted(round.promises);
@@ -121,11 +141,6 @@ function newAccept(world: MappedWorld, m: Message & { type: 'accept' }): Msg2a {
     pval: read ? reg(read.acceptedValue) : null,
   };
 }
-
-const acceptorOf = (world: MappedWorld, id: PeerId): AcceptorDurable | null => {
-  const s = world.peers[id]?.acceptors[world.key];
-  return s ? acceptorDurable(s.context) : null;
-};
 
 /** An operation answered (ok or refused) in this step, at its round's number. */
 export interface Answered {
@@ -145,7 +160,7 @@ export function mapWorld(
     const x = specMessage(world, before, m);
     if (x) msgs = send(msgs, x);
   }
-  const acceptors = params.acceptors.map((a) => acceptorOf(world, a));
+  const acceptors = params.acceptors.map((a) => world.acceptor(a));
   const pBal = params.ops.map((_, i) =>
     Math.max(
       -1,

@@ -42,7 +42,11 @@ export class ServicePeers {
   }
 
   /** Starts (or restarts on its data directory) one peer; resolves once it serves clients. */
-  async start(host: string, args: readonly string[] = []): Promise<Watched> {
+  async start(
+    host: string,
+    args: readonly string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<Watched> {
     const addresses = [...this.ports].flatMap(([h, p]) => ['--peer-address', `${h}=127.0.0.1:${p.peer}`]);
     const own = this.ports.get(host);
     if (!own) throw new Error(`no host ${host}`);
@@ -64,7 +68,7 @@ export class ServicePeers {
         ...addresses,
         ...args,
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } },
     );
     const watched = new Watched(host, child);
     this.all.push(watched);
@@ -77,8 +81,8 @@ export class ServicePeers {
     return watched;
   }
 
-  async startAll(args: readonly string[] = []): Promise<void> {
-    await Promise.all(this.hosts.map((h) => this.start(h, args)));
+  async startAll(args: readonly string[] = [], env: Record<string, string> = {}): Promise<void> {
+    await Promise.all(this.hosts.map((h) => this.start(h, args, env)));
   }
 
   /** kill -9: no chance to finish a write or close a connection. */
