@@ -23,7 +23,7 @@ interface ExploreFlags {
   allowUnsafeQuorums?: boolean;
 }
 
-const FAULTS: readonly ExplorerFault[] = ['hide-restart', 'mute-agreement'];
+const FAULTS: readonly ExplorerFault[] = ['hide-restart', 'mute-agreement', 'deliver-while-down'];
 
 function readOrExit(command: Command, file: string): string {
   try {
@@ -76,7 +76,7 @@ export function register(program: Command): void {
     .description(
       'Write one self-contained HTML page (works from file://, fetches nothing) that runs the real ' +
         'statecharts through the simulator: choose each next step (start, deliver, drop, duplicate, ' +
-        'timeout, crash and restart), go back and fork, watch every peer, the messages in flight, the ' +
+        'timeout, crash, restart), go back and fork, watch every peer, the messages in flight, the ' +
         'space-time diagram and the safety properties. FILE, a path of steps (paxos check --trace-out, ' +
         '--witness-out, paxos simulate --format steps) or the structured traces of a real run opens replayed.',
     )

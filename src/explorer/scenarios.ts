@@ -8,9 +8,8 @@ import type { ClusterConfig } from '../config/cluster';
 import { parseHostsfile } from '../config/hostsfile';
 import { defaultValues } from '../sim/random';
 import { DISJOINT_HOSTSFILE, scriptedSteps, TESTCASE2_HOSTSFILE, TESTCASE2_SCRIPT } from '../view/pictures';
-import type { Action } from '../world/action';
 import type { SimStep } from '../world/world';
-import { type ExplorerFault, Session } from './session';
+import { type ExplorerFault, Session, type Step } from './session';
 
 export interface Scenario {
   id: string;
@@ -20,9 +19,9 @@ export interface Scenario {
   cluster: ClusterConfig;
   values: Record<GroupId, Value>;
   /** Steps laid out ahead of the start, followed with the forward key (nothing taken yet). */
-  ahead?: Action[];
+  ahead?: Step[];
   /** Steps taken at the start (a loaded counterexample: the page opens at its end). */
-  taken?: Action[];
+  taken?: Step[];
 }
 
 export interface PageData {
@@ -40,7 +39,7 @@ export const TESTCASE1_HOSTSFILE =
 const resolveSteps = (
   cluster: ClusterConfig,
   steps: readonly SimStep[],
-): { actions: Action[]; skipped: number } => {
+): { actions: Step[]; skipped: number } => {
   const session = new Session(cluster, defaultValues(cluster));
   const actions = session.actionsOf(session.load(steps));
   return { actions, skipped: session.skipped };

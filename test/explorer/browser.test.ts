@@ -1,11 +1,12 @@
 /**
  * `paxos explore`'s page in Chromium (Debian's, through playwright-core, as the pictures'
- * tests): slide 46 clicked through to every peer choosing X; a crash and restart keeps
- * the acceptor's promise; back and fork; a link reopened gives the same state; the
+ * tests): slide 46 clicked through to every peer choosing X; a crash, then a restart,
+ * two steps: nothing delivered while down, the acceptor's promise kept; back and fork; a link reopened gives the same state; the
  * disjoint-quorum scenario's Agreement badge turns red on the counterexample's last step;
  * a counterexample loaded from `paxos check --trace-out` replays to it; the page fits
  * 1280x800, with seven peers too; search from here finds a goal; no console error. Pages broken on purpose
- * (PAXOS_EXPLORER_FAULT: no restart button, an Agreement badge that never turns red) must
+ * (PAXOS_EXPLORER_FAULT: no restart button, a delivery to a peer that is down, an Agreement
+ * badge that never turns red) must
  * fail the same checks. Prints the measured load and step times.
  */
 import { execFile } from 'node:child_process';
@@ -23,12 +24,12 @@ import { launch, required, unavailable } from '../view/support/page';
 import {
   agreementBreaks,
   backAndFork,
+  crashThenRestart,
   fitsTheWindow,
   linkReopens,
   loadedReplays,
   pickedFileReplays,
   randomRunRepeats,
-  restartKeepsPromise,
   searchFinds,
   slide46,
   urlOf,
@@ -61,6 +62,7 @@ beforeAll(async () => {
     paxos([...tc2, page('good')]),
     paxos([...tc2, page('hide-restart')], { PAXOS_EXPLORER_FAULT: 'hide-restart' }),
     paxos([...tc2, page('mute-agreement')], { PAXOS_EXPLORER_FAULT: 'mute-agreement' }),
+    paxos([...tc2, page('deliver-while-down')], { PAXOS_EXPLORER_FAULT: 'deliver-while-down' }),
     exec(
       process.execPath,
       [CLI, 'check', '--model', 'machines', ...disjoint, '--max-round', '1', '--trace-out', cx],
@@ -94,9 +96,12 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
     await slide46(b(), page('good'));
   });
 
-  test("a crash and restart keeps the acceptor's promise; a page without the restart button fails", async () => {
-    await restartKeepsPromise(b(), page('good'));
-    await expect(restartKeepsPromise(b(), page('hide-restart'))).rejects.toThrow(/crash and restart button/);
+  test("crash, then restart: nothing is delivered while down, the acceptor's promise is kept; broken pages fail", async () => {
+    await crashThenRestart(b(), page('good'));
+    await expect(crashThenRestart(b(), page('hide-restart'))).rejects.toThrow(/only lose, copy or restart/);
+    await expect(crashThenRestart(b(), page('deliver-while-down'))).rejects.toThrow(
+      /only lose, copy or restart/,
+    );
   });
 
   test('back and fork', async () => {

@@ -11,11 +11,11 @@ import { parseHostsfile } from '../../src/config/hostsfile';
 import { decodeAction, decodePath, encodeAction, encodePath } from '../../src/explorer/encoding';
 import { scenarios, TESTCASE1_HOSTSFILE } from '../../src/explorer/scenarios';
 import { searchFrom } from '../../src/explorer/search';
-import { Session } from '../../src/explorer/session';
+import { Session, sameStep } from '../../src/explorer/session';
 import { createPeerLogic } from '../../src/peer/node';
 import { randomRun } from '../../src/sim/random';
 import { disjointCluster, TESTCASE2_HOSTSFILE } from '../../src/view/pictures';
-import { type Action, sameAction } from '../../src/world/action';
+import type { Action } from '../../src/world/action';
 import { createSimulator } from '../../src/world/world';
 
 const tc2 = () => parseHostsfile(TESTCASE2_HOSTSFILE, 'hostsfile-testcase2.txt');
@@ -32,7 +32,7 @@ describe('links', () => {
       const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
       session.runUntilChosen(seed);
       const actions = session.actionsOf();
-      for (const a of actions) expect(sameAction(decodeAction(encodeAction(a)), a)).toBe(true);
+      for (const a of actions) expect(sameStep(decodeAction(encodeAction(a)), a)).toBe(true);
       const again = new Session(tc2(), { 1: 'X', 2: 'Y' });
       again.load(decodePath(encodePath(actions)));
       expect(again.path()).toBe(session.path());
@@ -45,7 +45,9 @@ describe('links', () => {
       const run = randomRun(sim, seed, { steps: 200 });
       const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
       session.load(run.steps);
-      expect(session.current.depth + session.skipped).toBe(run.steps.length);
+      // Each restart of the simulator's is a crash, then a restart, here.
+      const crashes = session.actionsOf().filter((x) => x.kind === 'crash').length;
+      expect(session.current.depth - crashes + session.skipped).toBe(run.steps.length);
       expect(JSON.stringify(session.current.world.peers)).toBe(JSON.stringify(run.world.peers));
       expect(session.current.world.printed).toEqual(run.world.printed);
       expect(session.current.world.inFlight.length).toBe(run.world.inFlight.length);
@@ -109,13 +111,40 @@ describe('the tree', () => {
     expect(session.current.children).toEqual([fork]);
   });
 
-  test('a crash and restart keeps the acceptor promise', () => {
+  test('a crash then a restart, two steps: nothing reaches the peer while down, and it keeps its promise', () => {
     const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
     session.take({ kind: 'start', group: 1, value: 'X' });
-    session.take(session.enabled().find((a) => a.kind === 'deliver' && a.send.to === 2) as Action);
+    const prepare: Action = {
+      kind: 'duplicate',
+      send: { type: 'send', to: 2, message: { type: 'prepare', from: 1, group: 1, n: 1 } },
+    };
+    session.take(prepare);
+    session.take({ ...prepare, kind: 'deliver' });
+    expect(() => session.take({ kind: 'restart', peer: 2 })).toThrow(/not enabled: restart peer2/);
+    session.take({ kind: 'crash', peer: 2 });
+    expect(session.current.down).toEqual([2]);
+    const toPeer2 = session.enabled().filter((a) => a.kind !== 'crash' && session.actorOf(a) === 2);
+    expect(toPeer2.map((a) => a.kind).sort()).toEqual(['drop', 'duplicate', 'restart']);
     session.take({ kind: 'restart', peer: 2 });
+    expect(session.current.down).toEqual([]);
     expect(session.current.world.peers[2]?.acceptor?.context.minProposal).toBe(1);
+    expect(session.enabled().some((a) => a.kind === 'deliver' && a.send.to === 2)).toBe(true);
     expect(session.current.broken).toEqual({});
+    // A proposer down fires no timer and takes no start.
+    session.take({ kind: 'crash', peer: 5 });
+    expect(session.enabled().some((a) => a.kind === 'start' && a.group === 2)).toBe(false);
+    // The faulty page delivers to a peer that is down.
+    const faulty = new Session(tc2(), { 1: 'X', 2: 'Y' }, 'deliver-while-down');
+    faulty.load(decodePath('s.1.X,c.2'));
+    expect(faulty.enabled().some((a) => a.kind === 'deliver' && a.send.to === 2)).toBe(true);
+  });
+
+  test("a link of the world's crash and restart in one step (r.PEER on a peer up) opens as the crash then the restart", () => {
+    const old = new Session(tc2(), { 1: 'X', 2: 'Y' });
+    old.load(decodePath('s.1.X,d.2.p.1.1.1,r.2,d.3.p.1.1.1'));
+    expect(old.path()).toBe('s.1.X,d.2.p.1.1.1,c.2,r.2,d.3.p.1.1.1');
+    expect(old.current.world.peers[2]?.acceptor?.context.minProposal).toBe(1);
+    expect(decodeAction('c.4')).toEqual({ kind: 'crash', peer: 4 });
   });
 
   test('the disjoint-quorum counterexample breaks Agreement on its last step, and only there', () => {

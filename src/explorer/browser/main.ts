@@ -4,12 +4,12 @@
  * show it, the URL's hash kept equal to the path (`#SCENARIO/TOKENS`, ../encoding.ts), the
  * keyboard, and `window.paxosExplorer` for tests and tools.
  */
-import { describeAction, describeSend } from '../../world/action';
+import { describeSend } from '../../world/action';
 import type { SimStep } from '../../world/world';
 import { decodePath } from '../encoding';
 import type { PageData, Scenario } from '../scenarios';
 import type { SearchGoal } from '../search';
-import { PROPERTIES, Session } from '../session';
+import { PROPERTIES, Session, type Step } from '../session';
 
 /** The search's bounds: a few seconds of the worker's time on the lab's clusters. */
 const SEARCH_DEPTH = 16;
@@ -59,7 +59,7 @@ class Explorer {
   }
 
   /** A fresh session on the scenario: its steps ahead laid out, then `steps` (or its own) taken. */
-  open(scenario: Scenario, steps?: readonly SimStep[]): void {
+  open(scenario: Scenario, steps?: readonly (SimStep | Step)[]): void {
     this.scenario = scenario;
     this.session = new Session(scenario.cluster, scenario.values, this.data.fault);
     this.selected = null;
@@ -166,7 +166,7 @@ class Explorer {
     this.searching = search({
       cluster: session.cluster,
       values: session.values,
-      path: session.actionsOf(from),
+      path: session.worldActionsOf(from),
       request: {
         goal,
         maxDepth: SEARCH_DEPTH,
@@ -211,6 +211,7 @@ class Explorer {
           host: p.host,
           roles: rolesOf(s, p.id),
           chose: w.printed[p.id]?.[0]?.value ?? null,
+          down: s.current.down.includes(p.id),
           proposers: Object.fromEntries(Object.entries(st?.proposers ?? {}).map(([g, x]) => [g, x.value])),
           acceptor: st?.acceptor ? { value: st.acceptor.value, context: st.acceptor.context } : null,
           learner: st?.learner?.value ?? null,
@@ -227,13 +228,10 @@ class Explorer {
       actions: () =>
         s()
           .enabled()
-          .map((a) => ({ kind: a.kind, peer: s().actorOf(a), label: describeAction(s().cluster, a) })),
+          .map((a) => ({ kind: a.kind, peer: s().actorOf(a), label: s().describe(a) })),
       take: (which: number | string) => {
         const actions = s().enabled();
-        const a =
-          typeof which === 'number'
-            ? actions[which]
-            : actions.find((x) => describeAction(s().cluster, x) === which);
+        const a = typeof which === 'number' ? actions[which] : actions.find((x) => s().describe(x) === which);
         if (!a) throw new Error(`no enabled action ${JSON.stringify(which)}`);
         this.act(() => s().take(a));
         return this.state();

@@ -7,7 +7,7 @@
 import type { SimStep } from '../../world/world';
 import type { PageData, Scenario } from '../scenarios';
 import { SEARCH_GOALS } from '../search';
-import type { Session } from '../session';
+import type { Session, Step } from '../session';
 import { exportSvg } from './diagram';
 import { STYLE } from './style';
 
@@ -17,7 +17,7 @@ interface Controller {
   scenario: Scenario;
   selected: number | null;
   find(id: string): Scenario;
-  open(scenario: Scenario, steps?: readonly SimStep[]): void;
+  open(scenario: Scenario, steps?: readonly (SimStep | Step)[]): void;
   act(f: () => unknown): void;
   render(problem?: string): void;
   step(): void;

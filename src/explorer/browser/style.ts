@@ -36,10 +36,13 @@ h3 { font-size: 13px; margin: 0 0 4px; }
 .msg-row .what { flex: 1; font-size: 12px; }
 button.action { font-size: 12px; }
 button.action[data-kind=deliver], button.action[data-kind=start], button.action[data-kind=timeout] { border-color: #0969da; color: #0969da; }
-button.action[data-kind=drop], button.action[data-kind=restart] { color: #a40e26; }
+button.action[data-kind=drop], button.action[data-kind=crash] { color: #a40e26; }
+button.action[data-kind=restart] { border-color: #1a7f37; color: #1a7f37; }
 #peers { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; }
 .peer-card { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 5px 7px; font-size: 12px; }
 .peer-card.selected { outline: 2px solid #0969da; }
+.peer-card.down { background: #eaeef2; color: #57606a; border-style: dashed; }
+.peer-card .down-mark { background: #a40e26; color: #fff; border-radius: 8px; padding: 0 6px; font-weight: 600; }
 .peer-card h3 { display: flex; gap: 5px; align-items: baseline; }
 .peer-card .chose { margin-left: auto; white-space: nowrap; background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-weight: 600; }
 .state { margin: 2px 0; }

@@ -13,6 +13,7 @@ interface PeerState {
   id: number;
   host: string;
   chose: string | null;
+  down: boolean;
   acceptor: { value: unknown; context: { minProposal: number; acceptedProposal: number } } | null;
   durable: { acceptor?: { minProposal: number } } | null;
 }
@@ -66,10 +67,16 @@ async function click(page: Page, label: string): Promise<void> {
   await button.click();
 }
 
-async function restart(page: Page, peer: number): Promise<void> {
-  const button = page.locator(`button.action[data-kind=restart][data-peer="${peer}"]`);
-  expect(await button.count(), `a crash and restart button for peer${peer}`).toBe(1);
+/** Clicks peer's button of this kind (crash, restart). */
+async function clickKind(page: Page, kind: string, peer: number): Promise<void> {
+  const button = page.locator(`button.action[data-kind=${kind}][data-peer="${peer}"]`);
+  expect(await button.count(), `a ${kind} button for peer${peer}`).toBe(1);
   await button.click();
+}
+
+async function crashAndRestart(page: Page, peer: number): Promise<void> {
+  await clickKind(page, 'crash', peer);
+  await clickKind(page, 'restart', peer);
 }
 
 const badge = (page: Page, name: string) => page.locator(`.badge[data-property="${name}"]`);
@@ -93,22 +100,44 @@ export async function slide46(browser: Browser, file: string): Promise<void> {
   });
 }
 
-/** peer2 promises 1, crashes and restarts: it still holds 1, and refuses nothing it should not. */
-export async function restartKeepsPromise(browser: Browser, file: string): Promise<void> {
+/**
+ * peer2 promises 1 and crashes: it shows as down, a copy of the prepare to it can be dropped
+ * or copied but not delivered; its restart, a step of its own, brings it back holding 1.
+ */
+export async function crashThenRestart(browser: Browser, file: string): Promise<void> {
   await withPage(browser, urlOf(file, 'testcase2/'), async (page) => {
     await click(page, 'START peer1 proposer1 with X');
+    await click(page, 'duplicate prepare peer1->peer2 n=1');
     await click(page, 'deliver prepare peer1->peer2 n=1');
-    const before = await stateOf(page);
-    expect(before.peers[1]?.acceptor?.context.minProposal).toBe(1);
-    await restart(page, 2);
+    expect((await stateOf(page)).peers[1]?.acceptor?.context.minProposal).toBe(1);
+    await clickKind(page, 'crash', 2);
+    const down = await stateOf(page);
+    expect(down.step).toBe(4);
+    expect(down.peers[1]?.down).toBe(true);
+    expect(await page.locator('.peer-card[data-peer="2"].down .down-mark').textContent()).toBe('down');
+    const kinds = await page
+      .locator('button.action[data-peer="2"]')
+      .evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.kind));
+    expect(kinds.sort(), 'while down, peer2 can only lose, copy or restart').toEqual([
+      'drop',
+      'duplicate',
+      'restart',
+    ]);
+    expect(down.inFlight).toContain('prepare peer1->peer2 n=1');
+    await clickKind(page, 'restart', 2);
     const after = await stateOf(page);
-    expect(after.step).toBe(3);
+    expect(after.step).toBe(5);
+    expect(after.peers[1]?.down).toBe(false);
     expect(after.peers[1]?.acceptor?.context.minProposal).toBe(1);
     expect(after.peers[1]?.durable?.acceptor?.minProposal).toBe(1);
     expect(
       await page.locator('.peer-card[data-peer="2"] [data-machine=acceptor] summary').textContent(),
     ).toContain('(1, 0, -)');
+    await click(page, 'deliver prepare peer1->peer2 n=1');
+    expect((await stateOf(page)).peers[1]?.acceptor?.context.minProposal).toBe(1);
     expect(after.invariants.AcceptorMonotonicity).toBe(true);
+    expect(await page.locator('#path li.current').textContent()).toBe('6. deliver prepare peer1->peer2 n=1');
+    expect(await page.locator('#path li').nth(4).textContent()).toBe('4. crash peer2');
   });
 }
 
@@ -142,7 +171,7 @@ export async function linkReopens(browser: Browser, file: string): Promise<void>
     await click(page, 'duplicate prepare peer1->peer2 n=1');
     await click(page, 'deliver prepare peer1->peer2 n=1');
     await click(page, 'drop prepare peer1->peer3 n=1');
-    await restart(page, 2);
+    await crashAndRestart(page, 2);
     await click(page, 'deliver prepare peer1->peer2 n=1');
     const state = await stateOf(page);
     await expect.poll(() => page.evaluate('location.hash')).toBe(`#testcase2/${state.path}`);
