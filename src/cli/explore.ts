@@ -23,7 +23,12 @@ interface ExploreFlags {
   allowUnsafeQuorums?: boolean;
 }
 
-const FAULTS: readonly ExplorerFault[] = ['hide-restart', 'mute-agreement', 'deliver-while-down'];
+const FAULTS: readonly ExplorerFault[] = [
+  'hide-restart',
+  'mute-agreement',
+  'deliver-while-down',
+  'search-ignores-down',
+];
 
 function readOrExit(command: Command, file: string): string {
   try {

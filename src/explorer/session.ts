@@ -35,7 +35,7 @@ import {
 import { encodePath } from './encoding';
 
 /** A deliberately broken explorer, for the tests that must catch one (PAXOS_EXPLORER_FAULT). */
-export type ExplorerFault = 'hide-restart' | 'mute-agreement' | 'deliver-while-down';
+export type ExplorerFault = 'hide-restart' | 'mute-agreement' | 'deliver-while-down' | 'search-ignores-down';
 
 /** A step of the explorer: one of the reference world's, or a crash that puts a peer down until its restart. */
 export type Step = Action | { kind: 'crash'; peer: PeerId };
@@ -271,10 +271,11 @@ export class Session {
   }
 
   /**
-   * Takes a step of a file or a link: the world's crash-and-restart of a peer that is up
-   * (what `r.PEER` meant before crashes had a step of their own) as its crash, then its restart.
+   * Takes a step of a file, a link or the checker: the world's crash-and-restart of a peer
+   * that is up (what `r.PEER` meant before crashes had a step of their own) as its crash,
+   * then its restart.
    */
-  private takeLoaded(a: Step): void {
+  takeWorldAction(a: Step): void {
     if (a.kind === 'restart' && !this.current.down.includes(a.peer))
       this.take({ kind: 'crash', peer: a.peer });
     this.take(a);
@@ -305,7 +306,7 @@ export class Session {
           this.skipped++;
           return;
         }
-        this.takeLoaded(action);
+        this.takeWorldAction(action);
       } catch (err) {
         if (err instanceof NotEnabled) throw new NotEnabled(`step ${i + 1}: ${err.message}`);
         throw err;

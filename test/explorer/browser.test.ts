@@ -6,7 +6,7 @@
  * a counterexample loaded from `paxos check --trace-out` replays to it; the page fits
  * 1280x800, with seven peers too; search from here finds a goal; no console error. Pages broken on purpose
  * (PAXOS_EXPLORER_FAULT: no restart button, a delivery to a peer that is down, an Agreement
- * badge that never turns red) must
+ * badge that never turns red, a search that brings peers down back) must
  * fail the same checks. Prints the measured load and step times.
  */
 import { execFile } from 'node:child_process';
@@ -31,6 +31,8 @@ import {
   pickedFileReplays,
   randomRunRepeats,
   searchFinds,
+  searchFindsViolation,
+  searchKeepsDown,
   slide46,
   urlOf,
   withPage,
@@ -63,6 +65,7 @@ beforeAll(async () => {
     paxos([...tc2, page('hide-restart')], { PAXOS_EXPLORER_FAULT: 'hide-restart' }),
     paxos([...tc2, page('mute-agreement')], { PAXOS_EXPLORER_FAULT: 'mute-agreement' }),
     paxos([...tc2, page('deliver-while-down')], { PAXOS_EXPLORER_FAULT: 'deliver-while-down' }),
+    paxos([...tc2, page('search-ignores-down')], { PAXOS_EXPLORER_FAULT: 'search-ignores-down' }),
     exec(
       process.execPath,
       [CLI, 'check', '--model', 'machines', ...disjoint, '--max-round', '1', '--trace-out', cx],
@@ -138,6 +141,14 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
   test('search from here finds a goal in a worker and takes its path', async () => {
     await searchFinds(b(), page('good'));
   });
+
+  test("search from here, the checker's search: a violation, and peers down stay down; broken pages fail", async () => {
+    const labels = counterexampleLabels();
+    await searchFindsViolation(b(), page('good'), labels);
+    await expect(searchFindsViolation(b(), page('mute-agreement'), labels)).rejects.toThrow(/Agreement red/);
+    await searchKeepsDown(b(), page('good'));
+    await expect(searchKeepsDown(b(), page('search-ignores-down'))).rejects.toThrow(/two acceptors down/);
+  }, 120_000);
 
   test('usable at 1280x800, with five peers and with seven', async () => {
     await fitsTheWindow(b(), page('good'), 'testcase2/');

@@ -10,7 +10,7 @@ import { exploreMachines } from '../../src/check/worlds';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { decodeAction, decodePath, encodeAction, encodePath } from '../../src/explorer/encoding';
 import { scenarios, TESTCASE1_HOSTSFILE } from '../../src/explorer/scenarios';
-import { searchFrom } from '../../src/explorer/search';
+import { type SearchGoal, searchFrom } from '../../src/explorer/search';
 import { Session, sameStep } from '../../src/explorer/session';
 import { createPeerLogic } from '../../src/peer/node';
 import { randomRun } from '../../src/sim/random';
@@ -161,20 +161,47 @@ describe('the tree', () => {
     expect(muted.current.broken.Agreement).toBeUndefined();
   });
 
-  test('search from here: the shortest way to two values chosen from midway through the counterexample', () => {
+  test("search from here is the checker's: its shortest counterexample, from the start or from midway", () => {
     const cluster = disjointCluster();
-    const [violation] = exploreMachines({ cluster, values: { 1: 'X', 2: 'Y' }, maxRound: 1 }).violations;
+    const values = { 1: 'X', 2: 'Y' };
+    const [violation] = exploreMachines({ cluster, values, maxRound: 1 }).violations;
     const steps = violation?.trace.slice(1).map((t) => t.step as Action) ?? [];
-    const session = new Session(cluster, { 1: 'X', 2: 'Y' });
+    const request = { goal: 'violation', maxDepth: 30, maxStates: 200_000, faults: false, down: [] } as const;
+    const whole = searchFrom(cluster, values, [], request);
+    expect(whole).toMatchObject({ found: 'Agreement broken', complete: false });
+    expect(whole.path).toHaveLength(steps.length);
+    const session = new Session(cluster, values);
     session.load(steps.slice(0, -3));
-    const faults = { drop: false, duplicate: false, restart: false };
-    const request = { goal: 'two-chosen', maxDepth: 6, maxStates: 20_000, faults } as const;
-    const found = searchFrom(session.sim, session.current.world, session.values, request);
+    const found = searchFrom(cluster, values, session.actionsOf(), { ...request, maxDepth: 6 });
     expect(found.path).toHaveLength(3);
-    for (const a of found.path ?? []) session.take(a);
+    for (const a of found.path ?? []) session.takeWorldAction(a);
     expect(session.current.broken.Agreement?.step).toBe(steps.length);
-    const none = searchFrom(session.sim, session.sim.initial(), session.values, { ...request, maxDepth: 2 });
+    const none = searchFrom(cluster, values, [], { ...request, maxDepth: 2 });
     expect(none).toMatchObject({ path: null, complete: false });
+  });
+
+  test('search from here: each goal, and peers down stay down', () => {
+    const values = { 1: 'X', 2: 'Y' };
+    const request = { maxDepth: 16, maxStates: 50_000, faults: false, down: [] };
+    const from = (path: string, goal: SearchGoal, more = {}) =>
+      searchFrom(tc2(), values, decodePath(path), { ...request, goal, ...more });
+    expect(from('s.1.X,d.2.p.1.1.1,d.3.p.1.1.1', 'chosen')).toMatchObject({
+      found: 'a value chosen',
+      depth: 4,
+    });
+    const adopted = from('', 'adopted');
+    expect(adopted.found).toBe("a proposer adopting another's value");
+    const session = new Session(tc2(), values);
+    for (const a of adopted.path ?? []) session.takeWorldAction(a);
+    const accepts = session.current.applied?.sends.map((s) => s.message);
+    expect(accepts?.some((m) => m.type === 'accept' && m.from === 5 && m.value === 'X')).toBe(true);
+    expect(from('', 'two-accepted').path?.length).toBeGreaterThan(0);
+    // Two of the three acceptors down: nothing can be chosen, and the search proves it within its bounds.
+    const down = from('s.1.X,c.3,c.4', 'chosen', { down: [3, 4] });
+    expect(down).toMatchObject({ path: null, complete: true });
+    expect(from('s.1.X,c.3,c.4', 'chosen').path).toHaveLength(6);
+    // Restarted, a peer takes part again.
+    expect(from('s.1.X,c.3,c.4,r.3', 'chosen', { down: [4] }).path).toHaveLength(6);
   });
 
   test('run at random until chosen is a function of the seed', () => {

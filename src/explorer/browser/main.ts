@@ -12,8 +12,8 @@ import type { SearchGoal } from '../search';
 import { PROPERTIES, Session, type Step } from '../session';
 
 /** The search's bounds: a few seconds of the worker's time on the lab's clusters. */
-const SEARCH_DEPTH = 16;
-const SEARCH_STATES = 20_000;
+const SEARCH_DEPTH = 24;
+const SEARCH_STATES = 100_000;
 
 import { drawDiagram, exportSvg } from './diagram';
 import {
@@ -166,23 +166,26 @@ class Explorer {
     this.searching = search({
       cluster: session.cluster,
       values: session.values,
-      path: session.worldActionsOf(from),
+      path: session.actionsOf(from),
       request: {
         goal,
         maxDepth: SEARCH_DEPTH,
         maxStates: SEARCH_STATES,
-        faults: { drop: faults, duplicate: faults, restart: faults },
+        faults,
+        down: this.data.fault === 'search-ignores-down' ? [] : from.down,
       },
     }).then(
       (r) => {
         const within = `${r.states} worlds, ${r.depth} steps deep, ${(r.ms / 1000).toFixed(1)} s`;
-        status.textContent = r.path
-          ? `found in ${r.path.length} steps (${within})`
-          : `not found${r.complete ? ': no world within reach has it' : ' within the bounds'} (${within})`;
+        status.textContent = r.problem
+          ? `cannot search from here: ${r.problem}`
+          : r.path
+            ? `found ${r.found} in ${r.path.length} steps (${within})`
+            : `not found${r.complete ? ': no world within reach has it' : ' within the bounds'} (${within})`;
         if (r.path && this.session === session)
           this.act(() => {
             session.goTo(from);
-            for (const a of r.path ?? []) session.take(a);
+            for (const a of r.path ?? []) session.takeWorldAction(a);
           });
         return r.path !== null;
       },

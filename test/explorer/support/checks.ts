@@ -267,7 +267,7 @@ export async function pickedFileReplays(
   });
 }
 
-/** Search from here, in the worker: a value chosen a few steps on; the path found is taken from here. */
+/** Search from here, in the worker (the checker's search): a value chosen a few steps on; the path found is taken from here. */
 export async function searchFinds(browser: Browser, file: string): Promise<void> {
   await withPage(browser, urlOf(file, 'testcase2/s.1.X,d.2.p.1.1.1,d.3.p.1.1.1'), async (page) => {
     expect((await stateOf(page)).step).toBe(3);
@@ -275,10 +275,48 @@ export async function searchFinds(browser: Browser, file: string): Promise<void>
     await page.click('#search');
     await expect
       .poll(() => page.textContent('#search-status'), { timeout: 30_000 })
-      .toMatch(/^found in 4 steps/);
+      .toMatch(/^found a value chosen in 4 steps/);
     const state = await stateOf(page);
     expect(state.step).toBe(7);
     expect(state.chosen).toEqual(['X']);
     expect(state.path.startsWith('s.1.X,d.2.p.1.1.1,d.3.p.1.1.1,')).toBe(true);
+  });
+}
+
+/** Runs the search from the page's current step for `goal`, without faults; the status it ends with. */
+async function searchFor(page: Page, goal: string): Promise<string> {
+  await page.selectOption('#goal', goal);
+  await page.click('#search');
+  await expect.poll(() => page.textContent('#search-status'), { timeout: 60_000 }).not.toMatch(/^searching/);
+  return (await page.textContent('#search-status')) ?? '';
+}
+
+/**
+ * The checker's search from midway through the disjoint quorums' counterexample finds the
+ * violation in 3 steps and takes them: the page's own Agreement badge turns red on the last.
+ */
+export async function searchFindsViolation(browser: Browser, file: string, labels: readonly string[]) {
+  await withPage(browser, urlOf(file, 'disjoint/'), async (page) => {
+    for (const label of labels.slice(0, -3)) await click(page, label);
+    expect(await searchFor(page, 'violation')).toMatch(/^found Agreement broken in 3 steps/);
+    const state = await stateOf(page);
+    expect(state.step).toBe(labels.length);
+    expect(state.invariants.Agreement, 'Agreement red on the path the search found').toBe(false);
+  });
+}
+
+/**
+ * Two of testcase 2's three acceptors down: the search proves that no value can be chosen
+ * within its bounds; once one is restarted it finds a way.
+ */
+export async function searchKeepsDown(browser: Browser, file: string): Promise<void> {
+  await withPage(browser, urlOf(file, 'testcase2/s.1.X,c.3,c.4'), async (page) => {
+    expect((await stateOf(page)).peers.filter((p) => p.down).map((p) => p.id)).toEqual([3, 4]);
+    expect(await searchFor(page, 'chosen'), 'nothing chosen with two acceptors down').toMatch(
+      /^not found: no world within reach has it/,
+    );
+    await clickKind(page, 'restart', 3);
+    expect(await searchFor(page, 'chosen')).toMatch(/^found a value chosen in 6 steps/);
+    expect((await stateOf(page)).chosen).toEqual(['X']);
   });
 }
