@@ -9,6 +9,7 @@ import { parseHostsfile } from '../config/hostsfile';
 import { defaultValues } from '../sim/random';
 import { DISJOINT_HOSTSFILE, scriptedSteps, TESTCASE2_HOSTSFILE, TESTCASE2_SCRIPT } from '../view/pictures';
 import type { SimStep } from '../world/world';
+import type { RegisterFault, RegisterPlan } from './registerSession';
 import { type ExplorerFault, Session, type Step } from './session';
 
 export interface Scenario {
@@ -24,12 +25,40 @@ export interface Scenario {
   taken?: Step[];
 }
 
+/** A register scenario: clients' operations on one key, stepped through the checker's register model. */
+export interface RegisterScenario {
+  id: string;
+  title: string;
+  about: string;
+  plan: RegisterPlan;
+}
+
 export interface PageData {
   scenarios: Scenario[];
+  registers?: RegisterScenario[];
   /** The scenario the page opens with when its URL names none. */
   start: string;
-  fault?: ExplorerFault;
+  fault?: ExplorerFault | RegisterFault;
 }
+
+/** Two clients on one key of three register peers: peer1 puts a while peer2 gets. */
+export const registerScenarios = (): RegisterScenario[] => [
+  {
+    id: 'registers',
+    title: 'registers: put and get',
+    about:
+      "Three register peers, one key: a client at peer1 puts a, a client at peer2 gets. The checker's " +
+      'register model takes each step (at most two rounds an operation, one copy, one crash); the ' +
+      'history so far must stay linearizable and every step map to spec/Registers.tla.',
+    plan: {
+      peers: 3,
+      clients: [
+        { peer: 1, ops: [{ kind: 'put', value: 'a' }] },
+        { peer: 2, ops: [{ kind: 'get' }] },
+      ],
+    },
+  },
+];
 
 /** The lab's hostsfile-testcase1.txt (a test holds it equal to the file at the repository's top). */
 export const TESTCASE1_HOSTSFILE =

@@ -4,9 +4,11 @@
  * two steps: nothing delivered while down, the acceptor's promise kept; back and fork; a link reopened gives the same state; the
  * disjoint-quorum scenario's Agreement badge turns red on the counterexample's last step;
  * a counterexample loaded from `paxos check --trace-out` replays to it; the page fits
- * 1280x800, with seven peers too; search from here finds a goal; no console error. Pages broken on purpose
+ * 1280x800, with seven peers too; search from here finds a goal; the register scenario
+ * steps a put and a get with its badges green; no console error. Pages broken on purpose
  * (PAXOS_EXPLORER_FAULT: no restart button, a delivery to a peer that is down, an Agreement
- * badge that never turns red, a search that brings peers down back) must
+ * badge that never turns red, a search that brings peers down back, register peers that
+ * answer a get from one acceptor) must
  * fail the same checks. Prints the measured load and step times.
  */
 import { execFile } from 'node:child_process';
@@ -30,6 +32,7 @@ import {
   loadedReplays,
   pickedFileReplays,
   randomRunRepeats,
+  registersPutThenGet,
   searchFinds,
   searchFindsViolation,
   searchKeepsDown,
@@ -66,6 +69,9 @@ beforeAll(async () => {
     paxos([...tc2, page('mute-agreement')], { PAXOS_EXPLORER_FAULT: 'mute-agreement' }),
     paxos([...tc2, page('deliver-while-down')], { PAXOS_EXPLORER_FAULT: 'deliver-while-down' }),
     paxos([...tc2, page('search-ignores-down')], { PAXOS_EXPLORER_FAULT: 'search-ignores-down' }),
+    paxos([...tc2, page('register-get-without-quorum')], {
+      PAXOS_EXPLORER_FAULT: 'register-get-without-quorum',
+    }),
     exec(
       process.execPath,
       [CLI, 'check', '--model', 'machines', ...disjoint, '--max-round', '1', '--trace-out', cx],
@@ -148,6 +154,13 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
     await expect(searchFindsViolation(b(), page('mute-agreement'), labels)).rejects.toThrow(/Agreement red/);
     await searchKeepsDown(b(), page('good'));
     await expect(searchKeepsDown(b(), page('search-ignores-down'))).rejects.toThrow(/two acceptors down/);
+  }, 120_000);
+
+  test('the register scenario: a put then a get, stepped through the register world, badges green; a page with broken register machines fails', async () => {
+    await registersPutThenGet(b(), page('good'));
+    await expect(registersPutThenGet(b(), page('register-get-without-quorum'))).rejects.toThrow(
+      /every badge green after step 12/,
+    );
   }, 120_000);
 
   test('usable at 1280x800, with five peers and with seven', async () => {

@@ -9,7 +9,13 @@ import { describe, expect, test } from 'vitest';
 import { exploreMachines } from '../../src/check/worlds';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { decodeAction, decodePath, encodeAction, encodePath } from '../../src/explorer/encoding';
-import { scenarios, TESTCASE1_HOSTSFILE } from '../../src/explorer/scenarios';
+import { RegisterSession } from '../../src/explorer/registerSession';
+import {
+  type RegisterScenario,
+  registerScenarios,
+  scenarios,
+  TESTCASE1_HOSTSFILE,
+} from '../../src/explorer/scenarios';
 import { type SearchGoal, searchFrom } from '../../src/explorer/search';
 import { Session, sameStep } from '../../src/explorer/session';
 import { createPeerLogic } from '../../src/peer/node';
@@ -17,6 +23,7 @@ import { randomRun } from '../../src/sim/random';
 import { disjointCluster, TESTCASE2_HOSTSFILE } from '../../src/view/pictures';
 import type { Action } from '../../src/world/action';
 import { createSimulator } from '../../src/world/world';
+import { PUT_THEN_GET } from './support/checks';
 
 const tc2 = () => parseHostsfile(TESTCASE2_HOSTSFILE, 'hostsfile-testcase2.txt');
 const all = () => scenarios(tc2());
@@ -211,5 +218,33 @@ describe('the tree', () => {
     b.runUntilChosen(5);
     expect(a.current.chosen.length).toBeGreaterThan(0);
     expect(a.path()).toBe(b.path());
+  });
+});
+
+describe('the register scenario', () => {
+  const walk = (fault?: 'register-get-without-quorum') => {
+    const session = new RegisterSession((registerScenarios()[0] as RegisterScenario).plan, fault);
+    for (const words of PUT_THEN_GET) {
+      const i = session.enabled().findIndex((c) => c.words === words);
+      if (i < 0) break;
+      session.take(i);
+    }
+    return session;
+  };
+
+  test("a put then a get, through the checker's register model: linearizable, every step the spec's", () => {
+    const session = walk();
+    expect(session.current.depth).toBe(PUT_THEN_GET.length);
+    expect(session.view().history.at(-1)).toMatchObject({ type: 'ok', f: 'get', value: { value: 'a' } });
+    expect(session.current.broken).toEqual({});
+    const again = new RegisterSession((registerScenarios()[0] as RegisterScenario).plan);
+    again.load(session.path());
+    expect(again.current.state).toEqual(session.current.state);
+    expect(() => again.load('no such step')).toThrow(/step 1: not offered here/);
+  });
+
+  test('peers that answer a get from one acceptor break the refinement on the step that does', () => {
+    const session = walk('register-get-without-quorum');
+    expect(session.current.broken.Refinement?.step).toBe(12);
   });
 });

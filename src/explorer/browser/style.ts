@@ -6,6 +6,8 @@ body { margin: 0; font: 13px/1.35 system-ui, sans-serif; color: #1f2328; backgro
 header { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; padding: 6px 10px; background: #fff; border-bottom: 1px solid #d0d7de; }
 header h1 { font-size: 15px; margin: 0 6px 0 0; }
 #about { flex-basis: 100%; color: #57606a; font-size: 12px; }
+#app.registers .lab-only { display: none; }
+#history { margin: 4px 0; padding-left: 22px; font-family: ui-monospace, monospace; font-size: 11px; }
 #scenario { max-width: 220px; }
 #goal { max-width: 200px; }
 .keys { color: #57606a; font-size: 12px; }

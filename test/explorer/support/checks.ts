@@ -320,3 +320,66 @@ export async function searchKeepsDown(browser: Browser, file: string): Promise<v
     expect((await stateOf(page)).chosen).toEqual(['X']);
   });
 }
+
+/** The register scenario: peer1's put of a, answered, then peer2's get, answered (steps by their words). */
+export const PUT_THEN_GET = [
+  'client 0 asks peer 1 for {"kind":"put","value":"a"}',
+  'deliver prepare(1) from peer 1 to peer 1',
+  'deliver prepare(1) from peer 1 to peer 2',
+  'deliver prepare_ack(1) from peer 1 to peer 1',
+  'deliver prepare_ack(1) from peer 2 to peer 1',
+  'deliver accept(1) from peer 1 to peer 1',
+  'deliver accept(1) from peer 1 to peer 2',
+  'deliver accept_ack(1) from peer 1 to peer 1',
+  'deliver accept_ack(1) from peer 2 to peer 1',
+  'client 1 asks peer 2 for {"kind":"get"}',
+  'deliver prepare(2) from peer 2 to peer 3',
+  'deliver prepare_ack(2) from peer 3 to peer 2',
+  'deliver prepare(2) from peer 2 to peer 2',
+  'deliver prepare_ack(2) from peer 2 to peer 2',
+  'deliver accept(2) from peer 2 to peer 2',
+  'deliver accept(2) from peer 2 to peer 3',
+  'deliver accept_ack(2) from peer 2 to peer 2',
+  'deliver accept_ack(2) from peer 3 to peer 2',
+];
+
+interface RegisterPageState {
+  step: number;
+  path: string;
+  invariants: Record<string, boolean>;
+  history: { type: string; f: string; value: unknown }[];
+  peers: { acceptor: { acceptedValue: string | null } | null }[];
+}
+
+/**
+ * The register scenario, clicked through: the put and then the get answered, the get
+ * reading a; every badge green at every step; the history shown; the link reopens it.
+ */
+export async function registersPutThenGet(browser: Browser, file: string): Promise<void> {
+  const registerState = (page: Page) =>
+    page.evaluate('window.paxosExplorer.state()') as Promise<RegisterPageState>;
+  const { url, state } = await withPage(browser, urlOf(file, 'registers/'), async (page) => {
+    for (const [i, label] of PUT_THEN_GET.entries()) {
+      await click(page, label);
+      const red = await page.locator('.badge.broken').allTextContents();
+      expect(red, `every badge green after step ${i + 1}`).toEqual([]);
+    }
+    const state = await registerState(page);
+    expect(state.step).toBe(PUT_THEN_GET.length);
+    expect(Object.keys(state.invariants).sort()).toEqual(['FreshNumbers', 'Linearizable', 'Refinement']);
+    expect(state.history.map((e) => `${e.type} ${e.f}`)).toEqual([
+      'invoke put',
+      'ok put',
+      'invoke get',
+      'ok get',
+    ]);
+    expect(state.history[3]?.value).toEqual({ value: 'a', version: 1 });
+    expect(await page.locator('#history li').count()).toBe(4);
+    await page.keyboard.press('ArrowLeft');
+    expect((await registerState(page)).step).toBe(PUT_THEN_GET.length - 1);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.evaluate('location.hash')).toBe(`#registers/${state.path}`);
+    return { url: page.url(), state };
+  });
+  expect(await withPage(browser, url, (page) => registerState(page))).toEqual(state);
+}
