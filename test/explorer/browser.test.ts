@@ -163,9 +163,10 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
     );
   }, 120_000);
 
-  test('usable at 1280x800, with five peers and with seven', async () => {
+  test('usable at 1280x800, with five peers and with seven, and on the register scenario', async () => {
     await fitsTheWindow(b(), page('good'), 'testcase2/');
     await fitsTheWindow(b(), page('good'), 'disjoint/');
+    await fitsTheWindow(b(), page('good'), 'registers/');
   });
 
   test('loads to its first action quickly and stays responsive after 500 steps', async () => {
