@@ -6,23 +6,40 @@
  * it was). Neither is ever searched, so a file read back sequentially or by offset is as
  * good as memory, and the only per-state memory that must stay is the visited set.
  */
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+
+/**
+ * Node's file system, reached for when a first chunk goes to a file rather than imported:
+ * the same search runs in the explorer's Web Worker (src/explorer/search.ts), where there is
+ * no file system and whose bounds keep every chunk in memory.
+ */
+function fileSystem() {
+  const host = (globalThis as { process?: NodeJS.Process }).process;
+  if (!host?.getBuiltinModule)
+    throw new Error('the search outgrew its memory where there is no file to spill to');
+  return {
+    fs: host.getBuiltinModule('node:fs'),
+    os: host.getBuiltinModule('node:os'),
+    path: host.getBuiltinModule('node:path'),
+  };
+}
 
 class SpillFile {
   private fd = -1;
   private dir = '';
   private end = 0;
+  private files: ReturnType<typeof fileSystem> | null = null;
 
   write(chunk: Int32Array, ints: number): number {
     if (this.fd < 0) {
-      this.dir = mkdtempSync(path.join(os.tmpdir(), 'paxos-check-'));
-      this.fd = openSync(path.join(this.dir, 'spill'), 'w+');
+      this.files = fileSystem();
+      const { fs, os, path } = this.files;
+      this.dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paxos-check-'));
+      this.fd = fs.openSync(path.join(this.dir, 'spill'), 'w+');
     }
     const at = this.end;
     const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, 4 * ints);
     let done = 0;
+    const { writeSync } = (this.files as ReturnType<typeof fileSystem>).fs;
     while (done < bytes.length) done += writeSync(this.fd, bytes, done, bytes.length - done, at + done);
     this.end += bytes.length;
     return at;
@@ -31,6 +48,7 @@ class SpillFile {
   read(at: number, out: Int32Array, ints: number): void {
     const bytes = new Uint8Array(out.buffer, out.byteOffset, 4 * ints);
     let done = 0;
+    const { readSync } = (this.files as ReturnType<typeof fileSystem>).fs;
     while (done < bytes.length) done += readSync(this.fd, bytes, done, bytes.length - done, at + done);
   }
 
@@ -40,8 +58,9 @@ class SpillFile {
 
   close(): void {
     if (this.fd >= 0) {
-      closeSync(this.fd);
-      rmSync(this.dir, { recursive: true, force: true });
+      const { fs } = this.files as ReturnType<typeof fileSystem>;
+      fs.closeSync(this.fd);
+      fs.rmSync(this.dir, { recursive: true, force: true });
       this.fd = -1;
     }
   }

@@ -11,7 +11,8 @@ import type { Command } from 'commander';
 import type { ClusterConfig } from '../config/cluster';
 import { actionsOfTraces } from '../explorer/fromTrace';
 import { explorerHtml } from '../explorer/page';
-import { type PageData, scenarios } from '../explorer/scenarios';
+import type { RegisterFault } from '../explorer/registerSession';
+import { type PageData, registerScenarios, scenarios } from '../explorer/scenarios';
 import type { ExplorerFault } from '../explorer/session';
 import { looksStructured } from '../trace/structured';
 import type { SimStep } from '../world/world';
@@ -23,7 +24,13 @@ interface ExploreFlags {
   allowUnsafeQuorums?: boolean;
 }
 
-const FAULTS: readonly ExplorerFault[] = ['hide-restart', 'mute-agreement'];
+const FAULTS: readonly (ExplorerFault | RegisterFault)[] = [
+  'hide-restart',
+  'mute-agreement',
+  'deliver-while-down',
+  'search-ignores-down',
+  'register-get-without-quorum',
+];
 
 function readOrExit(command: Command, file: string): string {
   try {
@@ -60,13 +67,13 @@ function readPath(command: Command, cluster: ClusterConfig, files: readonly stri
 }
 
 /** The deliberately broken page the explorer's tests must catch, named by PAXOS_EXPLORER_FAULT. */
-function faultOf(command: Command): ExplorerFault | undefined {
+function faultOf(command: Command): ExplorerFault | RegisterFault | undefined {
   const fault = process.env.PAXOS_EXPLORER_FAULT;
   if (fault === undefined || fault === '') return undefined;
-  if (!FAULTS.includes(fault as ExplorerFault))
+  if (!FAULTS.includes(fault as ExplorerFault | RegisterFault))
     usageError(command, `PAXOS_EXPLORER_FAULT=${fault}: one of ${FAULTS.join(', ')}`);
   process.stderr.write(`warning: PAXOS_EXPLORER_FAULT=${fault}: this page is broken on purpose\n`);
-  return fault as ExplorerFault;
+  return fault as ExplorerFault | RegisterFault;
 }
 
 export function register(program: Command): void {
@@ -76,7 +83,7 @@ export function register(program: Command): void {
     .description(
       'Write one self-contained HTML page (works from file://, fetches nothing) that runs the real ' +
         'statecharts through the simulator: choose each next step (start, deliver, drop, duplicate, ' +
-        'timeout, crash and restart), go back and fork, watch every peer, the messages in flight, the ' +
+        'timeout, crash, restart), go back and fork, watch every peer, the messages in flight, the ' +
         'space-time diagram and the safety properties. FILE, a path of steps (paxos check --trace-out, ' +
         '--witness-out, paxos simulate --format steps) or the structured traces of a real run opens replayed.',
     )
@@ -93,7 +100,12 @@ export function register(program: Command): void {
       const fault = faultOf(command);
       let data: PageData;
       try {
-        data = { scenarios: scenarios(cluster, steps), start: 'hosts', ...(fault ? { fault } : {}) };
+        data = {
+          scenarios: scenarios(cluster, steps),
+          registers: registerScenarios(),
+          start: 'hosts',
+          ...(fault ? { fault } : {}),
+        };
       } catch (err) {
         usageError(command, `${file}: does not replay on ${hostsfile}: ${(err as Error).message}`);
       }

@@ -4,16 +4,20 @@
  * (never by a position in flight, which depends on the order of earlier steps), in a fixed
  * field order per message type:
  *
- *   s.GROUP.VALUE   start        t.GROUP   timeout        r.PEER   crash and restart
- *   d.TO.MSG        deliver      x.TO.MSG  drop           u.TO.MSG duplicate
+ *   s.GROUP.VALUE   start        t.GROUP   timeout        c.PEER   crash
+ *   d.TO.MSG        deliver      x.TO.MSG  drop           r.PEER   restart
+ *   u.TO.MSG        duplicate
  *
  * MSG is `p.FROM.GROUP.N` (prepare), `P.FROM.GROUP.N.PROMISED.MIN.ACCEPTED.VALUE`
  * (prepare_ack), `a.FROM.GROUP.N.VALUE` (accept), `A.FROM.GROUP.N.MIN.VALUE` (accept_ack),
  * `c.FROM.GROUP.N.VALUE` (chose). A null value is `~`; values are percent-encoded, `.`,
- * `,` and `~` included. Tokens are joined by `,`.
+ * `,` and `~` included. Tokens are joined by `,`. Before a crash had a token of its own, `r.PEER`
+ * was the world's crash and restart in one step: a link of then still opens, as the crash
+ * and the restart (session.ts).
  */
 import type { Message, Send } from '../../machines/messages';
-import type { Action, MessageAction } from '../world/action';
+import type { MessageAction } from '../world/action';
+import type { Step } from './session';
 
 class BadToken extends Error {}
 
@@ -21,6 +25,7 @@ const KIND_LETTER = {
   start: 's',
   timeout: 't',
   restart: 'r',
+  crash: 'c',
   deliver: 'd',
   drop: 'x',
   duplicate: 'u',
@@ -57,7 +62,7 @@ function messageFields(m: Message): string[] {
   }
 }
 
-export function encodeAction(a: Action): string {
+export function encodeAction(a: Step): string {
   const k = KIND_LETTER[a.kind];
   switch (a.kind) {
     case 'start':
@@ -65,6 +70,7 @@ export function encodeAction(a: Action): string {
     case 'timeout':
       return `${k}.${a.group}`;
     case 'restart':
+    case 'crash':
       return `${k}.${a.peer}`;
     default:
       return [k, String(a.send.to), ...messageFields(a.send.message)].join('.');
@@ -120,18 +126,19 @@ function decodeMessage(f: string[], token: string): Message {
   }
 }
 
-export function decodeAction(token: string): Action {
+export function decodeAction(token: string): Step {
   const [k, ...f] = token.split('.');
   if (k === 's' && f.length === 2)
     return { kind: 'start', group: integer(f[0], token), value: value(f[1], token) };
   if (k === 't' && f.length === 1) return { kind: 'timeout', group: integer(f[0], token) };
   if (k === 'r' && f.length === 1) return { kind: 'restart', peer: integer(f[0], token) };
+  if (k === 'c' && f.length === 1) return { kind: 'crash', peer: integer(f[0], token) };
   const kind = MESSAGE_KINDS[k ?? ''];
   if (!kind) throw new BadToken(`"${token}": not an action`);
   const send: Send = { type: 'send', to: integer(f[0], token), message: decodeMessage(f.slice(1), token) };
   return { kind, send };
 }
 
-export const encodePath = (actions: readonly Action[]): string => actions.map(encodeAction).join(',');
+export const encodePath = (actions: readonly Step[]): string => actions.map(encodeAction).join(',');
 
-export const decodePath = (text: string): Action[] => (text === '' ? [] : text.split(',').map(decodeAction));
+export const decodePath = (text: string): Step[] => (text === '' ? [] : text.split(',').map(decodeAction));

@@ -8,9 +8,9 @@ import type { ClusterConfig } from '../config/cluster';
 import { parseHostsfile } from '../config/hostsfile';
 import { defaultValues } from '../sim/random';
 import { DISJOINT_HOSTSFILE, scriptedSteps, TESTCASE2_HOSTSFILE, TESTCASE2_SCRIPT } from '../view/pictures';
-import type { Action } from '../world/action';
 import type { SimStep } from '../world/world';
-import { type ExplorerFault, Session } from './session';
+import type { RegisterFault, RegisterPlan } from './registerSession';
+import { type ExplorerFault, Session, type Step } from './session';
 
 export interface Scenario {
   id: string;
@@ -20,17 +20,45 @@ export interface Scenario {
   cluster: ClusterConfig;
   values: Record<GroupId, Value>;
   /** Steps laid out ahead of the start, followed with the forward key (nothing taken yet). */
-  ahead?: Action[];
+  ahead?: Step[];
   /** Steps taken at the start (a loaded counterexample: the page opens at its end). */
-  taken?: Action[];
+  taken?: Step[];
+}
+
+/** A register scenario: clients' operations on one key, stepped through the checker's register model. */
+export interface RegisterScenario {
+  id: string;
+  title: string;
+  about: string;
+  plan: RegisterPlan;
 }
 
 export interface PageData {
   scenarios: Scenario[];
+  registers?: RegisterScenario[];
   /** The scenario the page opens with when its URL names none. */
   start: string;
-  fault?: ExplorerFault;
+  fault?: ExplorerFault | RegisterFault;
 }
+
+/** Two clients on one key of three register peers: peer1 puts a while peer2 gets. */
+export const registerScenarios = (): RegisterScenario[] => [
+  {
+    id: 'registers',
+    title: 'registers: put and get',
+    about:
+      "Three register peers, one key: a client at peer1 puts a, a client at peer2 gets. The checker's " +
+      'register model takes each step (at most two rounds an operation, one copy, one crash); the ' +
+      'history so far must stay linearizable and every step map to spec/Registers.tla.',
+    plan: {
+      peers: 3,
+      clients: [
+        { peer: 1, ops: [{ kind: 'put', value: 'a' }] },
+        { peer: 2, ops: [{ kind: 'get' }] },
+      ],
+    },
+  },
+];
 
 /** The lab's hostsfile-testcase1.txt (a test holds it equal to the file at the repository's top). */
 export const TESTCASE1_HOSTSFILE =
@@ -40,7 +68,7 @@ export const TESTCASE1_HOSTSFILE =
 const resolveSteps = (
   cluster: ClusterConfig,
   steps: readonly SimStep[],
-): { actions: Action[]; skipped: number } => {
+): { actions: Step[]; skipped: number } => {
   const session = new Session(cluster, defaultValues(cluster));
   const actions = session.actionsOf(session.load(steps));
   return { actions, skipped: session.skipped };

@@ -1,20 +1,35 @@
 /**
- * Search from here: a bounded breadth-first search over worlds of the reference world from
- * the current one, for the shortest path to a goal. Successors are `enabledActions`, as the
- * buttons; a world is told apart from another by what its peers hold, the network, the
- * lines printed and the acceptances ever sent (what makes a value chosen), so two paths to
- * the same situation are explored once. A bound stops it first; then nothing was proved.
+ * Search from here: `paxos check`'s own breadth-first search (src/check/search.ts) over
+ * its own worlds of the real machines (MachinesModel: its invariants, its step checks, the
+ * refinement to the spec), started from the explorer's current world instead of the
+ * initial one. The checker's world is reached by taking the explorer's path in it, step
+ * for step; its bounds (rounds, copies, crashes) are those the path used, plus one round,
+ * one copy and one crash for the search.
+ *
+ * A goal is searched for as TLC users do: as an invariant that says it is never reached,
+ * so that the search stops at the first state (or step) that reaches it, at the least
+ * depth, with the checker's shortest trace. A real violation met first is reported as one.
+ * Peers that are down stay down: nothing is delivered to them and their timers do not fire.
  */
-import { type GroupId, isAcceptance, type Send, type Value } from '../../machines/messages';
-import { groundTruth } from '../sim/groundTruth';
-import type { Action } from '../world/action';
-import { enabledActions, type Faults } from '../world/enabled';
-import { historyOf, type Simulator, type World } from '../world/world';
+import type { GroupId, PeerId, Value } from '../../machines/messages';
+import type { Breach, Model } from '../check/model';
+import type { TraceStep } from '../check/result';
+import { search } from '../check/search';
+import { actionOfStep } from '../check/worlds/counterexample';
+import { acceptsAnotherValue } from '../check/worlds/goals';
+import { MachinesModel } from '../check/worlds/machinesModel';
+import { resolveOptions } from '../check/worlds/options';
+import { CRASH, DROP, DUP, stepKind } from '../check/worlds/packedWorld';
+import { specRefinement } from '../check/worlds/specRefinement';
+import type { ClusterConfig } from '../config/cluster';
+import { type Action, actorOf, isMessageAction, sameAction, sameSend } from '../world/action';
+import type { Step } from './session';
 
 export const SEARCH_GOALS = {
+  violation: 'a safety property broken',
   chosen: 'a value chosen',
-  'two-chosen': 'two values chosen (Agreement broken)',
-  'two-accepted': 'two acceptors holding different values',
+  'two-accepted': 'two values accepted by different acceptors',
+  adopted: "a proposer adopting another's value",
 } as const;
 
 export type SearchGoal = keyof typeof SEARCH_GOALS;
@@ -23,91 +38,166 @@ export interface SearchRequest {
   goal: SearchGoal;
   maxDepth: number;
   maxStates: number;
-  faults: Faults;
+  /** Whether the search may drop and copy messages and crash peers. */
+  faults: boolean;
+  /** The peers down here: they stay down. */
+  down: readonly PeerId[];
 }
 
 export interface SearchOutcome {
-  /** The actions from the start to the goal, shortest first found; null when not reached. */
+  /** The steps from here to the goal (or the violation), shortest; null when not reached. */
   path: Action[] | null;
+  /** What was found: the goal, or the invariant broken and how. */
+  found?: string;
   states: number;
   depth: number;
-  /** True when every world within the depth was visited (so "not reached" is a proof, within it). */
+  /** True when every world within the bounds was visited (so "not found" is a proof, within them). */
   complete: boolean;
+  /** Why no search ran: the checker's world does not reach this one. */
+  problem?: string;
 }
 
-/** A world as the search tells it apart: what each machine holds, its timers, the network, the lines printed. */
-function keyOf(w: World, acceptances: readonly string[]): string {
-  const parts: string[] = [];
-  for (const p of w.peers) {
-    if (!p) continue;
-    for (const snap of Object.values(p.proposers)) parts.push(JSON.stringify([snap.value, snap.context]));
-    if (p.acceptor) parts.push(JSON.stringify(p.acceptor.context));
-    if (p.learner) parts.push(JSON.stringify([p.learner.value, p.learner.context]));
-    parts.push(JSON.stringify(p.timers));
+const GOAL = 'Goal';
+
+/** The goal as a breach of "never reached": of a world, or of a step. */
+interface GoalCheck {
+  state?(s: Int32Array): boolean;
+  step?(before: Int32Array, bl: number, step: number, after: Int32Array, al: number): boolean;
+}
+
+function goalCheck(model: MachinesModel, goal: SearchGoal): GoalCheck {
+  const { world, peers, invariants } = model;
+  switch (goal) {
+    case 'violation':
+      return {};
+    case 'chosen':
+      return { state: (s) => invariants.chosen(s[world.history] as number).length > 0 };
+    case 'two-accepted':
+      return {
+        state: (s) => {
+          const held = new Set<Value>();
+          for (let i = 0; i < world.slots.length; i++) {
+            const v = peers.fact(s[i] as number).acceptor?.acceptedValue;
+            if (v !== undefined && v !== null) held.add(v);
+          }
+          return held.size >= 2;
+        },
+      };
+    case 'adopted':
+      return { step: acceptsAnotherValue().build(model) };
   }
-  const flight = w.inFlight.map((s) => `${s.to}${JSON.stringify(s.message)}`).sort();
-  return `${parts.join('|')}#${flight.join('|')}#${JSON.stringify(w.printed)}#${acceptances.join('|')}`;
 }
 
-interface Entry {
-  world: World;
-  path: Action[];
-  /** The distinct acceptances ever sent, sorted: what makes a value chosen. */
-  acceptances: string[];
-}
-
-function reached(sim: Simulator, e: Entry, goal: SearchGoal): boolean {
-  if (goal === 'two-accepted') {
-    const held = new Set<Value>();
-    for (const p of e.world.peers) {
-      const v = p?.acceptor?.context.acceptedValue;
-      if (v !== undefined && v !== null) held.add(v);
-    }
-    return held.size >= 2;
+/** The checker's bounds for this path: what it used, and one round, one copy and one crash more. */
+function boundsOf(cluster: ClusterConfig, path: readonly Step[]) {
+  const rounds = new Map<GroupId, number>();
+  const values: Record<GroupId, Value> = {};
+  let dups = 0;
+  let crashes = 0;
+  for (const a of path) {
+    if (a.kind === 'start' || a.kind === 'timeout') rounds.set(a.group, (rounds.get(a.group) ?? 0) + 1);
+    if (a.kind === 'start') values[a.group] ??= a.value;
+    if (a.kind === 'duplicate') dups++;
+    if (a.kind === 'restart') crashes++;
   }
-  const truth = groundTruth(sim.cluster);
-  truth.observe(e.acceptances.map((a) => JSON.parse(a) as Send));
-  const chosen = new Set(truth.chosen.map((c) => c.value)).size;
-  return goal === 'chosen' ? chosen >= 1 : chosen >= 2;
+  const maxRound = Math.max(0, ...cluster.groups.map((g) => rounds.get(g.id) ?? 0)) + 1;
+  return { values, maxRound, maxDups: dups + 1, maxCrashes: crashes + 1 };
 }
 
-/** The acceptances after a step: those before and any the step sent. */
-function withAcceptances(before: string[], sends: readonly Send[]): string[] {
-  let out = before;
-  for (const s of sends)
-    if (s.message.type === 'accept_ack' && isAcceptance(s.message)) {
-      const text = JSON.stringify({ type: 'send', to: s.to, message: s.message });
-      if (!out.includes(text)) out = [...out, text].sort();
-    }
-  return out;
+/**
+ * The checker's world after the path: each step taken as the successor that is the same
+ * action. A step the checker has no successor for is one it leaves out because it changes
+ * nothing that matters (a message it already pruned, its addressee deaf to it; a timer's
+ * repeat of a decision); any other is a problem.
+ */
+function replay(model: MachinesModel, path: readonly Step[]): { key: Int32Array } | { problem: string } {
+  const { world } = model;
+  const out = new Int32Array(model.maxLength);
+  let key = out.slice(0, world.initial(out));
+  for (const [i, a] of path.entries()) {
+    if (a.kind === 'crash') continue;
+    let next: Int32Array | null = null;
+    model.successors(key, key.length, out, (code, n) => {
+      if (!sameAction(actionOfStep(world, code), a)) return false;
+      next = out.slice(0, n);
+      return true;
+    });
+    if (next) key = next;
+    else if (!leftOut(model, key, a))
+      return { problem: `the checker's world does not take step ${i + 1} (${a.kind})` };
+  }
+  return { key };
 }
 
+function leftOut(model: MachinesModel, key: Int32Array, a: Action): boolean {
+  if (a.kind === 'timeout' || a.kind === 'restart') return true;
+  if (!isMessageAction(a)) return false;
+  const inFlight = model.world.messages(key, key.length).map((m) => model.peers.send(m));
+  return !inFlight.some((s) => sameSend(s, a.send));
+}
+
+/** The checker's model from `start`, with the goal as an invariant, the down peers' steps and (without faults) the faults left out. */
+function fromHere(model: MachinesModel, start: Int32Array, request: SearchRequest): Model {
+  const goal = goalCheck(model, request.goal);
+  const cluster = model.options.cluster;
+  const excluded = (code: number): boolean => {
+    const kind = stepKind(code);
+    if (!request.faults && (kind === DROP || kind === DUP || kind === CRASH)) return true;
+    const a = actionOfStep(model.world, code);
+    if (a.kind === 'drop' || a.kind === 'duplicate') return false;
+    return request.down.includes(actorOf(cluster, a));
+  };
+  const reached = { invariant: GOAL, detail: SEARCH_GOALS[request.goal] };
+  return {
+    kind: model.kind,
+    maxLength: model.maxLength,
+    initial: (out, emit) => {
+      out.set(start);
+      emit(start.length);
+    },
+    successors: (s, length, out, visit) =>
+      model.successors(s, length, out, (code, n) => !excluded(code) && visit(code, n)),
+    checkState: (s): Breach | null => model.checkState(s) ?? (goal.state?.(s) ? reached : null),
+    checkStep: (before, bl, step, after, al) =>
+      model.checkStep(before, bl, step, after) ?? (goal.step?.(before, bl, step, after, al) ? reached : null),
+    describe: (before, bl, step, after, al, breach) => model.describe(before, bl, step, after, al, breach),
+    fingerprint: (s, length, out) => model.fingerprint(s, length, out),
+    key: (s, length, out) => model.key(s, length, out),
+  };
+}
+
+const stepsOf = (trace: readonly TraceStep[]): Action[] => trace.slice(1).map((t) => t.step as Action);
+
+/** The search from the world at the end of `path` (the explorer's steps from the initial world, as a link holds them). */
 export function searchFrom(
-  sim: Simulator,
-  start: World,
+  cluster: ClusterConfig,
   values: Record<GroupId, Value>,
+  path: readonly Step[],
   request: SearchRequest,
 ): SearchOutcome {
-  const valueFor = (g: GroupId) => values[g] ?? `V${g}`;
-  const first: Entry = { world: start, path: [], acceptances: withAcceptances([], historyOf(start)) };
-  if (reached(sim, first, request.goal)) return { path: [], states: 1, depth: 0, complete: false };
-  const seen = new Set([keyOf(start, first.acceptances)]);
-  let frontier = [first];
-  for (let depth = 1; depth <= request.maxDepth && frontier.length > 0; depth++) {
-    const next: Entry[] = [];
-    for (const { world, path, acceptances } of frontier)
-      for (const a of enabledActions(sim, world, valueFor, request.faults)) {
-        const w = sim.clone(world);
-        const applied = sim.apply(w, a);
-        const e = { world: w, path: [...path, a], acceptances: withAcceptances(acceptances, applied.sends) };
-        const key = keyOf(w, e.acceptances);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (reached(sim, e, request.goal)) return { path: e.path, states: seen.size, depth, complete: false };
-        if (seen.size >= request.maxStates) return { path: null, states: seen.size, depth, complete: false };
-        next.push(e);
-      }
-    frontier = next;
-  }
-  return { path: null, states: seen.size, depth: request.maxDepth, complete: frontier.length === 0 };
+  const bounds = boundsOf(cluster, path);
+  const options = resolveOptions({
+    cluster,
+    values: { ...values, ...bounds.values },
+    maxRound: bounds.maxRound,
+    faults: ['drop', 'dup', 'crash'],
+    maxDups: bounds.maxDups,
+    maxCrashes: bounds.maxCrashes,
+  });
+  const model = new MachinesModel(options, undefined, specRefinement);
+  const start = replay(model, path);
+  if ('problem' in start) return { path: null, states: 0, depth: 0, complete: false, problem: start.problem };
+  const r = search(fromHere(model, start.key, request), {
+    maxStates: request.maxStates,
+    maxDepth: request.maxDepth + 1,
+  });
+  const [v] = r.violations;
+  const found = v && (v.invariant === GOAL ? SEARCH_GOALS[request.goal] : `${v.invariant} broken`);
+  return {
+    path: v ? stepsOf(v.trace) : null,
+    ...(found ? { found } : {}),
+    states: r.distinctStates,
+    depth: r.depth - 1,
+    complete: r.complete,
+  };
 }

@@ -1,11 +1,14 @@
 /**
  * `paxos explore`'s page in Chromium (Debian's, through playwright-core, as the pictures'
- * tests): slide 46 clicked through to every peer choosing X; a crash and restart keeps
- * the acceptor's promise; back and fork; a link reopened gives the same state; the
+ * tests): slide 46 clicked through to every peer choosing X; a crash, then a restart,
+ * two steps: nothing delivered while down, the acceptor's promise kept; back and fork; a link reopened gives the same state; the
  * disjoint-quorum scenario's Agreement badge turns red on the counterexample's last step;
  * a counterexample loaded from `paxos check --trace-out` replays to it; the page fits
- * 1280x800, with seven peers too; search from here finds a goal; no console error. Pages broken on purpose
- * (PAXOS_EXPLORER_FAULT: no restart button, an Agreement badge that never turns red) must
+ * 1280x800, with seven peers too; search from here finds a goal; the register scenario
+ * steps a put and a get with its badges green; no console error. Pages broken on purpose
+ * (PAXOS_EXPLORER_FAULT: no restart button, a delivery to a peer that is down, an Agreement
+ * badge that never turns red, a search that brings peers down back, register peers that
+ * answer a get from one acceptor) must
  * fail the same checks. Prints the measured load and step times.
  */
 import { execFile } from 'node:child_process';
@@ -23,13 +26,16 @@ import { launch, required, unavailable } from '../view/support/page';
 import {
   agreementBreaks,
   backAndFork,
+  crashThenRestart,
   fitsTheWindow,
   linkReopens,
   loadedReplays,
   pickedFileReplays,
   randomRunRepeats,
-  restartKeepsPromise,
+  registersPutThenGet,
   searchFinds,
+  searchFindsViolation,
+  searchKeepsDown,
   slide46,
   urlOf,
   withPage,
@@ -61,6 +67,11 @@ beforeAll(async () => {
     paxos([...tc2, page('good')]),
     paxos([...tc2, page('hide-restart')], { PAXOS_EXPLORER_FAULT: 'hide-restart' }),
     paxos([...tc2, page('mute-agreement')], { PAXOS_EXPLORER_FAULT: 'mute-agreement' }),
+    paxos([...tc2, page('deliver-while-down')], { PAXOS_EXPLORER_FAULT: 'deliver-while-down' }),
+    paxos([...tc2, page('search-ignores-down')], { PAXOS_EXPLORER_FAULT: 'search-ignores-down' }),
+    paxos([...tc2, page('register-get-without-quorum')], {
+      PAXOS_EXPLORER_FAULT: 'register-get-without-quorum',
+    }),
     exec(
       process.execPath,
       [CLI, 'check', '--model', 'machines', ...disjoint, '--max-round', '1', '--trace-out', cx],
@@ -94,9 +105,12 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
     await slide46(b(), page('good'));
   });
 
-  test("a crash and restart keeps the acceptor's promise; a page without the restart button fails", async () => {
-    await restartKeepsPromise(b(), page('good'));
-    await expect(restartKeepsPromise(b(), page('hide-restart'))).rejects.toThrow(/crash and restart button/);
+  test("crash, then restart: nothing is delivered while down, the acceptor's promise is kept; broken pages fail", async () => {
+    await crashThenRestart(b(), page('good'));
+    await expect(crashThenRestart(b(), page('hide-restart'))).rejects.toThrow(/only lose, copy or restart/);
+    await expect(crashThenRestart(b(), page('deliver-while-down'))).rejects.toThrow(
+      /only lose, copy or restart/,
+    );
   });
 
   test('back and fork', async () => {
@@ -134,9 +148,25 @@ describe.skipIf(unavailable !== undefined && !required)('the explorer in chromiu
     await searchFinds(b(), page('good'));
   });
 
-  test('usable at 1280x800, with five peers and with seven', async () => {
+  test("search from here, the checker's search: a violation, and peers down stay down; broken pages fail", async () => {
+    const labels = counterexampleLabels();
+    await searchFindsViolation(b(), page('good'), labels);
+    await expect(searchFindsViolation(b(), page('mute-agreement'), labels)).rejects.toThrow(/Agreement red/);
+    await searchKeepsDown(b(), page('good'));
+    await expect(searchKeepsDown(b(), page('search-ignores-down'))).rejects.toThrow(/two acceptors down/);
+  }, 120_000);
+
+  test('the register scenario: a put then a get, stepped through the register world, badges green; a page with broken register machines fails', async () => {
+    await registersPutThenGet(b(), page('good'));
+    await expect(registersPutThenGet(b(), page('register-get-without-quorum'))).rejects.toThrow(
+      /every badge green after step 12/,
+    );
+  }, 120_000);
+
+  test('usable at 1280x800, with five peers and with seven, and on the register scenario', async () => {
     await fitsTheWindow(b(), page('good'), 'testcase2/');
     await fitsTheWindow(b(), page('good'), 'disjoint/');
+    await fitsTheWindow(b(), page('good'), 'registers/');
   });
 
   test('loads to its first action quickly and stays responsive after 500 steps', async () => {

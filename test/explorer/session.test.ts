@@ -9,14 +9,21 @@ import { describe, expect, test } from 'vitest';
 import { exploreMachines } from '../../src/check/worlds';
 import { parseHostsfile } from '../../src/config/hostsfile';
 import { decodeAction, decodePath, encodeAction, encodePath } from '../../src/explorer/encoding';
-import { scenarios, TESTCASE1_HOSTSFILE } from '../../src/explorer/scenarios';
-import { searchFrom } from '../../src/explorer/search';
-import { Session } from '../../src/explorer/session';
+import { RegisterSession } from '../../src/explorer/registerSession';
+import {
+  type RegisterScenario,
+  registerScenarios,
+  scenarios,
+  TESTCASE1_HOSTSFILE,
+} from '../../src/explorer/scenarios';
+import { type SearchGoal, searchFrom } from '../../src/explorer/search';
+import { Session, sameStep } from '../../src/explorer/session';
 import { createPeerLogic } from '../../src/peer/node';
 import { randomRun } from '../../src/sim/random';
 import { disjointCluster, TESTCASE2_HOSTSFILE } from '../../src/view/pictures';
-import { type Action, sameAction } from '../../src/world/action';
+import type { Action } from '../../src/world/action';
 import { createSimulator } from '../../src/world/world';
+import { PUT_THEN_GET } from './support/checks';
 
 const tc2 = () => parseHostsfile(TESTCASE2_HOSTSFILE, 'hostsfile-testcase2.txt');
 const all = () => scenarios(tc2());
@@ -32,7 +39,7 @@ describe('links', () => {
       const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
       session.runUntilChosen(seed);
       const actions = session.actionsOf();
-      for (const a of actions) expect(sameAction(decodeAction(encodeAction(a)), a)).toBe(true);
+      for (const a of actions) expect(sameStep(decodeAction(encodeAction(a)), a)).toBe(true);
       const again = new Session(tc2(), { 1: 'X', 2: 'Y' });
       again.load(decodePath(encodePath(actions)));
       expect(again.path()).toBe(session.path());
@@ -45,7 +52,9 @@ describe('links', () => {
       const run = randomRun(sim, seed, { steps: 200 });
       const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
       session.load(run.steps);
-      expect(session.current.depth + session.skipped).toBe(run.steps.length);
+      // Each restart of the simulator's is a crash, then a restart, here.
+      const crashes = session.actionsOf().filter((x) => x.kind === 'crash').length;
+      expect(session.current.depth - crashes + session.skipped).toBe(run.steps.length);
       expect(JSON.stringify(session.current.world.peers)).toBe(JSON.stringify(run.world.peers));
       expect(session.current.world.printed).toEqual(run.world.printed);
       expect(session.current.world.inFlight.length).toBe(run.world.inFlight.length);
@@ -109,13 +118,40 @@ describe('the tree', () => {
     expect(session.current.children).toEqual([fork]);
   });
 
-  test('a crash and restart keeps the acceptor promise', () => {
+  test('a crash then a restart, two steps: nothing reaches the peer while down, and it keeps its promise', () => {
     const session = new Session(tc2(), { 1: 'X', 2: 'Y' });
     session.take({ kind: 'start', group: 1, value: 'X' });
-    session.take(session.enabled().find((a) => a.kind === 'deliver' && a.send.to === 2) as Action);
+    const prepare: Action = {
+      kind: 'duplicate',
+      send: { type: 'send', to: 2, message: { type: 'prepare', from: 1, group: 1, n: 1 } },
+    };
+    session.take(prepare);
+    session.take({ ...prepare, kind: 'deliver' });
+    expect(() => session.take({ kind: 'restart', peer: 2 })).toThrow(/not enabled: restart peer2/);
+    session.take({ kind: 'crash', peer: 2 });
+    expect(session.current.down).toEqual([2]);
+    const toPeer2 = session.enabled().filter((a) => a.kind !== 'crash' && session.actorOf(a) === 2);
+    expect(toPeer2.map((a) => a.kind).sort()).toEqual(['drop', 'duplicate', 'restart']);
     session.take({ kind: 'restart', peer: 2 });
+    expect(session.current.down).toEqual([]);
     expect(session.current.world.peers[2]?.acceptor?.context.minProposal).toBe(1);
+    expect(session.enabled().some((a) => a.kind === 'deliver' && a.send.to === 2)).toBe(true);
     expect(session.current.broken).toEqual({});
+    // A proposer down fires no timer and takes no start.
+    session.take({ kind: 'crash', peer: 5 });
+    expect(session.enabled().some((a) => a.kind === 'start' && a.group === 2)).toBe(false);
+    // The faulty page delivers to a peer that is down.
+    const faulty = new Session(tc2(), { 1: 'X', 2: 'Y' }, 'deliver-while-down');
+    faulty.load(decodePath('s.1.X,c.2'));
+    expect(faulty.enabled().some((a) => a.kind === 'deliver' && a.send.to === 2)).toBe(true);
+  });
+
+  test("a link of the world's crash and restart in one step (r.PEER on a peer up) opens as the crash then the restart", () => {
+    const old = new Session(tc2(), { 1: 'X', 2: 'Y' });
+    old.load(decodePath('s.1.X,d.2.p.1.1.1,r.2,d.3.p.1.1.1'));
+    expect(old.path()).toBe('s.1.X,d.2.p.1.1.1,c.2,r.2,d.3.p.1.1.1');
+    expect(old.current.world.peers[2]?.acceptor?.context.minProposal).toBe(1);
+    expect(decodeAction('c.4')).toEqual({ kind: 'crash', peer: 4 });
   });
 
   test('the disjoint-quorum counterexample breaks Agreement on its last step, and only there', () => {
@@ -132,20 +168,47 @@ describe('the tree', () => {
     expect(muted.current.broken.Agreement).toBeUndefined();
   });
 
-  test('search from here: the shortest way to two values chosen from midway through the counterexample', () => {
+  test("search from here is the checker's: its shortest counterexample, from the start or from midway", () => {
     const cluster = disjointCluster();
-    const [violation] = exploreMachines({ cluster, values: { 1: 'X', 2: 'Y' }, maxRound: 1 }).violations;
+    const values = { 1: 'X', 2: 'Y' };
+    const [violation] = exploreMachines({ cluster, values, maxRound: 1 }).violations;
     const steps = violation?.trace.slice(1).map((t) => t.step as Action) ?? [];
-    const session = new Session(cluster, { 1: 'X', 2: 'Y' });
+    const request = { goal: 'violation', maxDepth: 30, maxStates: 200_000, faults: false, down: [] } as const;
+    const whole = searchFrom(cluster, values, [], request);
+    expect(whole).toMatchObject({ found: 'Agreement broken', complete: false });
+    expect(whole.path).toHaveLength(steps.length);
+    const session = new Session(cluster, values);
     session.load(steps.slice(0, -3));
-    const faults = { drop: false, duplicate: false, restart: false };
-    const request = { goal: 'two-chosen', maxDepth: 6, maxStates: 20_000, faults } as const;
-    const found = searchFrom(session.sim, session.current.world, session.values, request);
+    const found = searchFrom(cluster, values, session.actionsOf(), { ...request, maxDepth: 6 });
     expect(found.path).toHaveLength(3);
-    for (const a of found.path ?? []) session.take(a);
+    for (const a of found.path ?? []) session.takeWorldAction(a);
     expect(session.current.broken.Agreement?.step).toBe(steps.length);
-    const none = searchFrom(session.sim, session.sim.initial(), session.values, { ...request, maxDepth: 2 });
+    const none = searchFrom(cluster, values, [], { ...request, maxDepth: 2 });
     expect(none).toMatchObject({ path: null, complete: false });
+  });
+
+  test('search from here: each goal, and peers down stay down', () => {
+    const values = { 1: 'X', 2: 'Y' };
+    const request = { maxDepth: 16, maxStates: 50_000, faults: false, down: [] };
+    const from = (path: string, goal: SearchGoal, more = {}) =>
+      searchFrom(tc2(), values, decodePath(path), { ...request, goal, ...more });
+    expect(from('s.1.X,d.2.p.1.1.1,d.3.p.1.1.1', 'chosen')).toMatchObject({
+      found: 'a value chosen',
+      depth: 4,
+    });
+    const adopted = from('', 'adopted');
+    expect(adopted.found).toBe("a proposer adopting another's value");
+    const session = new Session(tc2(), values);
+    for (const a of adopted.path ?? []) session.takeWorldAction(a);
+    const accepts = session.current.applied?.sends.map((s) => s.message);
+    expect(accepts?.some((m) => m.type === 'accept' && m.from === 5 && m.value === 'X')).toBe(true);
+    expect(from('', 'two-accepted').path?.length).toBeGreaterThan(0);
+    // Two of the three acceptors down: nothing can be chosen, and the search proves it within its bounds.
+    const down = from('s.1.X,c.3,c.4', 'chosen', { down: [3, 4] });
+    expect(down).toMatchObject({ path: null, complete: true });
+    expect(from('s.1.X,c.3,c.4', 'chosen').path).toHaveLength(6);
+    // Restarted, a peer takes part again.
+    expect(from('s.1.X,c.3,c.4,r.3', 'chosen', { down: [4] }).path).toHaveLength(6);
   });
 
   test('run at random until chosen is a function of the seed', () => {
@@ -155,5 +218,33 @@ describe('the tree', () => {
     b.runUntilChosen(5);
     expect(a.current.chosen.length).toBeGreaterThan(0);
     expect(a.path()).toBe(b.path());
+  });
+});
+
+describe('the register scenario', () => {
+  const walk = (fault?: 'register-get-without-quorum') => {
+    const session = new RegisterSession((registerScenarios()[0] as RegisterScenario).plan, fault);
+    for (const words of PUT_THEN_GET) {
+      const i = session.enabled().findIndex((c) => c.words === words);
+      if (i < 0) break;
+      session.take(i);
+    }
+    return session;
+  };
+
+  test("a put then a get, through the checker's register model: linearizable, every step the spec's", () => {
+    const session = walk();
+    expect(session.current.depth).toBe(PUT_THEN_GET.length);
+    expect(session.view().history.at(-1)).toMatchObject({ type: 'ok', f: 'get', value: { value: 'a' } });
+    expect(session.current.broken).toEqual({});
+    const again = new RegisterSession((registerScenarios()[0] as RegisterScenario).plan);
+    again.load(session.path());
+    expect(again.current.state).toEqual(session.current.state);
+    expect(() => again.load('no such step')).toThrow(/step 1: not offered here/);
+  });
+
+  test('peers that answer a get from one acceptor break the refinement on the step that does', () => {
+    const session = walk('register-get-without-quorum');
+    expect(session.current.broken.Refinement?.step).toBe(12);
   });
 });

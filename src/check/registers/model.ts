@@ -73,6 +73,9 @@ type History = RegisterWorld['history'];
 /** The kinds of step, as a label's low bits (the index above them). */
 const LABELS: RegisterStep['kind'][] = ['deliver', 'drop', 'duplicate', 'invoke', 'timeout', 'restart'];
 
+/** The kind of step a label names. */
+export const stepKindOf = (label: number): RegisterStep['kind'] => LABELS[label & 7] as RegisterStep['kind'];
+
 export class RegistersModel implements Model {
   readonly kind = 'registers' as const;
   readonly maxLength: number;

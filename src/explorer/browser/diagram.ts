@@ -69,7 +69,7 @@ let lastSvg = '';
 export function drawDiagram(box: HTMLElement, s: Session, title: string): void {
   const ticket = ++pending;
   const node = s.current;
-  const actions = s.actionsOf();
+  const actions = s.worldActionsOf();
   requestAnimationFrame(() => {
     if (ticket !== pending) return;
     const view = viewOfSimulation(s.cluster, actions, { title: `${title}: step ${node.depth}` });

@@ -4,16 +4,16 @@
  * show it, the URL's hash kept equal to the path (`#SCENARIO/TOKENS`, ../encoding.ts), the
  * keyboard, and `window.paxosExplorer` for tests and tools.
  */
-import { describeAction, describeSend } from '../../world/action';
+import { describeSend } from '../../world/action';
 import type { SimStep } from '../../world/world';
 import { decodePath } from '../encoding';
-import type { PageData, Scenario } from '../scenarios';
+import type { PageData, RegisterScenario, Scenario } from '../scenarios';
 import type { SearchGoal } from '../search';
-import { PROPERTIES, Session } from '../session';
+import { PROPERTIES, Session, type Step } from '../session';
 
 /** The search's bounds: a few seconds of the worker's time on the lab's clusters. */
-const SEARCH_DEPTH = 16;
-const SEARCH_STATES = 20_000;
+const SEARCH_DEPTH = 24;
+const SEARCH_STATES = 100_000;
 
 import { drawDiagram, exportSvg } from './diagram';
 import {
@@ -27,6 +27,7 @@ import {
   peersPanel,
   rolesOf,
 } from './panels';
+import { RegisterMode } from './registerMode';
 import { search, serveSearches } from './searcher';
 import { skeleton } from './skeleton';
 import { statechart } from './statechart';
@@ -34,6 +35,8 @@ import { statechart } from './statechart';
 class Explorer {
   session!: Session;
   scenario!: Scenario;
+  /** The register scenario open, if one is: then the lab's session waits unseen. */
+  reg: RegisterMode | null = null;
   selected: number | null = null;
   private hash = '';
   readyAt = 0;
@@ -58,10 +61,69 @@ class Explorer {
     return s;
   }
 
+  openId(id: string): void {
+    const r = this.data.registers?.find((x) => x.id === id);
+    if (r) this.openRegisters(r, '');
+    else this.open(this.find(id));
+  }
+
+  /** A register scenario, with the steps of a link taken. */
+  openRegisters(scenario: RegisterScenario, path: string): void {
+    const fault = this.data.fault === 'register-get-without-quorum' ? this.data.fault : undefined;
+    this.reg = new RegisterMode(scenario, fault);
+    this.$('app').classList.add('registers');
+    (this.$('scenario') as HTMLSelectElement).value = scenario.id;
+    this.$('about').textContent = scenario.about;
+    let problem = '';
+    try {
+      this.reg.session.load(path);
+    } catch (err) {
+      problem = `the link's path cannot be read: ${(err as Error).message}`;
+    }
+    this.render(problem);
+  }
+
+  move(key: string): (() => unknown) | undefined {
+    if (this.reg) return this.reg.move(key);
+    const s = this.session;
+    const moves: Record<string, () => unknown> = {
+      ArrowLeft: () => s.back(),
+      ArrowRight: () => this.step(),
+      Home: () => s.goTo(s.root),
+      End: () => s.goTo(s.end()),
+    };
+    return moves[key];
+  }
+
+  takeAt(index: number): void {
+    const reg = this.reg;
+    if (reg) {
+      this.act(() => reg.session.take(index));
+      return;
+    }
+    const a = this.session.enabled()[index];
+    if (a) this.act(() => this.session.take(a));
+  }
+
+  pathClick(id: number, discard: boolean): void {
+    const reg = this.reg;
+    if (reg) {
+      this.act(() => reg.pathClick(id));
+      return;
+    }
+    const node = this.session.find(id);
+    if (!node) return;
+    if (discard) this.act(() => this.session.discard(node));
+    else this.act(() => this.session.goTo(node));
+  }
+
   /** A fresh session on the scenario: its steps ahead laid out, then `steps` (or its own) taken. */
-  open(scenario: Scenario, steps?: readonly SimStep[]): void {
+  open(scenario: Scenario, steps?: readonly (SimStep | Step)[]): void {
+    this.reg = null;
+    this.$('app').classList.remove('registers');
     this.scenario = scenario;
-    this.session = new Session(scenario.cluster, scenario.values, this.data.fault);
+    const fault = this.data.fault === 'register-get-without-quorum' ? undefined : this.data.fault;
+    this.session = new Session(scenario.cluster, scenario.values, fault);
     this.selected = null;
     (this.$('scenario') as HTMLSelectElement).value = scenario.id;
     this.$('about').textContent = scenario.about;
@@ -80,6 +142,11 @@ class Explorer {
     const text = location.hash.slice(1);
     const slash = text.indexOf('/');
     const id = slash < 0 ? text : text.slice(0, slash);
+    const reg = this.data.registers?.find((s) => s.id === id);
+    if (reg) {
+      this.openRegisters(reg, slash < 0 ? '' : text.slice(slash + 1));
+      return;
+    }
     const scenario = this.data.scenarios.find((s) => s.id === id);
     if (!scenario) {
       this.open(this.find(this.data.start));
@@ -112,10 +179,16 @@ class Explorer {
   }
 
   render(problem = ''): void {
-    const s = this.session;
     const error = this.$('error');
     error.textContent = problem;
     error.hidden = problem === '';
+    if (this.reg) {
+      this.reg.render(this.$);
+      this.hash = `${this.reg.scenario.id}/${this.reg.session.path()}`;
+      this.keepHash();
+      return;
+    }
+    const s = this.session;
     this.$('actions').replaceChildren(actionsPanel(s));
     this.$('badges-list').replaceChildren(...badgesPanel(s.current));
     this.$('breach').textContent = breachText(s.current);
@@ -126,13 +199,17 @@ class Explorer {
       `step ${s.current.depth}${s.ahead().length ? ` (${s.ahead().length} ahead)` : ''}`;
     (this.$('back') as HTMLButtonElement).disabled = s.current === s.root;
     this.hash = `${this.scenario.id}/${s.path()}`;
+    this.keepHash();
+    drawDiagram(this.$('diagram'), s, this.scenario.title);
+  }
+
+  private keepHash(): void {
     // After the step is shown: both force work (a layout, a long URL) that a quick run of steps need not wait for.
     clearTimeout(this.settle);
     this.settle = setTimeout(() => {
       history.replaceState(null, '', `#${this.hash}`);
       this.$('path-list').querySelector('.current')?.scrollIntoView({ block: 'nearest' });
     }, 100);
-    drawDiagram(this.$('diagram'), s, this.scenario.title);
   }
 
   private chartsOf(): HTMLElement {
@@ -171,18 +248,21 @@ class Explorer {
         goal,
         maxDepth: SEARCH_DEPTH,
         maxStates: SEARCH_STATES,
-        faults: { drop: faults, duplicate: faults, restart: faults },
+        faults,
+        down: this.data.fault === 'search-ignores-down' ? [] : from.down,
       },
     }).then(
       (r) => {
         const within = `${r.states} worlds, ${r.depth} steps deep, ${(r.ms / 1000).toFixed(1)} s`;
-        status.textContent = r.path
-          ? `found in ${r.path.length} steps (${within})`
-          : `not found${r.complete ? ': no world within reach has it' : ' within the bounds'} (${within})`;
+        status.textContent = r.problem
+          ? `cannot search from here: ${r.problem}`
+          : r.path
+            ? `found ${r.found} in ${r.path.length} steps (${within})`
+            : `not found${r.complete ? ': no world within reach has it' : ' within the bounds'} (${within})`;
         if (r.path && this.session === session)
           this.act(() => {
             session.goTo(from);
-            for (const a of r.path ?? []) session.take(a);
+            for (const a of r.path ?? []) session.takeWorldAction(a);
           });
         return r.path !== null;
       },
@@ -211,6 +291,7 @@ class Explorer {
           host: p.host,
           roles: rolesOf(s, p.id),
           chose: w.printed[p.id]?.[0]?.value ?? null,
+          down: s.current.down.includes(p.id),
           proposers: Object.fromEntries(Object.entries(st?.proposers ?? {}).map(([g, x]) => [g, x.value])),
           acceptor: st?.acceptor ? { value: st.acceptor.value, context: st.acceptor.context } : null,
           learner: st?.learner?.value ?? null,
@@ -221,31 +302,41 @@ class Explorer {
     };
   }
 
+  private labOnly(what: string): void {
+    if (this.reg) throw new Error(`${what}: the register scenario has none (lab scenarios only)`);
+  }
+
   api() {
     const s = () => this.session;
     return {
       actions: () =>
+        this.reg?.actions() ??
         s()
           .enabled()
-          .map((a) => ({ kind: a.kind, peer: s().actorOf(a), label: describeAction(s().cluster, a) })),
+          .map((a) => ({ kind: a.kind, peer: s().actorOf(a), label: s().describe(a) })),
       take: (which: number | string) => {
+        const reg = this.reg;
+        if (reg) {
+          const i = reg.indexOf(which);
+          this.act(() => reg.session.take(i));
+          return reg.state();
+        }
         const actions = s().enabled();
-        const a =
-          typeof which === 'number'
-            ? actions[which]
-            : actions.find((x) => describeAction(s().cluster, x) === which);
+        const a = typeof which === 'number' ? actions[which] : actions.find((x) => s().describe(x) === which);
         if (!a) throw new Error(`no enabled action ${JSON.stringify(which)}`);
         this.act(() => s().take(a));
         return this.state();
       },
-      back: () => this.act(() => s().back()),
-      forward: () => this.act(() => s().forward()),
-      path: () => s().path(),
-      state: () => this.state(),
+      back: () => this.act(this.move('ArrowLeft') ?? (() => undefined)),
+      forward: () => this.act(() => (this.reg ? this.reg.session.forward() : s().forward())),
+      path: () => this.reg?.session.path() ?? s().path(),
+      state: () => this.reg?.state() ?? this.state(),
       badges: () =>
+        this.reg?.badges() ??
         PROPERTIES.map((name) => ({ name, ok: !s().current.broken[name], ...s().current.broken[name] })),
-      open: (id: string) => this.open(this.find(id)),
+      open: (id: string) => this.openId(id),
       runUntilChosen: (seed: number) => {
+        this.labOnly('runUntilChosen');
         let n = 0;
         this.act(() => {
           n = s().runUntilChosen(seed);
@@ -254,6 +345,7 @@ class Explorer {
       },
       exportSvg: () => exportSvg(),
       search: () => {
+        this.labOnly('search');
         this.searchFromHere();
         return this.searching;
       },

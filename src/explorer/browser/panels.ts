@@ -7,8 +7,8 @@
 import { describeTimer } from '../../../machines/timers';
 import { shortName } from '../../view/fromSim';
 import { INVARIANT_TEXT } from '../../view/runView';
-import { type Action, describeAction, describeSend } from '../../world/action';
-import { PROPERTIES, type Session, type Node as TreeNode } from '../session';
+import { describeSend } from '../../world/action';
+import { PROPERTIES, type Session, type Step, type Node as TreeNode } from '../session';
 import { valueText } from './statechart';
 
 export function el<K extends keyof HTMLElementTagNameMap>(
@@ -38,13 +38,13 @@ export const rolesOf = (s: Session, id: number): string => {
   ].join(', ');
 };
 
-function actionButton(s: Session, a: Action, index: number, text: string): HTMLButtonElement {
+function actionButton(s: Session, a: Step, index: number, text: string): HTMLButtonElement {
   const b = el('button', {
     class: 'action',
     'data-index': String(index),
     'data-kind': a.kind,
     'data-peer': String(s.actorOf(a)),
-    title: describeAction(s.cluster, a),
+    title: s.describe(a),
   });
   b.textContent = text;
   return b;
@@ -73,7 +73,8 @@ export function actionsPanel(s: Session): HTMLElement {
       const timer = s.current.world.peers[peer]?.timers[a.group];
       const text = `time out proposer${a.group}${timer ? ` (${describeTimer(timer)})` : ''}`;
       group(peer).append(actionButton(s, a, i, text));
-    } else if (a.kind === 'restart') group(peer).append(actionButton(s, a, i, 'crash and restart'));
+    } else if (a.kind === 'crash') group(peer).append(actionButton(s, a, i, 'crash'));
+    else if (a.kind === 'restart') group(peer).append(actionButton(s, a, i, 'restart'));
     else {
       const key = describeSend(s.cluster, a.send);
       let row = rows.get(key);
@@ -109,12 +110,21 @@ export function peersPanel(s: Session, selected: number | null): HTMLElement {
   const w = s.current.world;
   for (const p of s.cluster.peers) {
     const state = w.peers[p.id];
+    const down = s.current.down.includes(p.id);
     const card = el('div', {
-      class: `peer-card${selected === p.id ? ' selected' : ''}`,
+      class: `peer-card${selected === p.id ? ' selected' : ''}${down ? ' down' : ''}`,
       'data-peer': String(p.id),
     });
     const printed = w.printed[p.id]?.[0];
     card.append(el('h3', {}, p.host, ' ', el('span', { class: 'roles' }, rolesOf(s, p.id) || 'no role')));
+    if (down)
+      card.firstChild?.appendChild(
+        el(
+          'span',
+          { class: 'down-mark', title: 'crashed: receives nothing, its timers do not fire' },
+          'down',
+        ),
+      );
     if (printed) card.firstChild?.appendChild(el('span', { class: 'chose' }, `chose ${printed.value}`));
     if (!state) continue;
     const machines: [string, { value: unknown; context: unknown } | undefined][] = [
@@ -194,7 +204,7 @@ export function breachText(node: TreeNode): string {
 /** A step of the path: its number, its action in words, a mark when it broke a property. */
 function stepItem(s: Session, n: TreeNode, cls: string): HTMLElement {
   const breaks = PROPERTIES.filter((p) => n.broken[p] && !n.parent?.broken[p]);
-  const text = n.action ? `${n.depth}. ${describeAction(s.cluster, n.action)}` : '0. initial world';
+  const text = n.action ? `${n.depth}. ${s.describe(n.action)}` : '0. initial world';
   const li = el(
     'li',
     {
@@ -227,7 +237,7 @@ export function pathPanel(s: Session): HTMLElement {
     const forks = el('div', { class: 'forks' }, 'other branches: ');
     for (const o of others) {
       const go = el('button', { 'data-goto': String(o.id), title: 'go to this branch' });
-      go.textContent = o.action ? describeAction(s.cluster, o.action) : '';
+      go.textContent = o.action ? s.describe(o.action) : '';
       const drop = el('button', { 'data-discard': String(o.id), title: 'discard this branch' });
       drop.textContent = '✕';
       forks.append(el('span', {}, go, drop));

@@ -1,20 +1,18 @@
 /// <reference lib="dom" />
 /**
  * Search from here, off the page's thread: the page's own script, started again as a Web
- * Worker from a blob of its text (nothing is fetched), replays the path and runs the
- * bounded search (../search.ts); the page stays usable meanwhile and takes the path found.
+ * Worker from a blob of its text (nothing is fetched), runs the checker's search from the
+ * end of the path (../search.ts); the page stays usable meanwhile and takes the path found.
  */
 import type { GroupId, Value } from '../../../machines/messages';
 import type { ClusterConfig } from '../../config/cluster';
-import { createPeerLogic } from '../../peer/node';
-import type { Action } from '../../world/action';
-import { createSimulator } from '../../world/world';
 import { type SearchOutcome, type SearchRequest, searchFrom } from '../search';
+import type { Step } from '../session';
 
 interface SearchJob {
   cluster: ClusterConfig;
   values: Record<GroupId, Value>;
-  path: Action[];
+  path: Step[];
   request: SearchRequest;
 }
 
@@ -26,11 +24,8 @@ export function serveSearches(): void {
   };
   scope.onmessage = (e) => {
     const { cluster, values, path, request } = e.data;
-    const sim = createSimulator(createPeerLogic(cluster));
-    const world = sim.initial();
-    for (const a of path) sim.apply(world, a);
     const started = performance.now();
-    const outcome = searchFrom(sim, world, values, request);
+    const outcome = searchFrom(cluster, values, path, request);
     scope.postMessage({ ...outcome, ms: performance.now() - started });
   };
 }

@@ -7,7 +7,7 @@
 import type { SimStep } from '../../world/world';
 import type { PageData, Scenario } from '../scenarios';
 import { SEARCH_GOALS } from '../search';
-import type { Session } from '../session';
+import type { Session, Step } from '../session';
 import { exportSvg } from './diagram';
 import { STYLE } from './style';
 
@@ -17,30 +17,38 @@ interface Controller {
   scenario: Scenario;
   selected: number | null;
   find(id: string): Scenario;
-  open(scenario: Scenario, steps?: readonly SimStep[]): void;
+  /** Opens the scenario of this id (a lab one, or a register one). */
+  openId(id: string): void;
+  open(scenario: Scenario, steps?: readonly (SimStep | Step)[]): void;
   act(f: () => unknown): void;
   render(problem?: string): void;
   step(): void;
   searchFromHere(): void;
+  /** What a key does, or undefined. */
+  move(key: string): (() => unknown) | undefined;
+  /** Takes the index-th step offered. */
+  takeAt(index: number): void;
+  /** Goes to a node of the path, or discards a branch. */
+  pathClick(id: number, discard: boolean): void;
 }
 
 const HTML = (data: PageData) => `
 <header>
   <h1>paxos explorer</h1>
-  <select id="scenario" title="scenario">${data.scenarios.map((s) => `<option value="${s.id}"></option>`).join('')}</select>
+  <select id="scenario" title="scenario">${[...data.scenarios, ...(data.registers ?? [])].map((s) => `<option value="${s.id}"></option>`).join('')}</select>
   <button id="back" title="back one step (←)">← back</button>
   <button id="forward" title="forward along the branch, or the first enabled action (→)">forward →</button>
   <span id="step-count"></span>
-  <label>seed <input id="seed" type="number" value="1" min="0"></label>
-  <button id="run" title="take random steps from here until a value is chosen">run at random until chosen</button>
-  <label>load steps <input id="load" type="file" accept=".json,application/json"></label>
-  <span class="search"><select id="goal" title="what to search for">${Object.entries(SEARCH_GOALS)
+  <label class="lab-only">seed <input id="seed" type="number" value="1" min="0"></label>
+  <button id="run" class="lab-only" title="take random steps from here until a value is chosen">run at random until chosen</button>
+  <label class="lab-only">load steps <input id="load" type="file" accept=".json,application/json"></label>
+  <span class="search lab-only"><select id="goal" title="what to search for">${Object.entries(SEARCH_GOALS)
     .map(([k, v]) => `<option value="${k}">${v}</option>`)
     .join('')}</select>
   <label title="also drop and duplicate messages and crash peers"><input id="search-faults" type="checkbox"> faults</label>
   <button id="search" title="breadth-first search from this step, in the background">search from here</button>
   <span id="search-status"></span></span>
-  <button id="export" title="save the space-time diagram as SVG">export SVG</button>
+  <button id="export" class="lab-only" title="save the space-time diagram as SVG">export SVG</button>
   <span class="keys"><kbd>←</kbd> <kbd>→</kbd> <kbd>Home</kbd> <kbd>End</kbd>; the link in the address bar reopens this state</span>
   <div id="about"></div>
   <div id="error" role="alert" hidden></div>
@@ -56,14 +64,7 @@ function bindKeys(c: Controller): void {
   document.addEventListener('keydown', (e) => {
     const t = e.target as HTMLElement;
     if (t.tagName === 'INPUT' || t.tagName === 'SELECT' || e.altKey || e.ctrlKey || e.metaKey) return;
-    const s = c.session;
-    const moves: Record<string, () => unknown> = {
-      ArrowLeft: () => s.back(),
-      ArrowRight: () => c.step(),
-      Home: () => s.goTo(s.root),
-      End: () => s.goTo(s.end()),
-    };
-    const move = moves[e.key];
+    const move = c.move(e.key);
     if (!move) return;
     e.preventDefault();
     c.act(move);
@@ -73,22 +74,17 @@ function bindKeys(c: Controller): void {
 function bindClicks(c: Controller, $: (id: string) => HTMLElement): void {
   $('actions').addEventListener('click', (e) => {
     const b = (e.target as HTMLElement).closest('button[data-index]') as HTMLElement | null;
-    const a = b ? c.session.enabled()[Number(b.dataset.index)] : undefined;
-    if (a) c.act(() => c.session.take(a));
+    if (b) c.takeAt(Number(b.dataset.index));
   });
   $('path-list').addEventListener('click', (e) => {
     const t = e.target as HTMLElement;
+    const discard = t.closest('[data-discard]') !== null;
     const id = Number(
       t
         .closest('[data-goto],[data-discard],[data-node]')
-        ?.getAttribute(
-          t.closest('[data-discard]') ? 'data-discard' : t.closest('[data-goto]') ? 'data-goto' : 'data-node',
-        ),
+        ?.getAttribute(discard ? 'data-discard' : t.closest('[data-goto]') ? 'data-goto' : 'data-node'),
     );
-    const node = Number.isNaN(id) ? undefined : c.session.find(id);
-    if (!node) return;
-    if (t.closest('[data-discard]')) c.act(() => c.session.discard(node));
-    else c.act(() => c.session.goTo(node));
+    if (!Number.isNaN(id)) c.pathClick(id, discard);
   });
   $('state').addEventListener('click', (e) => {
     const card = (e.target as HTMLElement).closest('.peer-card') as HTMLElement | null;
@@ -107,12 +103,12 @@ export function skeleton(data: PageData, c: Controller): void {
   app.innerHTML = HTML(data);
   const $ = (id: string) => document.getElementById(id) as HTMLElement;
   const select = $('scenario') as HTMLSelectElement;
-  data.scenarios.forEach((s, i) => {
+  [...data.scenarios, ...(data.registers ?? [])].forEach((s, i) => {
     const option = select.options[i];
     if (option) option.textContent = s.title;
   });
-  select.addEventListener('change', () => c.open(c.find(select.value)));
-  $('back').addEventListener('click', () => c.act(() => c.session.back()));
+  select.addEventListener('change', () => c.openId(select.value));
+  $('back').addEventListener('click', () => c.act(c.move('ArrowLeft') ?? (() => undefined)));
   $('forward').addEventListener('click', () => c.act(() => c.step()));
   $('run').addEventListener('click', () =>
     c.act(() => c.session.runUntilChosen(Number(($('seed') as HTMLInputElement).value) || 0)),

@@ -6,6 +6,8 @@ body { margin: 0; font: 13px/1.35 system-ui, sans-serif; color: #1f2328; backgro
 header { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; padding: 6px 10px; background: #fff; border-bottom: 1px solid #d0d7de; }
 header h1 { font-size: 15px; margin: 0 6px 0 0; }
 #about { flex-basis: 100%; color: #57606a; font-size: 12px; }
+#app.registers .lab-only { display: none; }
+#history { margin: 4px 0; padding-left: 22px; font-family: ui-monospace, monospace; font-size: 11px; }
 #scenario { max-width: 220px; }
 #goal { max-width: 200px; }
 .keys { color: #57606a; font-size: 12px; }
@@ -36,10 +38,13 @@ h3 { font-size: 13px; margin: 0 0 4px; }
 .msg-row .what { flex: 1; font-size: 12px; }
 button.action { font-size: 12px; }
 button.action[data-kind=deliver], button.action[data-kind=start], button.action[data-kind=timeout] { border-color: #0969da; color: #0969da; }
-button.action[data-kind=drop], button.action[data-kind=restart] { color: #a40e26; }
+button.action[data-kind=drop], button.action[data-kind=crash] { color: #a40e26; }
+button.action[data-kind=restart] { border-color: #1a7f37; color: #1a7f37; }
 #peers { display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: 6px; }
 .peer-card { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 5px 7px; font-size: 12px; }
 .peer-card.selected { outline: 2px solid #0969da; }
+.peer-card.down { background: #eaeef2; color: #57606a; border-style: dashed; }
+.peer-card .down-mark { background: #a40e26; color: #fff; border-radius: 8px; padding: 0 6px; font-weight: 600; }
 .peer-card h3 { display: flex; gap: 5px; align-items: baseline; }
 .peer-card .chose { margin-left: auto; white-space: nowrap; background: #ddf4ff; border-radius: 8px; padding: 0 6px; font-weight: 600; }
 .state { margin: 2px 0; }

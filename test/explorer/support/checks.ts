@@ -13,6 +13,7 @@ interface PeerState {
   id: number;
   host: string;
   chose: string | null;
+  down: boolean;
   acceptor: { value: unknown; context: { minProposal: number; acceptedProposal: number } } | null;
   durable: { acceptor?: { minProposal: number } } | null;
 }
@@ -66,10 +67,16 @@ async function click(page: Page, label: string): Promise<void> {
   await button.click();
 }
 
-async function restart(page: Page, peer: number): Promise<void> {
-  const button = page.locator(`button.action[data-kind=restart][data-peer="${peer}"]`);
-  expect(await button.count(), `a crash and restart button for peer${peer}`).toBe(1);
+/** Clicks peer's button of this kind (crash, restart). */
+async function clickKind(page: Page, kind: string, peer: number): Promise<void> {
+  const button = page.locator(`button.action[data-kind=${kind}][data-peer="${peer}"]`);
+  expect(await button.count(), `a ${kind} button for peer${peer}`).toBe(1);
   await button.click();
+}
+
+async function crashAndRestart(page: Page, peer: number): Promise<void> {
+  await clickKind(page, 'crash', peer);
+  await clickKind(page, 'restart', peer);
 }
 
 const badge = (page: Page, name: string) => page.locator(`.badge[data-property="${name}"]`);
@@ -93,22 +100,44 @@ export async function slide46(browser: Browser, file: string): Promise<void> {
   });
 }
 
-/** peer2 promises 1, crashes and restarts: it still holds 1, and refuses nothing it should not. */
-export async function restartKeepsPromise(browser: Browser, file: string): Promise<void> {
+/**
+ * peer2 promises 1 and crashes: it shows as down, a copy of the prepare to it can be dropped
+ * or copied but not delivered; its restart, a step of its own, brings it back holding 1.
+ */
+export async function crashThenRestart(browser: Browser, file: string): Promise<void> {
   await withPage(browser, urlOf(file, 'testcase2/'), async (page) => {
     await click(page, 'START peer1 proposer1 with X');
+    await click(page, 'duplicate prepare peer1->peer2 n=1');
     await click(page, 'deliver prepare peer1->peer2 n=1');
-    const before = await stateOf(page);
-    expect(before.peers[1]?.acceptor?.context.minProposal).toBe(1);
-    await restart(page, 2);
+    expect((await stateOf(page)).peers[1]?.acceptor?.context.minProposal).toBe(1);
+    await clickKind(page, 'crash', 2);
+    const down = await stateOf(page);
+    expect(down.step).toBe(4);
+    expect(down.peers[1]?.down).toBe(true);
+    expect(await page.locator('.peer-card[data-peer="2"].down .down-mark').textContent()).toBe('down');
+    const kinds = await page
+      .locator('button.action[data-peer="2"]')
+      .evaluateAll((bs) => bs.map((b) => (b as HTMLElement).dataset.kind));
+    expect(kinds.sort(), 'while down, peer2 can only lose, copy or restart').toEqual([
+      'drop',
+      'duplicate',
+      'restart',
+    ]);
+    expect(down.inFlight).toContain('prepare peer1->peer2 n=1');
+    await clickKind(page, 'restart', 2);
     const after = await stateOf(page);
-    expect(after.step).toBe(3);
+    expect(after.step).toBe(5);
+    expect(after.peers[1]?.down).toBe(false);
     expect(after.peers[1]?.acceptor?.context.minProposal).toBe(1);
     expect(after.peers[1]?.durable?.acceptor?.minProposal).toBe(1);
     expect(
       await page.locator('.peer-card[data-peer="2"] [data-machine=acceptor] summary').textContent(),
     ).toContain('(1, 0, -)');
+    await click(page, 'deliver prepare peer1->peer2 n=1');
+    expect((await stateOf(page)).peers[1]?.acceptor?.context.minProposal).toBe(1);
     expect(after.invariants.AcceptorMonotonicity).toBe(true);
+    expect(await page.locator('#path li.current').textContent()).toBe('6. deliver prepare peer1->peer2 n=1');
+    expect(await page.locator('#path li').nth(4).textContent()).toBe('4. crash peer2');
   });
 }
 
@@ -142,7 +171,7 @@ export async function linkReopens(browser: Browser, file: string): Promise<void>
     await click(page, 'duplicate prepare peer1->peer2 n=1');
     await click(page, 'deliver prepare peer1->peer2 n=1');
     await click(page, 'drop prepare peer1->peer3 n=1');
-    await restart(page, 2);
+    await crashAndRestart(page, 2);
     await click(page, 'deliver prepare peer1->peer2 n=1');
     const state = await stateOf(page);
     await expect.poll(() => page.evaluate('location.hash')).toBe(`#testcase2/${state.path}`);
@@ -238,7 +267,7 @@ export async function pickedFileReplays(
   });
 }
 
-/** Search from here, in the worker: a value chosen a few steps on; the path found is taken from here. */
+/** Search from here, in the worker (the checker's search): a value chosen a few steps on; the path found is taken from here. */
 export async function searchFinds(browser: Browser, file: string): Promise<void> {
   await withPage(browser, urlOf(file, 'testcase2/s.1.X,d.2.p.1.1.1,d.3.p.1.1.1'), async (page) => {
     expect((await stateOf(page)).step).toBe(3);
@@ -246,10 +275,111 @@ export async function searchFinds(browser: Browser, file: string): Promise<void>
     await page.click('#search');
     await expect
       .poll(() => page.textContent('#search-status'), { timeout: 30_000 })
-      .toMatch(/^found in 4 steps/);
+      .toMatch(/^found a value chosen in 4 steps/);
     const state = await stateOf(page);
     expect(state.step).toBe(7);
     expect(state.chosen).toEqual(['X']);
     expect(state.path.startsWith('s.1.X,d.2.p.1.1.1,d.3.p.1.1.1,')).toBe(true);
   });
+}
+
+/** Runs the search from the page's current step for `goal`, without faults; the status it ends with. */
+async function searchFor(page: Page, goal: string): Promise<string> {
+  await page.selectOption('#goal', goal);
+  await page.click('#search');
+  await expect.poll(() => page.textContent('#search-status'), { timeout: 60_000 }).not.toMatch(/^searching/);
+  return (await page.textContent('#search-status')) ?? '';
+}
+
+/**
+ * The checker's search from midway through the disjoint quorums' counterexample finds the
+ * violation in 3 steps and takes them: the page's own Agreement badge turns red on the last.
+ */
+export async function searchFindsViolation(browser: Browser, file: string, labels: readonly string[]) {
+  await withPage(browser, urlOf(file, 'disjoint/'), async (page) => {
+    for (const label of labels.slice(0, -3)) await click(page, label);
+    expect(await searchFor(page, 'violation')).toMatch(/^found Agreement broken in 3 steps/);
+    const state = await stateOf(page);
+    expect(state.step).toBe(labels.length);
+    expect(state.invariants.Agreement, 'Agreement red on the path the search found').toBe(false);
+  });
+}
+
+/**
+ * Two of testcase 2's three acceptors down: the search proves that no value can be chosen
+ * within its bounds; once one is restarted it finds a way.
+ */
+export async function searchKeepsDown(browser: Browser, file: string): Promise<void> {
+  await withPage(browser, urlOf(file, 'testcase2/s.1.X,c.3,c.4'), async (page) => {
+    expect((await stateOf(page)).peers.filter((p) => p.down).map((p) => p.id)).toEqual([3, 4]);
+    expect(await searchFor(page, 'chosen'), 'nothing chosen with two acceptors down').toMatch(
+      /^not found: no world within reach has it/,
+    );
+    await clickKind(page, 'restart', 3);
+    expect(await searchFor(page, 'chosen')).toMatch(/^found a value chosen in 6 steps/);
+    expect((await stateOf(page)).chosen).toEqual(['X']);
+  });
+}
+
+/** The register scenario: peer1's put of a, answered, then peer2's get, answered (steps by their words). */
+export const PUT_THEN_GET = [
+  'client 0 asks peer 1 for {"kind":"put","value":"a"}',
+  'deliver prepare(1) from peer 1 to peer 1',
+  'deliver prepare(1) from peer 1 to peer 2',
+  'deliver prepare_ack(1) from peer 1 to peer 1',
+  'deliver prepare_ack(1) from peer 2 to peer 1',
+  'deliver accept(1) from peer 1 to peer 1',
+  'deliver accept(1) from peer 1 to peer 2',
+  'deliver accept_ack(1) from peer 1 to peer 1',
+  'deliver accept_ack(1) from peer 2 to peer 1',
+  'client 1 asks peer 2 for {"kind":"get"}',
+  'deliver prepare(2) from peer 2 to peer 3',
+  'deliver prepare_ack(2) from peer 3 to peer 2',
+  'deliver prepare(2) from peer 2 to peer 2',
+  'deliver prepare_ack(2) from peer 2 to peer 2',
+  'deliver accept(2) from peer 2 to peer 2',
+  'deliver accept(2) from peer 2 to peer 3',
+  'deliver accept_ack(2) from peer 2 to peer 2',
+  'deliver accept_ack(2) from peer 3 to peer 2',
+];
+
+interface RegisterPageState {
+  step: number;
+  path: string;
+  invariants: Record<string, boolean>;
+  history: { type: string; f: string; value: unknown }[];
+  peers: { acceptor: { acceptedValue: string | null } | null }[];
+}
+
+/**
+ * The register scenario, clicked through: the put and then the get answered, the get
+ * reading a; every badge green at every step; the history shown; the link reopens it.
+ */
+export async function registersPutThenGet(browser: Browser, file: string): Promise<void> {
+  const registerState = (page: Page) =>
+    page.evaluate('window.paxosExplorer.state()') as Promise<RegisterPageState>;
+  const { url, state } = await withPage(browser, urlOf(file, 'registers/'), async (page) => {
+    for (const [i, label] of PUT_THEN_GET.entries()) {
+      await click(page, label);
+      const red = await page.locator('.badge.broken').allTextContents();
+      expect(red, `every badge green after step ${i + 1}`).toEqual([]);
+    }
+    const state = await registerState(page);
+    expect(state.step).toBe(PUT_THEN_GET.length);
+    expect(Object.keys(state.invariants).sort()).toEqual(['FreshNumbers', 'Linearizable', 'Refinement']);
+    expect(state.history.map((e) => `${e.type} ${e.f}`)).toEqual([
+      'invoke put',
+      'ok put',
+      'invoke get',
+      'ok get',
+    ]);
+    expect(state.history[3]?.value).toEqual({ value: 'a', version: 1 });
+    expect(await page.locator('#history li').count()).toBe(4);
+    await page.keyboard.press('ArrowLeft');
+    expect((await registerState(page)).step).toBe(PUT_THEN_GET.length - 1);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.evaluate('location.hash')).toBe(`#registers/${state.path}`);
+    return { url: page.url(), state };
+  });
+  expect(await withPage(browser, url, (page) => registerState(page))).toEqual(state);
 }
