@@ -49,14 +49,15 @@ const selfCommand = () => ({
 async function serveCluster(
   hostsfile: string,
   cluster: ClusterConfig,
-  dataDir: string | undefined,
-  secretFile: string | undefined,
+  places: { dataDir?: string | undefined; secretFile?: string | undefined; traceDir?: string | undefined },
 ): Promise<never> {
+  const { dataDir, secretFile, traceDir } = places;
   const code = await runServeCluster({
     hostsfile,
     cluster,
     ...(dataDir !== undefined ? { dataDir } : {}),
     ...(secretFile !== undefined ? { secretFile } : {}),
+    ...(traceDir !== undefined ? { traceDir } : {}),
     paxos: selfCommand(),
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
@@ -105,7 +106,7 @@ export function register(program: Command): void {
     )
     .option(
       '--trace-dir <dir>',
-      "each peer writes its structured trace to DIR/<host>.ndjson, replacing an earlier run's (see paxos trace)",
+      "each peer writes its structured trace to DIR/<host>.ndjson, replacing an earlier run's (see paxos trace); with --serve too",
     )
     .action(async (flags: ClusterFlags) => {
       const hostsfile = requireHostsfile(command, flags.hostsfile);
@@ -113,7 +114,12 @@ export function register(program: Command): void {
       // Checked once here, so a bad file is one error and not one per peer.
       if (secretFile !== undefined) loadSecretsOrExit(secretFile);
       const cluster = loadClusterOrExit(hostsfile, flags.allowUnsafeQuorums === true);
-      if (flags.serve) await serveCluster(hostsfile, cluster, flags.dataDir, secretFile);
+      if (flags.serve)
+        await serveCluster(hostsfile, cluster, {
+          dataDir: flags.dataDir,
+          secretFile,
+          traceDir: flags.traceDir,
+        });
       // Names as the hostsfile spells them: the local cluster keys its peers by host.
       const host = (flag: string, name: string) => resolveHost(command, cluster, flag, name).host;
       const values = new Map((flags.value ?? []).map(([name, v]) => [host('--value', name), v] as const));

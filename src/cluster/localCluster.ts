@@ -150,7 +150,8 @@ export async function ownSecret(dataRoot: string): Promise<string> {
  * peer continues its trace), and a second run appended to the first would read as one run
  * whose peers lost their state. Files of an earlier run are removed, and said so.
  */
-async function freshTraceFiles(dir: string, cluster: ClusterConfig, err: (line: string) => void) {
+/** A run's trace files are its own: an earlier run's in `dir` are removed, and said so. */
+export async function freshTraceFiles(dir: string, cluster: ClusterConfig, err: (line: string) => void) {
   await mkdir(dir, { recursive: true });
   const files = cluster.peers.map((p) => path.join(dir, `${p.host}.ndjson`));
   const old = files.filter((f) => existsSync(f));

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ClusterConfig, PeerConfig } from '../config/cluster';
 import { formatAddressOverride } from '../runtime/addresses';
-import { freePorts, ownSecret, stopChildren } from './localCluster';
+import { freePorts, freshTraceFiles, ownSecret, stopChildren } from './localCluster';
 
 export interface ServeClusterOptions {
   hostsfile: string;
@@ -18,6 +18,8 @@ export interface ServeClusterOptions {
   /** Where the peers keep their registers (kept); a fresh temporary directory (removed) without. */
   dataDir?: string;
   secretFile?: string;
+  /** Each peer traces to DIR/<host>.ndjson (paxos serve --trace), replacing an earlier run's. */
+  traceDir?: string;
   paxos: { command: string; args: readonly string[] };
   out: (line: string) => void;
   err: (line: string) => void;
@@ -48,6 +50,9 @@ function serveArgs(options: ServeClusterOptions, peer: PeerConfig, at: Places): 
     ...at.addressArgs,
     '--secret-file',
     at.secretFile,
+    ...(options.traceDir === undefined
+      ? []
+      : ['--trace', path.join(options.traceDir, `${peer.host}.ndjson`)]),
   ];
 }
 
@@ -63,6 +68,7 @@ export async function runServeCluster(options: ServeClusterOptions): Promise<num
   const dataRoot = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'paxos-serve-')));
   await mkdir(dataRoot, { recursive: true });
   const secretFile = options.secretFile ?? (await ownSecret(dataRoot));
+  if (options.traceDir !== undefined) await freshTraceFiles(options.traceDir, cluster, options.err);
   const children = new Map<string, ChildProcess>();
   const exited = new Map<string, Promise<void>>();
   let stopping = false;
