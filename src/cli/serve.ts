@@ -32,6 +32,7 @@ interface ServeFlags {
   peerAddress?: [string, Endpoint][];
   secretFile?: string;
   requestTimeout: number;
+  allowUnsafeQuorums?: boolean;
 }
 
 export function register(program: Command): void {
@@ -65,11 +66,16 @@ export function register(program: Command): void {
       parsePositiveSeconds,
       5,
     )
+    .option(
+      '--allow-unsafe-quorums',
+      'accept proposer groups with different acceptors, each proposer using its own (a broken service, for testing)',
+    )
     .action(async (flags: ServeFlags) => {
       const hostsfile = requireHostsfile(command, flags.hostsfile);
       process.env.RES_OPTIONS ??= 'timeout:1 attempts:2';
-      const cluster = loadClusterOrExit(hostsfile, false);
-      const layout = registerLayout(cluster);
+      const unsafe = flags.allowUnsafeQuorums === true;
+      const cluster = loadClusterOrExit(hostsfile, unsafe);
+      const layout = registerLayout(cluster, unsafe);
       if (typeof layout === 'string') usageError(command, layout);
       const name = flags.name ?? os.hostname();
       const self = findPeerByHost(cluster, name);

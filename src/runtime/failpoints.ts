@@ -17,6 +17,11 @@
  *   chose-on-accept   prints chose as soon as its acceptor accepts (the seed's defect)
  *   forget-number     saves a proposer's state without its proposal number, so a
  *                     restarted proposer reuses its numbers
+ * and for a register peer (`paxos serve`, caught by `paxos nemesis --workload registers`):
+ *   forget-on-restart keeps its acceptors' promises and acceptances in memory only, never
+ *                     on disk, so a restarted peer has forgotten them (its incarnation
+ *                     stays durable: ballots stay unique, only the acceptor state is lost)
+ *   get-from-one      answers a get from its own acceptor's stored state, with no round
  */
 import type { PeerLogic } from '../peer/node';
 
@@ -62,8 +67,19 @@ export function failpoint(name: FailpointName): void {
   if (reached === armed.at) process.kill(process.pid, 'SIGKILL');
 }
 
-export type FaultName = 'send-first' | 'chose-on-accept' | 'forget-number';
-const FAULTS: readonly FaultName[] = ['send-first', 'chose-on-accept', 'forget-number'];
+export type FaultName =
+  | 'send-first'
+  | 'chose-on-accept'
+  | 'forget-number'
+  | 'forget-on-restart'
+  | 'get-from-one';
+const FAULTS: readonly FaultName[] = [
+  'send-first',
+  'chose-on-accept',
+  'forget-number',
+  'forget-on-restart',
+  'get-from-one',
+];
 
 function parseFault(spec: string | undefined): FaultName | undefined {
   if (!spec) return undefined;
