@@ -58,16 +58,22 @@ const selfCommand = () => ({
 export function register(program: Command): void {
   const command = program
     .command('nemesis')
-    .summary('inject faults into real peer processes and validate every run with paxos trace')
+    .summary('inject faults into real peer processes and check every run (paxos trace, or linearizability)')
     .description(
       'Run the hostsfile as real processes on loopback, every connection through a fault-injecting proxy; ' +
         'for --fault-time seconds kill (SIGKILL, then restart from the data directory), pause (SIGSTOP/SIGCONT), ' +
         'partition, cut connections mid-frame, delay, duplicate and reorder frames, all drawn from the seed; ' +
         'then heal, wait for every peer to decide and validate the run with paxos trace. Run k uses seed S+k: ' +
-        '`--seed S+k --runs 1` replays its faults (process timing is not replayable).',
+        '`--seed S+k --runs 1` replays its faults (process timing is not replayable). ' +
+        'With --workload registers the peers are `paxos serve` processes and clients run operations while the ' +
+        'faults go on (from when the service is up; in some runs every peer is killed at once); after the heal ' +
+        "every key is read, each key's history checked for linearizability and each counter for lost " +
+        'increments: a run is valid, invalid or unknown (the checker ran out of time; not valid). ' +
+        'PAXOS_FAULT=forget-on-restart or get-from-one, or --allow-unsafe-quorums with groups whose majorities ' +
+        'do not meet, break the service on purpose.',
     )
     .usage(
-      '[-h FILE] [--workload lab|registers] [--runs N] [--seed S] [--json] [--jobs J] [--fault-time S] [--decide-timeout S] [--keep DIR]',
+      '[-h FILE] [--workload lab|registers] [--runs N] [--seed S] [--json] [--jobs J] [--fault-time S] [--keep DIR] [--clients N]',
     )
     .option(
       '-h, --hostsfile <file>',
@@ -100,7 +106,7 @@ export function register(program: Command): void {
     .option('--fault-time <s>', 'seconds of faults per run, from launch', parsePositiveSeconds, 3)
     .option(
       '--decide-timeout <s>',
-      'seconds every peer has to decide once the faults stop',
+      'lab: seconds every peer has to decide once the faults stop',
       parsePositiveSeconds,
       30,
     )

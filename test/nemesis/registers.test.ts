@@ -110,6 +110,7 @@ describe('paxos nemesis --workload registers on real processes', () => {
   });
 
   test('an acceptor that keeps its promises and acceptances in memory only is caught', async () => {
+    // Of the default seeds, 2001 and 2003 kill every peer at once, which such a peer cannot survive.
     const r = await nemesis(['--runs', '4', '--jobs', '2', '--seed', `${SEED}`], {
       PAXOS_FAULT: 'forget-on-restart',
     });

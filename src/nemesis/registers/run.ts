@@ -198,7 +198,9 @@ async function judge(
   const counters = [...workload.counters].map(([k, tally]) => checkCounter(k, tally, finals.get(k)));
   const checkMs = Math.round(performance.now() - started);
   let judged = runVerdict(keys, counters, (f) => f);
-  if (played.problem && judged.verdict === 'valid') judged = { verdict: 'error', problem: played.problem };
+  // A service that never came up or back explains missing reads better than they do themselves.
+  if (played.problem && (judged.verdict === 'valid' || judged.verdict === 'error'))
+    judged = { verdict: 'error', problem: played.problem };
   let evidence: string | undefined;
   if ((ctx.keepDir || judged.verdict !== 'valid') && !ctx.aborted()) {
     evidence = ctx.keepDir
