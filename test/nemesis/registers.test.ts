@@ -5,7 +5,7 @@
  * memory only (PAXOS_FAULT=forget-on-restart), two groups whose majorities do not meet
  * (--allow-unsafe-quorums), and a get answered from one acceptor (PAXOS_FAULT=get-from-one).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -115,6 +115,15 @@ describe('paxos nemesis --workload registers on real processes', () => {
       PAXOS_FAULT: 'forget-on-restart',
     });
     expectCaught(r, 'forget-on-restart');
+  });
+
+  test('two groups whose majorities do not meet are refused without --allow-unsafe-quorums', async () => {
+    const r = spawnSync(process.execPath, [CLI, 'nemesis', '--workload', 'registers', '-h', DISJOINT], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/groups 1 and 2 need not agree: majority .* share no acceptor/);
   });
 
   test('two groups whose majorities do not meet are caught', async () => {
