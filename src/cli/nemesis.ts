@@ -114,7 +114,8 @@ export function register(program: Command): void {
     .option(
       '--keep <dir>',
       'lab: keep the logs, stderr and plan of each failing run under DIR/seed-S; registers: of every run, ' +
-        "with each key's history (.jsonl) and its picture (.html)",
+        "with each key's history (.jsonl) and its picture (.html); without it, a failing run's go to a " +
+        'temporary directory the report names',
     )
     .option(
       '--allow-unsafe-quorums',

@@ -16,6 +16,7 @@ import { formatText } from '../trace/report';
 import { crashWindowExplains, type PeerEvidence } from './crashWindow';
 import { type FaultCounts, planJson, planRun, type RunPlan } from './plan';
 import {
+  endedOnTheirOwn,
   holdTempDir,
   type PeerCommand,
   type PeerProcess,
@@ -134,15 +135,6 @@ const undecided = (expected: readonly string[], peers: ReadonlyMap<string, PeerP
     const p = peers.get(h) as PeerProcess;
     return p.choseAt === undefined && !p.decidedSilently;
   });
-
-/** Peers one of whose processes ended without the nemesis ending it, each once. */
-export const endedOnTheirOwn = (peers: ReadonlyMap<string, PeerProcess>): string[] => [
-  ...new Set(
-    [...peers.values()].flatMap((p) =>
-      p.incarnations.filter((i) => i.ended !== undefined && !i.ended.includes('nemesis')).map(() => p.host),
-    ),
-  ),
-];
 
 /** The command line of peer `host`: its own port, and every other peer reached through its link's proxy. */
 function peerCommand(

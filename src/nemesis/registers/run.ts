@@ -11,8 +11,7 @@ import type { ClusterConfig } from '../../config/cluster';
 import { readHistory } from '../../linearizability/index';
 import { historyPage } from '../../view/history/page';
 import { type FaultCounts, planJson, type RunPlan } from '../plan';
-import { holdTempDir, type PeerCommand, releaseTempDir } from '../processes';
-import { endedOnTheirOwn } from '../run';
+import { endedOnTheirOwn, holdTempDir, type PeerCommand, releaseTempDir } from '../processes';
 import { Stage } from '../stage';
 import { planRegistersRun } from './plan';
 import {
