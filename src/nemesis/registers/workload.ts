@@ -1,5 +1,5 @@
 /**
- * The register workload: clients, each bound to one serving peer, run random gets, puts,
+ * The register workload: clients, each operation at a serving peer drawn afresh, run random gets, puts,
  * puts-if-version and deletes on a few keys, and increment counters (a get, then a put of
  * the value plus one if the version is still the one read). Every operation goes into one
  * history in interface.md's form, in the order this process saw the events, which is the
@@ -21,6 +21,10 @@ export interface HistoryEvent {
   f: string;
   key?: string;
   value: unknown;
+  /** Why a request failed or is in doubt: the service's 503 message, or the client's. */
+  error?: string;
+  /** ms since the workload started, for people (the checker's clock is the order of lines). */
+  time?: number;
 }
 
 type Op =
@@ -36,7 +40,7 @@ export interface CounterTally {
 
 export interface WorkloadOptions {
   seed: number;
-  /** One client port per client, in turn. */
+  /** The serving peers' client ports. */
   endpoints: readonly string[];
   clients: number;
   requestTimeoutMs: number;
@@ -50,15 +54,21 @@ const invokeValue = (op: Op): unknown => {
 };
 
 /** The completion as the history records it (interface.md, "Histories"; the `registers` model). */
-function completion(answer: RegisterAnswer): { type: 'ok' | 'fail' | 'info'; value: unknown } {
+function completion(answer: RegisterAnswer): {
+  type: 'ok' | 'fail' | 'info';
+  value: unknown;
+  error?: string;
+} {
   if (answer.status === 200 || answer.status === 404) {
     const { value, version } = answer.register;
     return { type: 'ok', value: { value, version } };
   }
   if (answer.status === 409)
     return { type: 'fail', value: { value: answer.register.value, version: answer.register.version } };
-  if (answer.status === 503 && answer.indeterminate) return { type: 'info', value: null };
-  return { type: 'fail', value: null };
+  // Why, for whoever reads the history; the checker reads no more than type and value.
+  const error = 'error' in answer ? answer.error : `HTTP ${answer.status}`;
+  if (answer.status === 503 && answer.indeterminate) return { type: 'info', value: null, error };
+  return { type: 'fail', value: null, error };
 }
 
 function send(client: RegisterClient, key: string, op: Op): Promise<RegisterAnswer> {
@@ -82,6 +92,8 @@ export class Workload {
   readonly events: HistoryEvent[] = [];
   readonly counters = new Map(COUNTER_KEYS.map((k) => [k, { acknowledged: 0, unknown: 0 } as CounterTally]));
   private running = false;
+  private startedAt = performance.now();
+  private readonly now = () => Math.round(performance.now() - this.startedAt);
   private loops: Promise<void>[] = [];
   /** Processes retired or finished so far, and the next free process number. */
   private nextProcess: number;
@@ -92,24 +104,32 @@ export class Workload {
 
   /** For the fault injector's lines (`start-kill-peer2`, ...), which the picture draws as bands. */
   note(f: string, value: unknown): void {
-    this.events.push({ process: 'nemesis', type: 'info', f, value });
+    this.events.push({ process: 'nemesis', type: 'info', f, value, time: this.now() });
   }
 
   /** One operation, invoke and completion recorded around the request. */
   private async perform(client: RegisterClient, process: number, key: string, op: Op) {
-    this.events.push({ process, type: 'invoke', f: op.f, key, value: invokeValue(op) });
+    this.events.push({ process, type: 'invoke', f: op.f, key, value: invokeValue(op), time: this.now() });
     const answer = await send(client, key, op);
     const done = completion(answer);
-    this.events.push({ process, type: done.type, f: op.f, key, value: done.value });
+    const error = done.error === undefined ? {} : { error: done.error };
+    this.events.push({
+      process,
+      type: done.type,
+      f: op.f,
+      key,
+      value: done.value,
+      ...error,
+      time: this.now(),
+    });
     return { ...done, answer };
   }
 
   start(): void {
     this.running = true;
+    this.startedAt = performance.now();
     const { endpoints, clients } = this.options;
-    this.loops = Array.from({ length: clients }, (_, c) =>
-      this.clientLoop(c, endpoints[c % endpoints.length] as string),
-    );
+    this.loops = Array.from({ length: clients }, (_, c) => this.clientLoop(c, endpoints));
   }
 
   /** Lets every client finish the operation it is in, then resolves. */
@@ -118,16 +138,20 @@ export class Workload {
     await Promise.all(this.loops);
   }
 
-  private async clientLoop(c: number, endpoint: string): Promise<void> {
+  private async clientLoop(c: number, endpoints: readonly string[]): Promise<void> {
     const r = mulberry32(mixSeed(this.options.seed, 0x636c, c));
-    // One endpoint and one attempt: a write is never sent twice.
-    const client = new RegisterClient([endpoint], { attempts: 1, timeoutMs: this.options.requestTimeoutMs });
+    // One endpoint and one attempt per request: a write is never sent twice. Each operation
+    // goes to a serving peer drawn afresh, so that one peer down stalls no client for long.
+    const clients = endpoints.map(
+      (e) => new RegisterClient([e], { attempts: 1, timeoutMs: this.options.requestTimeoutMs }),
+    );
     let process = c;
     const lastVersion = new Map<string, number>();
     for (let n = 0; this.running; n++) {
       const counter = r.next() < 0.35;
       const key = r.pick(counter ? COUNTER_KEYS : PLAIN_KEYS);
-      const inDoubt = counter
+      const client = r.pick(clients);
+      const last = counter
         ? await this.increment(client, process, key)
         : await this.plain(
             client,
@@ -136,12 +160,13 @@ export class Workload {
             randomOp(r, `${c}.${n}`, lastVersion.get(key) ?? 0),
             lastVersion,
           );
-      if (inDoubt) process = this.nextProcess++;
-      await sleep(r.below(15));
+      if (last.type === 'info') process = this.nextProcess++;
+      // A peer that is down refuses at once: waiting a little keeps the history from filling with refusals.
+      await sleep(last.type === 'fail' && last.value === null ? 20 + r.below(40) : r.below(15));
     }
   }
 
-  /** A plain operation; true if its outcome is unknown. */
+  /** A plain operation; its completion. */
   private async plain(
     client: RegisterClient,
     process: number,
@@ -151,21 +176,20 @@ export class Workload {
   ) {
     const done = await this.perform(client, process, key, op);
     if ('register' in done.answer) lastVersion.set(key, done.answer.register.version);
-    return done.type === 'info';
+    return done;
   }
 
-  /** Read, then put the value plus one if the version is still the one read; true if its outcome is unknown. */
-  private async increment(client: RegisterClient, process: number, key: string): Promise<boolean> {
+  /** Read, then put the value plus one if the version is still the one read; the last completion. */
+  private async increment(client: RegisterClient, process: number, key: string) {
     const read = await this.perform(client, process, key, { f: 'get' });
-    if (read.type === 'info') return true;
-    if (read.type !== 'ok' || !('register' in read.answer)) return false;
+    if (read.type !== 'ok' || !('register' in read.answer)) return read;
     const { value, version } = read.answer.register;
     const next = String(Number(value ?? '0') + 1);
     const put = await this.perform(client, process, key, { f: 'put', value: next, ifVersion: version });
     const tally = this.counters.get(key) as CounterTally;
     if (put.type === 'ok') tally.acknowledged += 1;
     if (put.type === 'info') tally.unknown += 1;
-    return put.type === 'info';
+    return put;
   }
 
   /**
