@@ -95,7 +95,7 @@ export class Workload {
   private startedAt = performance.now();
   private readonly now = () => Math.round(performance.now() - this.startedAt);
   private loops: Promise<void>[] = [];
-  /** Processes retired or finished so far, and the next free process number. */
+  /** The next free process number: clients start at 0..clients-1; a retired process and each final read take the next. */
   private nextProcess: number;
 
   constructor(private readonly options: WorkloadOptions) {
