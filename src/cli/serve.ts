@@ -33,6 +33,7 @@ interface ServeFlags {
   secretFile?: string;
   requestTimeout: number;
   trace?: string;
+  allowUnsafeQuorums?: boolean;
 }
 
 export function register(program: Command): void {
@@ -70,11 +71,16 @@ export function register(program: Command): void {
       '--trace <file>',
       'append a structured trace of every step, key by key (NDJSON), to FILE, for paxos trace; also PAXOS_TRACE',
     )
+    .option(
+      '--allow-unsafe-quorums',
+      'accept proposer groups with different acceptors, each proposer using its own (a broken service, for testing)',
+    )
     .action(async (flags: ServeFlags) => {
       const hostsfile = requireHostsfile(command, flags.hostsfile);
       process.env.RES_OPTIONS ??= 'timeout:1 attempts:2';
-      const cluster = loadClusterOrExit(hostsfile, false);
-      const layout = registerLayout(cluster);
+      const unsafe = flags.allowUnsafeQuorums === true;
+      const cluster = loadClusterOrExit(hostsfile, unsafe);
+      const layout = registerLayout(cluster, unsafe);
       if (typeof layout === 'string') usageError(command, layout);
       const name = flags.name ?? os.hostname();
       const self = findPeerByHost(cluster, name);

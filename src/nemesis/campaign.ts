@@ -69,45 +69,73 @@ function spread(xs: number[]): Spread | undefined {
   return { median: q(0.5), p90: q(0.9), max: s.at(-1) as number };
 }
 
-export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
+/** How a campaign walks its seeds, whatever one run is. */
+export interface SeedWalk {
+  runs: number;
+  seed: number;
+  jobs: number;
+  timeLimitMs: number;
+  aborted: () => boolean;
+}
+
+/**
+ * Runs `run` on seeds S, S+1, ..., `jobs` at a time, until `runs` are done, the time limit
+ * passes (the runs under way finish) or the bench is interrupted. A run that reports
+ * itself aborted is left out. Reports come back in seed order.
+ */
+export async function walkSeeds<R extends { seed: number; aborted?: boolean }>(
+  walk: SeedWalk,
+  run: (seed: number) => Promise<R>,
+  onRun: (report: R) => void,
+): Promise<{ reports: R[]; started: number; stopped?: 'interrupted' | 'time limit' }> {
   const start = Date.now();
-  const reports: RunReport[] = [];
+  const reports: R[] = [];
   let next = 0;
-  let stopped: CampaignReport['stopped'];
+  let stopped: 'interrupted' | 'time limit' | undefined;
   const worker = async () => {
     for (;;) {
-      if (options.aborted()) stopped = 'interrupted';
-      else if (Date.now() - start > options.timeLimitMs) stopped ??= 'time limit';
-      if (stopped || next >= options.runs) return;
-      const seed = (options.seed + next++) >>> 0;
-      let report: RunReport;
-      try {
-        report = await runOnce(options, seed);
-      } catch (err) {
-        // The bench itself failed (out of descriptors, a full disk): reported as the run's, and the campaign goes on.
-        report = {
-          seed,
-          decided: false,
-          chosen: [],
-          verdict: 'ERROR',
-          trace: `ERROR: the bench failed: ${(err as Error).message}`,
-          faults: noFaults(),
-          silent: [],
-          cutLines: 0,
-          processes: 0,
-          problem: `the bench failed: ${(err as Error).message}`,
-        };
-      }
+      if (walk.aborted()) stopped = 'interrupted';
+      else if (Date.now() - start > walk.timeLimitMs) stopped ??= 'time limit';
+      if (stopped || next >= walk.runs) return;
+      const report = await run((walk.seed + next++) >>> 0);
       if (report.aborted) {
         stopped = 'interrupted';
         return;
       }
       reports.push(report);
-      options.onRun(report);
+      onRun(report);
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, options.runs)) }, worker));
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(walk.jobs, walk.runs)) }, worker));
   reports.sort((a, b) => a.seed - b.seed);
+  return { reports, started: next, ...(stopped ? { stopped } : {}) };
+}
+
+/** The bench itself failed (out of descriptors, a full disk): reported as the run's, and the campaign goes on. */
+const benchFailed = (seed: number, err: Error): RunReport => ({
+  seed,
+  decided: false,
+  chosen: [],
+  verdict: 'ERROR',
+  trace: `ERROR: the bench failed: ${err.message}`,
+  faults: noFaults(),
+  silent: [],
+  cutLines: 0,
+  processes: 0,
+  problem: `the bench failed: ${err.message}`,
+});
+
+export async function runCampaign(options: CampaignOptions): Promise<CampaignReport> {
+  const start = Date.now();
+  const {
+    reports,
+    started: next,
+    stopped,
+  } = await walkSeeds(
+    options,
+    (seed) => runOnce(options, seed).catch((err: Error) => benchFailed(seed, err)),
+    options.onRun,
+  );
 
   const faults = noFaults();
   for (const r of reports) for (const k of FAULT_KINDS) faults[k] += r.faults[k];

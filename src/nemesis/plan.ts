@@ -33,7 +33,7 @@ export interface NetworkFaults {
  */
 export type PartitionMode = 'refuse' | 'stall';
 
-type PlannedFault =
+export type PlannedFault =
   | { kind: 'kill'; at: number; peer: string; downMs: number }
   | { kind: 'pause'; at: number; peer: string; downMs: number }
   | { kind: 'partition'; at: number; side: string[]; mode: PartitionMode; downMs: number };

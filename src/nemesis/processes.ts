@@ -201,3 +201,12 @@ export function stdoutForValidation(p: PeerProcess): ValidationText {
   });
   return { text, cutLines, incarnations };
 }
+
+/** Peers one of whose processes ended without the nemesis ending it, each once. */
+export const endedOnTheirOwn = (peers: ReadonlyMap<string, PeerProcess>): string[] => [
+  ...new Set(
+    [...peers.values()].flatMap((p) =>
+      p.incarnations.filter((i) => i.ended !== undefined && !i.ended.includes('nemesis')).map(() => p.host),
+    ),
+  ),
+];

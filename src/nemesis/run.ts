@@ -11,15 +11,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { expectedChoosers } from '../cluster/localCluster';
 import type { ClusterConfig } from '../config/cluster';
-import { formatAddressOverride } from '../runtime/addresses';
-import { mulberry32 } from '../sim/prng';
 import { type LabInput, readLabRun, TraceInputError, type TraceResult, validateRun } from '../trace/index';
 import { formatText } from '../trace/report';
 import { crashWindowExplains, type PeerEvidence } from './crashWindow';
-import { type FaultCounts, mixSeed, noFaults, planJson, planRun, type RunPlan } from './plan';
-import { releasePorts, reservePorts } from './ports';
-import { holdTempDir, type PeerCommand, PeerProcess, releaseTempDir, stdoutForValidation } from './processes';
-import { FaultProxy } from './proxy';
+import { type FaultCounts, planJson, planRun, type RunPlan } from './plan';
+import {
+  endedOnTheirOwn,
+  holdTempDir,
+  type PeerCommand,
+  type PeerProcess,
+  releaseTempDir,
+  stdoutForValidation,
+} from './processes';
+import { Stage, waitUntil } from './stage';
 
 export interface RunContext {
   hostsfile: string;
@@ -73,75 +77,33 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport> {
   const { cluster } = ctx;
   const plan = planRun(cluster, seed, { faultPhaseMs: ctx.faultPhaseMs });
-  const counts = noFaults();
   const dataRoot = await mkdtemp(path.join(os.tmpdir(), 'paxos-nemesis-'));
   holdTempDir(dataRoot);
   const hosts = cluster.peers.map((p) => p.host);
-  // Not the plan's generator: which ports are free is the machine's business, not the seed's.
-  const realPorts = await reservePorts(hosts.length, mulberry32(mixSeed(seed, Date.now() >>> 0)));
-  const portOf = (host: string) => realPorts[hosts.indexOf(host)] as number;
-
-  const { proxies, proxyPorts } = await openProxies(hosts, portOf, seed, counts);
-
-  let launchedAt = Date.now();
-  const since = () => Date.now() - launchedAt;
-  let wake: () => void = () => {};
-  const peers = new Map<string, PeerProcess>();
-  for (const host of hosts) {
-    const command = peerCommand(ctx, plan, host, { hosts, dataRoot, portOf, proxyPorts });
-    peers.set(host, new PeerProcess(host, command, since, () => wake()));
-  }
+  const stage = await Stage.open(hosts, seed);
+  const { peers, counts } = stage;
+  for (const host of hosts) stage.addPeer(host, peerCommand(ctx, plan, host, stage, dataRoot));
   const expected = expectedChoosers(cluster, plan.values).map((p) => p.host);
   const allDecided = () => undecided(expected, peers).length === 0;
-
-  const timers = new Set<NodeJS.Timeout>();
-  const at = (ms: number, f: () => void | Promise<void>) => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      void f();
-    }, ms);
-    timers.add(t);
+  const setWake = (w: () => void) => {
+    stage.wake = w;
   };
-  let healing = false;
-  const restarts: Promise<void>[] = [];
 
   let healedAt = 0;
   let problem: string | undefined;
   try {
-    launchedAt = Date.now();
-    for (const p of peers.values()) p.start();
-    for (const proxy of proxies.values()) proxy.faults = plan.network;
-    schedule(plan, peers, proxies, counts, at, () => healing, restarts, linkKey);
-
+    stage.launch();
+    stage.inject(plan);
     // The fault phase, then the heal.
     await waitUntil(
-      () => ctx.aborted() || since() >= plan.faultPhaseMs,
-      (w) => {
-        wake = w;
-      },
+      () => ctx.aborted() || stage.since() >= plan.faultPhaseMs,
+      setWake,
       plan.faultPhaseMs + 100,
     );
-    healing = true;
-    for (const t of timers) clearTimeout(t);
-    timers.clear();
-    await Promise.all(restarts);
-    for (const proxy of proxies.values()) {
-      proxy.faults = undefined;
-      proxy.healAll();
-    }
-    for (const p of peers.values()) {
-      p.resume();
-      if (!p.running) p.start();
-    }
-    healedAt = since();
+    await stage.heal();
+    healedAt = stage.since();
 
-    await waitUntil(
-      () => ctx.aborted() || allDecided(),
-      (w) => {
-        wake = w;
-      },
-      ctx.decideTimeoutMs,
-    );
+    await waitUntil(() => ctx.aborted() || allDecided(), setWake, ctx.decideTimeoutMs);
     if (!allDecided() && !ctx.aborted()) {
       const missing = undecided(expected, peers);
       problem = `not decided ${ctx.decideTimeoutMs / 1000} s after the faults stopped: no chose from ${missing.join(', ')}`;
@@ -152,11 +114,7 @@ export async function runOnce(ctx: RunContext, seed: number): Promise<RunReport>
     if (crashed.length > 0)
       problem = `${problem ? `${problem}; ` : ''}${crashed.join(', ')} ended on its own (see its stderr)`;
   } finally {
-    for (const t of timers) clearTimeout(t);
-    await Promise.allSettled(restarts);
-    await Promise.all([...peers.values()].map((p) => p.stop()));
-    await Promise.all([...proxies.values()].map((p) => p.close()));
-    releasePorts(realPorts);
+    await stage.close();
   }
 
   const report = await reportRun(ctx, seed, plan, {
@@ -178,54 +136,14 @@ const undecided = (expected: readonly string[], peers: ReadonlyMap<string, PeerP
     return p.choseAt === undefined && !p.decidedSilently;
   });
 
-/** Peers one of whose processes ended without the nemesis ending it, each once. */
-const endedOnTheirOwn = (peers: ReadonlyMap<string, PeerProcess>): string[] => [
-  ...new Set(
-    [...peers.values()].flatMap((p) =>
-      p.incarnations.filter((i) => i.ended !== undefined && !i.ended.includes('nemesis')).map(() => p.host),
-    ),
-  ),
-];
-
-const linkKey = (from: string, to: string) => `${from}->${to}`;
-
-/** A listening fault proxy for every link, each drawing its faults from its own seed. */
-async function openProxies(
-  hosts: readonly string[],
-  portOf: (host: string) => number,
-  seed: number,
-  counts: FaultCounts,
-): Promise<{ proxies: Map<string, FaultProxy>; proxyPorts: Map<string, number> }> {
-  const proxies = new Map<string, FaultProxy>();
-  for (const [i, from] of hosts.entries())
-    for (const [j, to] of hosts.entries()) {
-      if (i === j) continue;
-      const proxy = new FaultProxy({
-        name: linkKey(from, to),
-        targetPort: portOf(to),
-        random: mulberry32(mixSeed(seed, i + 1, j + 1)),
-        counts,
-      });
-      proxies.set(linkKey(from, to), proxy);
-    }
-  const proxyPorts = new Map<string, number>();
-  for (const [k, proxy] of proxies) proxyPorts.set(k, await proxy.listen());
-  return { proxies, proxyPorts };
-}
-
 /** The command line of peer `host`: its own port, and every other peer reached through its link's proxy. */
 function peerCommand(
   ctx: RunContext,
   plan: RunPlan,
   host: string,
-  where: {
-    hosts: readonly string[];
-    dataRoot: string;
-    portOf: (host: string) => number;
-    proxyPorts: ReadonlyMap<string, number>;
-  },
+  stage: Stage,
+  dataRoot: string,
 ): { command: string; args: string[] } {
-  const { hosts, dataRoot, portOf, proxyPorts } = where;
   const value = plan.values.get(host);
   const delay = plan.delaysMs.get(host);
   const args = [
@@ -236,16 +154,10 @@ function peerCommand(
     '--name',
     host,
     '--port',
-    String(portOf(host)),
+    String(stage.port(host)),
     '--data-dir',
     path.join(dataRoot, host),
-    ...hosts.flatMap((to) => [
-      '--peer-address',
-      formatAddressOverride(to, {
-        host: '127.0.0.1',
-        port: to === host ? portOf(host) : (proxyPorts.get(linkKey(host, to)) as number),
-      }),
-    ]),
+    ...stage.addressArgs(host),
     ...(value !== undefined ? ['-v', value] : []),
     ...(delay !== undefined ? ['-t', String(delay / 1000)] : []),
     ...(ctx.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
@@ -343,77 +255,6 @@ async function reportRun(
     report.evidence = await keepEvidence(ctx.keepDir, plan, report, inputs, peers);
   }
   return report;
-}
-
-/** Resolves once `done()` holds (re-checked whenever a peer prints and every 50 ms) or after `ms`. */
-function waitUntil(done: () => boolean, setWake: (w: () => void) => void, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const finish = () => {
-      clearInterval(poll);
-      clearTimeout(limit);
-      setWake(() => {});
-      resolve();
-    };
-    const check = () => {
-      if (done()) finish();
-    };
-    const poll = setInterval(check, 50);
-    const limit = setTimeout(finish, ms);
-    setWake(check);
-    check();
-  });
-}
-
-/** Arms the plan's process faults and partitions; none starts once the heal has begun. */
-function schedule(
-  plan: RunPlan,
-  peers: ReadonlyMap<string, PeerProcess>,
-  proxies: ReadonlyMap<string, FaultProxy>,
-  counts: FaultCounts,
-  at: (ms: number, f: () => void | Promise<void>) => void,
-  healing: () => boolean,
-  restarts: Promise<void>[],
-  key: (from: string, to: string) => string,
-): void {
-  const hosts = [...peers.keys()];
-  for (const f of plan.faults) {
-    if (f.kind === 'kill') {
-      at(f.at, () => {
-        const p = peers.get(f.peer) as PeerProcess;
-        if (healing() || !p.running) return;
-        counts.kill += 1;
-        // The heal waits for the kill itself, not for the restart, which it does at once instead.
-        restarts.push(
-          p.kill().then(() =>
-            at(f.downMs, () => {
-              if (!healing()) p.start();
-            }),
-          ),
-        );
-      });
-    } else if (f.kind === 'pause') {
-      at(f.at, () => {
-        const p = peers.get(f.peer) as PeerProcess;
-        if (healing() || !p.running || !p.pause()) return;
-        counts.pause += 1;
-        at(f.downMs, () => p.resume());
-      });
-    } else {
-      const crossing = hosts.flatMap((a) =>
-        hosts
-          .filter((b) => a !== b && f.side.includes(a) !== f.side.includes(b))
-          .map((b) => proxies.get(key(a, b)) as FaultProxy),
-      );
-      at(f.at, () => {
-        if (healing()) return;
-        counts.partition += 1;
-        const heals = crossing.map((proxy) => proxy.cut(f.mode));
-        at(f.downMs, () => {
-          for (const heal of heals) heal();
-        });
-      });
-    }
-  }
 }
 
 async function keepEvidence(

@@ -99,7 +99,17 @@ export interface RegisterPeerConfig {
    * A hostsfile's shape instead (src/serve/): the peers holding every key's acceptor, and
    * each proposer's group among `groupCount`. Without it, every peer is both, in order.
    */
-  layout?: { acceptors: readonly PeerId[]; groups: ReadonlyMap<PeerId, GroupId>; groupCount: number };
+  layout?: {
+    acceptors: readonly PeerId[];
+    groups: ReadonlyMap<PeerId, GroupId>;
+    groupCount: number;
+    /**
+     * Only under --allow-unsafe-quorums: each group's own acceptors, where groups differ. A
+     * register kept by two sets of acceptors whose majorities need not meet is not one
+     * register; the nemesis must see that break.
+     */
+    groupAcceptors?: ReadonlyMap<GroupId, readonly PeerId[]>;
+  };
 }
 
 export interface RegisterPeerLogic {
@@ -249,7 +259,8 @@ function layoutOf(config: RegisterPeerConfig) {
     if (group === undefined) throw new Error(`peer ${id} is not a proposer of ${peers.join(', ')}`);
     return group;
   };
-  return { layout, groupOf };
+  const acceptorsOf = (group: GroupId) => layout.groupAcceptors?.get(group) ?? layout.acceptors;
+  return { layout, groupOf, acceptorsOf };
 }
 
 function initPeer(
@@ -310,7 +321,7 @@ export function createRegisterPeerLogic(
 ): RegisterPeerLogic {
   const round: Stepper<typeof registerRoundMachine> = makeStepper(machines.round);
   const acceptor: Stepper<typeof acceptorMachine> = makeStepper(machines.acceptor);
-  const { layout, groupOf } = layoutOf(config);
+  const { layout, groupOf, acceptorsOf } = layoutOf(config);
   const init = (id: PeerId, durable?: RegisterPeerDurable) => initPeer(acceptor, id, durable);
 
   /** Starts the next queued request of `key`, if its round is free. */
@@ -325,7 +336,7 @@ export function createRegisterPeerLogic(
       group: groupOf(acc.id),
       groupCount: layout.groupCount,
       incarnation: state.incarnation,
-      acceptors: [...layout.acceptors],
+      acceptors: [...acceptorsOf(groupOf(acc.id))],
       key,
       lastNumber: own(state.lastNumber, key) ?? 0,
     });

@@ -17,12 +17,17 @@
  *   chose-on-accept   prints chose as soon as its acceptor accepts (the seed's defect)
  *   forget-number     saves a proposer's state without its proposal number, so a
  *                     restarted proposer reuses its numbers
- * and of the register peer (`paxos serve`, src/serve/host.ts), whose multiplexing of keys
- * `paxos trace` must catch:
+ * and of the register peer (`paxos serve`): two that mix up its keys, which `paxos trace`
+ * must catch,
  *   deliver-to-last-key  hands a prepare or accept to the acceptor of the key the previous
  *                        one was for
  *   save-wrong-key       a batch's write saves each key's acceptor under another key of the
  *                        batch
+ * and two that `paxos nemesis --workload registers` must catch:
+ *   forget-on-restart keeps its acceptors' promises and acceptances in memory only, never
+ *                     on disk, so a restarted peer has forgotten them (its incarnation
+ *                     stays durable: ballots stay unique, only the acceptor state is lost)
+ *   get-from-one      answers a get from its own acceptor's stored state, with no round
  */
 import type { PeerLogic } from '../peer/node';
 
@@ -73,13 +78,17 @@ export type FaultName =
   | 'chose-on-accept'
   | 'forget-number'
   | 'deliver-to-last-key'
-  | 'save-wrong-key';
+  | 'save-wrong-key'
+  | 'forget-on-restart'
+  | 'get-from-one';
 const FAULTS: readonly FaultName[] = [
   'send-first',
   'chose-on-accept',
   'forget-number',
   'deliver-to-last-key',
   'save-wrong-key',
+  'forget-on-restart',
+  'get-from-one',
 ];
 
 function parseFault(spec: string | undefined): FaultName | undefined {

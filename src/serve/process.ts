@@ -6,12 +6,14 @@ import { majority } from '../../machines/messages';
 import { type ClusterConfig, type PeerConfig, rolesOf } from '../config/cluster';
 import { createRegisterPeerLogic } from '../registers/peer';
 import { AddressBook, type AddressOverrides } from '../runtime/addresses';
+import { fault } from '../runtime/failpoints';
 import { clusterFingerprint, ForeignStateError } from '../runtime/storage';
 import { Transport } from '../runtime/transport';
 import type { OpenStore, RegisterStore } from '../storage/store';
+import { forgetfulStore, getFromOne } from './faults';
 import { MAX_REGISTER_FRAME_BYTES } from './frames';
 import { RegisterHost } from './host';
-import { buildApp, type Health } from './http';
+import { buildApp, type Health, type Service } from './http';
 import type { Layout } from './layout';
 import { ServeMetrics } from './metrics';
 import { ServeTracer } from './tracer';
@@ -43,7 +45,8 @@ const fail = (text: string, code: number): never => {
 async function openOrExit(options: ServeOptions): Promise<RegisterStore> {
   const owner = { cluster: clusterFingerprint(options.cluster), peer: options.self.id };
   try {
-    return await options.openStore(options.dataDir, owner);
+    const store = await options.openStore(options.dataDir, owner);
+    return fault === 'forget-on-restart' ? forgetfulStore(store) : store;
   } catch (err) {
     return fail((err as Error).message, err instanceof ForeignStateError ? 2 : 1);
   }
@@ -105,8 +108,13 @@ export async function runServe(options: ServeOptions): Promise<void> {
     .catch((err: Error) => fail(`cannot listen on port ${listen.port}: ${err.message}`, 1));
   transport.warm(cluster.peers.map((p) => p.id).filter((id) => id !== self.id));
   const running = host;
+  const invoke: Service['invoke'] = (key, op) => running.invoke(key, op);
   const app = buildApp(
-    { invoke: (key, op) => running.invoke(key, op), health: () => healthOf(options, transport), metrics },
+    {
+      invoke: fault === 'get-from-one' ? getFromOne(invoke, store) : invoke,
+      health: () => healthOf(options, transport),
+      metrics,
+    },
     options.requestTimeoutMs,
   );
   const shutdown = () => {
