@@ -84,6 +84,7 @@ export class RegisterHost {
   private readonly sweeper: NodeJS.Timeout;
   private readonly reports: RateLimitedLog;
   private readonly idleMs: number;
+  private readonly holdsAcceptors: boolean;
   private nextId = 1;
   /** The deliver-to-last-key fault's memory: the key the last prepare or accept was for. */
   private lastKey: string | undefined;
@@ -92,6 +93,8 @@ export class RegisterHost {
     this.state = options.logic.start(options.store.incarnation);
     this.reports = new RateLimitedLog(options.log);
     this.idleMs = options.idleMs ?? 30_000;
+    this.holdsAcceptors =
+      (options.cluster.peers.find((p) => p.id === options.self)?.acceptor.length ?? 0) > 0;
     this.sweeper = setInterval(() => this.sweep(), Math.max(100, this.idleMs / 2));
     this.sweeper.unref();
   }
@@ -146,10 +149,20 @@ export class RegisterHost {
     this.reports.close();
   }
 
+  /**
+   * Whether the input must wait for its key's acceptor to be read: a prepare or accept for
+   * it, and a client's operation on it at a peer that holds acceptors. The acceptor's
+   * promise is at least every number this peer sent on the key in any life (its own
+   * prepare reaches it in the same batch, saved before anything leaves), so a round begun
+   * after it is read starts above them: a restarted peer's numbers on a key still rise,
+   * and its first round is not refused for a number below its own old promise.
+   */
   private needsLoad(input: RegisterPeerInput): boolean {
+    if (Object.hasOwn(this.state.acceptors, keyOf(input))) return false;
+    if (input.type === 'invoke') return this.holdsAcceptors;
     if (input.type !== 'deliver') return false;
     const { type } = input.message;
-    return (type === 'prepare' || type === 'accept') && !Object.hasOwn(this.state.acceptors, input.key);
+    return type === 'prepare' || type === 'accept';
   }
 
   private enqueue(input: HostInput): void {

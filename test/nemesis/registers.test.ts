@@ -96,14 +96,16 @@ describe('the register fault plan', () => {
 });
 
 describe('paxos nemesis --workload registers on real processes', () => {
-  test('healthy seeded runs are valid with no lost write, every key kept with its picture', async () => {
+  test('healthy seeded runs are valid with no lost write and their traces pass, every key kept with its picture', async () => {
     const r = await nemesis(['--runs', '3', '--jobs', '2', '--seed', `${SEED}`]);
     expect(r.code, r.stdout).toBe(0);
     expect(r.report).toMatchObject({ runs: 3, valid: 3, invalid: 0, unknown: 0, errors: 0, lostWrites: 0 });
+    // Seen from inside too: every peer's trace replayed through the machines, every key refined.
+    expect(r.report.tracesPassed).toBe(3);
     expect(r.report.operations).toBeGreaterThan(100);
     expect(r.report.faults.kill).toBeGreaterThan(0);
     const kept = readdirSync(path.join(r.keep, `seed-${SEED}`));
-    for (const f of ['r0.jsonl', 'r0.html', 'c0.jsonl', 'peer1.1.stderr', 'plan.json'])
+    for (const f of ['r0.jsonl', 'r0.html', 'c0.jsonl', 'peer1.1.stderr', 'peer1.ndjson', 'plan.json'])
       expect(kept).toContain(f);
     // The bench's data directories are gone; only what --keep asked for stays.
     expect(readdirSync(r.tmp)).toEqual(['keep']);

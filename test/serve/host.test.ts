@@ -30,7 +30,7 @@ afterEach(() => {
   for (const h of hosts.splice(0)) h.stop();
 });
 
-function hostWith(store: MemoryStore, idleMs = 60_000) {
+function hostWith(store: MemoryStore, idleMs = 60_000, metrics = new ServeMetrics()) {
   const host = new RegisterHost({
     logic: createRegisterPeerLogic({ peers: [1] }),
     cluster,
@@ -42,7 +42,7 @@ function hostWith(store: MemoryStore, idleMs = 60_000) {
       throw err;
     },
     requestTimeoutMs: 2000,
-    metrics: new ServeMetrics(),
+    metrics,
     idleMs,
   });
   hosts.push(host);
@@ -72,4 +72,23 @@ test('an idle key leaves memory and comes back from the store', async () => {
     outcome: 'ok',
     state: { value: 'x', version: 1 },
   });
+});
+
+test("a restarted peer's first round on a key starts above its old promise, not below and refused", async () => {
+  const store = new MemoryStore();
+  // What an earlier life left: a promise for one of that life's later numbers.
+  store.data.set('a', {
+    minProposal: 196_609,
+    acceptedProposal: 196_609,
+    acceptedValue: '{"version":1,"value":"x"}',
+  });
+  const metrics = new ServeMetrics();
+  const host = hostWith(store, 60_000, metrics);
+  expect(await host.invoke('a', { kind: 'put', value: 'y' })).toEqual({
+    outcome: 'ok',
+    state: { value: 'y', version: 2 },
+  });
+  expect((store.data.get('a')?.acceptedProposal ?? 0) > 196_609).toBe(true);
+  // No refusal, so no backoff and no retry: the round read the promise before it began.
+  expect((await metrics.retries.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
 });

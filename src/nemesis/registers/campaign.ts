@@ -29,6 +29,8 @@ export interface RegistersCampaignReport {
   unknownOps: number;
   faults: FaultCounts;
   checkMs: number;
+  /** Runs whose peers' traces passed `paxos trace` (replayed through the machines, refined key by key). */
+  tracesPassed: number;
   seeds: { first: number; last: number };
   failures: { seed: number; verdict: string; problem?: string; evidence?: string }[];
   elapsedMs: number;
@@ -44,6 +46,7 @@ const benchFailed = (seed: number, err: Error): RegistersRunReport => ({
   lostWrites: 0,
   faults: noFaults(),
   checkMs: 0,
+  trace: { verdict: 'NOT CHECKED', steps: 0, specSteps: 0, problem: 'the bench failed' },
   keys: [],
   counters: [],
 });
@@ -73,6 +76,7 @@ export async function runRegistersCampaign(
     unknownOps: sum((r) => r.unknownOps),
     faults,
     checkMs: sum((r) => r.checkMs),
+    tracesPassed: reports.filter((r) => r.trace.verdict === 'PASS').length,
     seeds: { first: options.seed, last: (options.seed + Math.max(0, started - 1)) >>> 0 },
     failures: reports
       .filter((r) => r.verdict !== 'valid')
@@ -95,7 +99,8 @@ export function registersRunLine(r: RegistersRunReport): string {
     .join(', ');
   return (
     `seed ${r.seed}: ${r.verdict.toUpperCase()}; ${r.operations} operations, ${r.unknownOps} unknown; ` +
-    `counters: ${counters || 'none'}; faults: ${faultsText(r.faults)}; check ${r.checkMs} ms` +
+    `counters: ${counters || 'none'}; faults: ${faultsText(r.faults)}; ` +
+    `trace ${r.trace.verdict} (${r.trace.steps} steps, ${r.trace.specSteps} spec steps); check ${r.checkMs} ms` +
     (r.problem ? `; ${r.problem}` : '') +
     (r.evidence ? `; evidence in ${r.evidence}` : '')
   );
@@ -104,8 +109,9 @@ export function registersRunLine(r: RegistersRunReport): string {
 export function registersSummary(c: RegistersCampaignReport, replay: (seed: number) => string): string[] {
   const lines = [
     `runs: ${c.runs}${c.runs === 0 ? '' : ` (seeds ${c.seeds.first}..${c.seeds.last})`}${c.stopped ? `, stopped early: ${c.stopped}` : ''}, ${(c.elapsedMs / 1000).toFixed(1)} s`,
-    `valid: ${c.valid}; invalid: ${c.invalid}; unknown (checker out of time, not valid): ${c.unknown}; errors: ${c.errors}; lost writes: ${c.lostWrites}`,
+    `valid: ${c.valid}; invalid: ${c.invalid}; unknown (checker out of time or trace undecided, not valid): ${c.unknown}; errors: ${c.errors}; lost writes: ${c.lostWrites}`,
     `operations: ${c.operations}, of which unknown (info): ${c.unknownOps}; check time: ${(c.checkMs / 1000).toFixed(1)} s`,
+    `peers' traces replayed through the machines and refined to spec/Registers.tla: ${c.tracesPassed} of ${c.runs} runs passed`,
     `faults injected: ${faultsText(c.faults)}`,
   ];
   for (const f of c.failures)

@@ -4,7 +4,7 @@
  * proxy (src/nemesis/stage.ts), clients at the serving peers' client ports while the seeded
  * faults go on; then the heal, a last read of every key, and the verdict (verdict.ts).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { ClusterConfig } from '../../config/cluster';
@@ -14,6 +14,7 @@ import { type FaultCounts, planJson, type RunPlan } from '../plan';
 import { endedOnTheirOwn, holdTempDir, type PeerCommand, releaseTempDir } from '../processes';
 import { Stage } from '../stage';
 import { planRegistersRun } from './plan';
+import { checkTraces, type TraceVerdict, traceFile, withTraces } from './traced';
 import {
   type CounterVerdict,
   checkCounter,
@@ -48,6 +49,8 @@ export interface RegistersRunReport {
   lostWrites: number;
   faults: FaultCounts;
   checkMs: number;
+  /** The peers' traces replayed through the machines and refined to spec/Registers.tla. */
+  trace: TraceVerdict;
   keys: { key: string; verdict: string; operations: number }[];
   counters: CounterVerdict[];
   evidence?: string;
@@ -84,6 +87,8 @@ function serveCommand(ctx: RegistersContext, stage: Stage, host: string, dataRoo
       ...stage.addressArgs(host),
       '--request-timeout',
       String(SERVE_TIMEOUT_S),
+      '--trace',
+      traceFile(dataRoot, host),
       ...(ctx.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
     ],
   };
@@ -121,6 +126,8 @@ async function phase(ctx: RegistersContext, ms: number): Promise<void> {
 
 interface Played {
   workload: Workload;
+  /** Where the peers kept their data and traces. */
+  dataRoot?: string;
   finals: Map<string, { value: string | null; version: number }>;
   problem?: string;
 }
@@ -175,7 +182,7 @@ export async function runRegistersOnce(ctx: RegistersContext, seed: number): Pro
       requestTimeoutMs: CLIENT_TIMEOUT_MS,
     });
     const played = await play(ctx, stage, plan, workload);
-    return await judge(ctx, seed, plan, stage, played);
+    return await judge(ctx, seed, plan, stage, { ...played, dataRoot });
   } finally {
     await rm(dataRoot, { recursive: true, force: true });
     releaseTempDir(dataRoot);
@@ -195,8 +202,12 @@ async function judge(
   const perKeyMs = ctx.checkTimeMs / ALL_KEYS.length;
   const keys = ALL_KEYS.map((k) => checkKey(workload.events, k, perKeyMs));
   const counters = [...workload.counters].map(([k, tally]) => checkCounter(k, tally, finals.get(k)));
+  const trace = await checkTraces(ctx.cluster, played.dataRoot ?? '', ctx.allowUnsafeQuorums);
   const checkMs = Math.round(performance.now() - started);
-  let judged = runVerdict(keys, counters, (f) => f);
+  let judged = withTraces(
+    runVerdict(keys, counters, (f) => f),
+    trace,
+  );
   // A service that never came up or back explains missing reads better than they do themselves.
   if (played.problem && (judged.verdict === 'valid' || judged.verdict === 'error'))
     judged = { verdict: 'error', problem: played.problem };
@@ -208,7 +219,10 @@ async function judge(
     judged =
       judged.verdict === 'error'
         ? judged
-        : runVerdict(keys, counters, (f) => path.join(evidence as string, f));
+        : withTraces(
+            runVerdict(keys, counters, (f) => path.join(evidence as string, f)),
+            trace,
+          );
   }
   const clientOps = workload.events.filter((e) => e.process !== 'nemesis' && e.type !== 'invoke');
   const report: RegistersRunReport = {
@@ -219,6 +233,7 @@ async function judge(
     lostWrites: counters.reduce((n, c) => n + c.lost, 0),
     faults: stage.counts,
     checkMs,
+    trace,
     keys: keys.map((k) => ({
       key: k.key,
       verdict: k.check.verdict,
@@ -228,7 +243,7 @@ async function judge(
     ...(evidence ? { evidence } : {}),
     ...(ctx.aborted() ? { aborted: true } : {}),
   };
-  if (evidence) await keepEvidence(evidence, plan, stage, keys, report);
+  if (evidence) await keepEvidence(evidence, plan, stage, keys, report, played.dataRoot);
   return report;
 }
 
@@ -238,8 +253,12 @@ async function keepEvidence(
   stage: Stage,
   keys: readonly KeyVerdict[],
   report: RegistersRunReport,
+  dataRoot: string | undefined,
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
+  if (dataRoot !== undefined)
+    for (const host of stage.hosts)
+      await copyFile(traceFile(dataRoot, host), path.join(dir, `${host}.ndjson`)).catch(() => {});
   for (const k of keys) {
     await writeFile(path.join(dir, k.file), k.text);
     const picture = k.check.verdict === 'ERROR' ? undefined : k.check;
