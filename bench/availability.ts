@@ -128,13 +128,18 @@ const median = (xs: readonly number[]) => {
 const ms = (x: number) => `${Math.round(x)} ms`;
 const spread = (xs: readonly number[]) => `${ms(Math.min(...xs))}-${ms(Math.max(...xs))}`;
 
+/** What the client of the longest pause was told meanwhile: `503 after 1000 ms`, `none after 1001 ms` (abandoned). */
+const failuresText = (p: Pause) =>
+  (p.failures ?? []).map(([from, to, status]) => `${status || 'none'} after ${to - from} ms`).join(', ') ||
+  'no write failed';
+
 function runLine(r: RunFigures, c: Cluster): string {
   const rates = Object.entries(r.rates)
     .map(([p, x]) => `${p} ${Math.round(x)}`)
     .join(', ');
   return (
     `${r.service}: cut ${r.cut}, killed ${r.killed}; longest pause on the majority side ${ms(r.pause.ms)} ` +
-    `(a client of ${c.hostOf(r.pause.endpoint)}, from ${(r.pause.at / 1000).toFixed(1)} s); ` +
+    `(a client of ${c.hostOf(r.pause.endpoint)}, from ${(r.pause.at / 1000).toFixed(1)} s; ${failuresText(r.pause)}); ` +
     `the cut member's clients served again ${ms(r.backAfterHealMs)} after the heal, the killed one's ` +
     `${ms(r.backAfterRestartMs)} after its restart; writes/s: ${rates}`
   );

@@ -4,7 +4,7 @@
  * every client, one request outstanding each, until the run ends, and prints when each of
  * its writes was acknowledged; `clients.ts ready SPEC` waits until every endpoint
  * acknowledges a write; `clients.ts leader SPEC` prints the endpoint of etcd's leader.
- * A request that takes longer than the timeout is abandoned and counts as failed, so a
+ * A request that takes longer than the timeout is abandoned and counts as failed (status 0), so a
  * client never waits longer than one timeout to try again.
  */
 import http from 'node:http';
@@ -36,21 +36,22 @@ function post(endpoint: string, method: string, path: string, body: unknown, tim
 }
 
 /** One write, as each service spells it: true when acknowledged. */
-async function write(spec: LoadSpec, endpoint: string, key: string, value: string): Promise<boolean> {
+async function write(spec: LoadSpec, endpoint: string, key: string, value: string): Promise<number> {
   const a =
     spec.service === 'ours'
       ? await post(endpoint, 'PUT', `/v1/registers/${key}`, { value }, spec.timeoutMs)
       : await post(endpoint, 'POST', '/v3/kv/put', { key: b64(key), value: b64(value) }, spec.timeoutMs);
-  return a.status === 200;
+  return a.status;
 }
 
 async function client(spec: LoadSpec, endpoint: string): Promise<ClientRecord> {
-  const record: ClientRecord = { endpoint, acked: [], failed: 0 };
+  const record: ClientRecord = { endpoint, acked: [], failures: [] };
   const end = spec.startAt + spec.durationMs;
   for (let i = 0; Date.now() < end; i++) {
-    const ok = await write(spec, endpoint, `a${Math.floor(Math.random() * 100)}`, `v${i}`);
-    if (ok) record.acked.push(Date.now() - spec.startAt);
-    else record.failed++;
+    const began = Date.now() - spec.startAt;
+    const status = await write(spec, endpoint, `a${Math.floor(Math.random() * 100)}`, `v${i}`);
+    if (status === 200) record.acked.push(Date.now() - spec.startAt);
+    else record.failures.push([began, Date.now() - spec.startAt, status]);
   }
   return record;
 }
@@ -64,7 +65,7 @@ async function load(spec: LoadSpec): Promise<ClientRecord[]> {
 async function ready(spec: LoadSpec): Promise<void> {
   const until = Date.now() + 60_000;
   for (const e of spec.endpoints)
-    while (!(await write(spec, e, 'ready', 'yes'))) {
+    while ((await write(spec, e, 'ready', 'yes')) !== 200) {
       if (Date.now() > until) throw new Error(`${spec.service}: ${e} acknowledged no write within 60 s`);
       await new Promise((r) => setTimeout(r, 100));
     }

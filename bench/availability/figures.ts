@@ -20,7 +20,8 @@ export interface ClientRecord {
   endpoint: string;
   /** Completion times of acknowledged writes, ms since the load's start. */
   acked: number[];
-  failed: number;
+  /** Writes not acknowledged: when sent and when they ended, ms since the load's start, and the HTTP status (0: abandoned at the timeout, or the connection failed). */
+  failures: [number, number, number][];
 }
 
 export interface Phase {
@@ -83,6 +84,8 @@ export interface Pause {
   endpoint: string;
   /** When it began, ms since the load's start. */
   at: number;
+  /** The client's writes that failed within it, with their status (0: abandoned or no connection). */
+  failures?: [number, number, number][];
 }
 
 /** The longest time any client on the majority side went without an acknowledgement. */
@@ -93,7 +96,14 @@ export function longestPause(records: readonly ClientRecord[], run: readonly Pha
       const marks = [from, ...r.acked.filter((t) => t >= from && t <= to), to];
       for (let i = 1; i < marks.length; i++) {
         const gap = (marks[i] as number) - (marks[i - 1] as number);
-        if (gap > worst.ms) worst = { ms: gap, endpoint: r.endpoint, at: marks[i - 1] as number };
+        const at = marks[i - 1] as number;
+        if (gap > worst.ms)
+          worst = {
+            ms: gap,
+            endpoint: r.endpoint,
+            at,
+            failures: r.failures.filter(([s]) => s >= at && s < at + gap),
+          };
       }
     }
   return worst;
