@@ -36,6 +36,7 @@ import type { Breach, Model, Visit } from '../model';
 import type { TraceStep } from '../result';
 import { Interner } from '../worlds/interner';
 import { type Answered, initialSpecState, isSpecStep, mapWorld, peersView, specParams } from './refinement';
+import { IntTupleMap } from './tupleMap';
 
 const KEY = 'k';
 
@@ -87,7 +88,8 @@ export class RegistersModel implements Model {
   private readonly params: RegistersParams;
   private readonly verdicts = new Map<number, Breach | null>();
   /** Spec state reached and whether it was a spec step, per (spec state, peers, messages sent, clients, answers). */
-  private readonly refinements = new Map<string, { id: number; breach: Breach | null }>();
+  private readonly refinements = new IntTupleMap<{ id: number; breach: Breach | null }>();
+  private refinementKey = new Int32Array(64);
   /** Per peer state and answer: whether the state ignores it. */
   private readonly ignored = new WeakMap<RegisterPeerState, Map<unknown, boolean>>();
   /** Ids of objects already interned: a memoised step hands back the same objects. */
@@ -98,7 +100,8 @@ export class RegistersModel implements Model {
   private readonly messagesAt: number;
   /** The breach and words of the step last generated, for checkStep and describe (called from inside visit). */
   private stepBreach: Breach | null = null;
-  private stepWords = '';
+  /** Put into words only when a trace asks: most steps are never described. */
+  private lastStep: { step: RegisterStep; before: RegisterWorld } | null = null;
 
   constructor(
     readonly options: RegisterModelOptions,
@@ -249,7 +252,7 @@ export class RegistersModel implements Model {
     if (!this.countRounds(w, sent, out)) return -1;
     const n = this.writeMessages(w, out);
     this.mapStep(s, w, sent, answered, out);
-    this.stepWords = describeStep(step, before, this.options.clients);
+    this.lastStep = { step, before };
     return sameInts(s, length, out, n) ? 0 : n;
   }
 
@@ -360,8 +363,9 @@ export class RegistersModel implements Model {
       const c = this.options.clients.findIndex((x) => x.peer === g + 1);
       return c < 0 ? 1 : (out[this.clientsAt + 3 * c] as number) + 1;
     });
-    const key = `${s[G]}|${out.subarray(PEERS, this.roundsAt).join(',')}|${sent.join(',')}|${opIdx.join(',')}|${answered.map((a) => `${a.group}:${a.n}`).join(',')}`;
-    let mapped = this.refinements.get(key);
+    const keyLength = this.writeRefinementKey(s, sent, opIdx, answered, out);
+    const key = this.refinementKey;
+    let mapped = this.refinements.get(key, keyLength);
     if (!mapped) {
       const spec = this.specStates.value(s[G] as number);
       const messages = sent.map((id) => this.messages.value(id).message);
@@ -383,10 +387,39 @@ export class RegistersModel implements Model {
           ? null
           : { invariant: 'Refinement', detail: 'the step maps to no action of spec/Registers.tla' };
       mapped = { id: this.specStates.intern(stateKey(after), after), breach };
-      this.refinements.set(key, mapped);
+      this.refinements.set(key, keyLength, mapped);
     }
     out[G] = mapped.id;
     this.stepBreach = mapped.breach;
+  }
+
+  /**
+   * What the refinement of a step depends on, as ints: the spec state before, the peers
+   * after, what was sent, each group's operation and what was answered (counts first, so no
+   * two tuples read alike).
+   */
+  private writeRefinementKey(
+    s: Int32Array,
+    sent: readonly number[],
+    opIdx: readonly number[],
+    answered: readonly Answered[],
+    out: Int32Array,
+  ): number {
+    const need = 3 + this.options.peers + sent.length + opIdx.length + 2 * answered.length;
+    if (need > this.refinementKey.length) this.refinementKey = new Int32Array(2 * need);
+    const key = this.refinementKey;
+    let i = 0;
+    key[i++] = s[G] as number;
+    for (let p = PEERS; p < this.roundsAt; p++) key[i++] = out[p] as number;
+    key[i++] = sent.length;
+    for (const id of sent) key[i++] = id;
+    for (const x of opIdx) key[i++] = x;
+    key[i++] = answered.length;
+    for (const a of answered) {
+      key[i++] = a.group;
+      key[i++] = a.n;
+    }
+    return i;
   }
 
   checkState(s: Int32Array): Breach | null {
@@ -439,7 +472,9 @@ export class RegistersModel implements Model {
       messages: w.inFlight.length,
       ...(breach ? { breach } : {}),
     };
-    return { action: before === null ? 'Init' : this.stepWords, state };
+    const last = this.lastStep;
+    const words = last ? describeStep(last.step, last.before, this.options.clients) : '';
+    return { action: before === null ? 'Init' : words, state };
   }
 
   fingerprint(s: Int32Array, length: number, out: Int32Array): void {
