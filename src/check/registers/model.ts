@@ -56,6 +56,11 @@ export interface RegisterModelOptions {
   maxRounds: number;
   /** Whether messages may be lost. */
   drop: boolean;
+  /**
+   * Whether drop steps are left out as subsumed (see `enabled`): the checker's choice. The
+   * explorer, where a user walks one run, still offers them.
+   */
+  dropsSubsumed?: boolean;
   maxDuplicates: number;
   maxRestarts: number;
   /** Whether every step is checked against spec/Registers.tla (numbers are checked fresh either way). */
@@ -193,13 +198,25 @@ export class RegistersModel implements Model {
     return stutters;
   }
 
-  /** Every step the bounds allow from s, each with its label: kind in the low bits, index above. */
+  /**
+   * Every step the bounds allow from s, each with its label: kind in the low bits, index above.
+   *
+   * With `dropsSubsumed`, no drop: the world after dropping m is simulated by the world it
+   * came from, m left in flight and never delivered. Nothing but a delivery reads the
+   * messages in flight (a timer fires whenever it is armed, the round bound counts prepares
+   * sent, the history and the refinement mapping read peers, clients and messages sent), so
+   * every step from W - m is a step from W to the same peers, clients, history and spec
+   * state, m still in flight: every check on a run with drops is made on the run that keeps
+   * the messages instead. The bag holds every message its addressee may still read (only
+   * answers ignored forever leave it), so a lost message is one never delivered.
+   */
   private *enabled(s: Int32Array, length: number): Generator<[number, RegisterStep]> {
     const label = (kind: RegisterStep['kind'], index: number) => index * 8 + LABELS.indexOf(kind);
+    const drop = this.options.drop && !this.options.dropsSubsumed;
     for (let i = 0; i < length - this.messagesAt; i++) {
       if (i > 0 && s[this.messagesAt + i] === s[this.messagesAt + i - 1]) continue;
       yield [label('deliver', i), { kind: 'deliver', index: i }];
-      if (this.options.drop) yield [label('drop', i), { kind: 'drop', index: i }];
+      if (drop) yield [label('drop', i), { kind: 'drop', index: i }];
       if ((s[D] as number) > 0) yield [label('duplicate', i), { kind: 'duplicate', index: i }];
     }
     for (const [c, plan] of this.options.clients.entries()) {
