@@ -15,6 +15,7 @@
  */
 import type { PeerId } from '../../../machines/messages';
 import type { Operation } from '../../../machines/register';
+import type { RegisterRoundContext } from '../../../machines/registerRound';
 import type { RegistersParams, RegistersState } from '../../../spec/registers';
 import { stateKey } from '../../../spec/registers';
 import {
@@ -147,11 +148,17 @@ export class RegistersModel implements Model {
     const key = JSON.stringify([
       p.incarnation,
       Object.entries(p.acceptors).map(([k, s]) => [k, s.value, s.context]),
-      Object.entries(p.rounds).map(([k, r]) => [k, r.request.id, r.snapshot.value, r.snapshot.context]),
+      Object.entries(p.rounds).map(([k, r]) => [
+        k,
+        r.request.id,
+        r.snapshot.value,
+        roundKey(r.snapshot.context),
+      ]),
       p.queued,
       p.lastNumber,
       p.highest,
-      p.timers,
+      // Which timer is armed, not its backoff attempt: this host fires it at any time.
+      Object.entries(p.timers).map(([k, t]) => [k, t.kind]),
     ]);
     const id = this.peerStates.intern(key, p);
     this.peerIds.set(p, id);
@@ -540,13 +547,23 @@ const copyWorld = (w: RegisterWorld): RegisterWorld => ({
   history: w.history.slice(),
 });
 
+/**
+ * A round's context as far as its future can tell. `highestSeen` is only ever read through
+ * max(n, highestSeen) (the next number, and the number the peer keeps when the round ends),
+ * and noteHighestSeen commutes with that max, so contexts alike in it are alike. `refusals`
+ * only sets a backoff timer's attempt, that is its duration, which this host does not read
+ * (a timer fires at any time it is armed): left out. Contexts alike by this key differ only
+ * in what no guard, action of this host, or the refinement mapping reads.
+ */
+const roundKey = (c: RegisterRoundContext): string =>
+  JSON.stringify({ ...c, highestSeen: Math.max(c.n, c.highestSeen), refusals: 0 });
+
+type RoundSnapshotView = { value: unknown; context: RegisterRoundContext };
+
 /** Two snapshots of a round alike in state and context (an event the round ignores changes neither). */
-const sameRound = (a: { value: unknown; context: unknown } | undefined, b: typeof a): boolean =>
+const sameRound = (a: RoundSnapshotView | undefined, b: RoundSnapshotView | undefined): boolean =>
   a === b ||
-  (a !== undefined &&
-    b !== undefined &&
-    a.value === b.value &&
-    JSON.stringify(a.context) === JSON.stringify(b.context));
+  (a !== undefined && b !== undefined && a.value === b.value && roundKey(a.context) === roundKey(b.context));
 
 const requestId = (client: number, op: number): number => client * 1000 + op;
 
