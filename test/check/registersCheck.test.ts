@@ -25,7 +25,7 @@ describe('the real register peers explored, histories and refinement checked', (
   test('one client, a put then a get, messages lost', () => {
     const r = run({ clients: [{ peer: 1, ops: [put('a'), get] }], drop: true });
     // A drop is subsumed (the message left in flight): the bag without drop, explored.
-    expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([44573, 23, true, []]);
+    expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([15869, 23, true, []]);
     // Not vacuous: both operations are answered in some world.
     expect(r.stats.mostAnswered).toBe(2);
   }, 120_000);
@@ -65,19 +65,16 @@ describe('the real register peers explored, histories and refinement checked', (
         { peer: 2, ops: [get] },
       ],
     });
-    expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([679095, 24, true, []]);
+    expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([399741, 24, true, []]);
     expect(r.stats.mostAnswered).toBe(2);
   }, 180_000);
 
-  test.skipIf(deep)(
-    'deep: one client, a put then a get, a crash and lost messages',
-    () => {
-      const r = run({ clients: [{ peer: 1, ops: [put('a'), get] }], drop: true, maxRestarts: 1 });
-      // 1,682,040 while drops were taken, 253,174 before rounds were keyed by what their future reads; 26 s here.
-      expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([245016, 24, true, []]);
-    },
-    600_000,
-  );
+  test('one client, a put then a get, a crash and lost messages', () => {
+    const r = run({ clients: [{ peer: 1, ops: [put('a'), get] }], drop: true, maxRestarts: 1 });
+    // 1,682,040 while drops were taken, under PAXOS_CHECK_DEEP; 10 s here.
+    expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([85504, 24, true, []]);
+    expect(r.stats.mostAnswered).toBe(2);
+  }, 120_000);
 
   test.skipIf(deep)(
     'deep: two puts from two peers at once',
@@ -88,7 +85,7 @@ describe('the real register peers explored, histories and refinement checked', (
           { peer: 2, ops: [put('b')] },
         ],
       });
-      expect([r.distinctStates, r.complete, r.violations]).toEqual([861207, true, []]);
+      expect([r.distinctStates, r.complete, r.violations]).toEqual([491721, true, []]);
     },
     600_000,
   );

@@ -410,7 +410,8 @@ export class RegistersModel implements Model {
         : !this.options.refinement || isSpecStep(this.params, spec, after)
           ? null
           : { invariant: 'Refinement', detail: 'the step maps to no action of spec/Registers.tla' };
-      mapped = { id: this.specStates.intern(stateKey(after), after), breach };
+      const kept = forgetSettled(this.params, after);
+      mapped = { id: this.specStates.intern(stateKey(kept), kept), breach };
       this.refinements.set(key, keyLength, mapped);
     }
     out[G] = mapped.id;
@@ -509,6 +510,31 @@ export class RegistersModel implements Model {
     out.set(s.subarray(0, length));
     return length;
   }
+}
+
+/**
+ * The spec state less the promises and votes no action of spec/Registers.tla can read
+ * again: those of a ballot b whose owner p has gone past it (pBal[p] > b, or p has no
+ * operation left), and the promises of a ballot whose accept was sent. Accept reads only
+ * promises of pBal[p] while no 2a of pBal[p] exists; Complete reads only votes of pBal[p];
+ * pBal, opIdx and the 2a messages only grow, so neither ever reads these again. Nor can a
+ * step send one again (an acceptor promises a ballot once; a vote sent again is sent by the
+ * machine and by AcceptAck alike), so a step maps to an action or a stutter from the state
+ * less them exactly when it does from the whole state. The prepares (FreshNumbers reads
+ * them) and accepts stay. Worlds that differ only in a promise once sent and since
+ * overtaken (an acceptor that promised 0 then 1, or took 1 first and refused 0) are one.
+ */
+function forgetSettled(p: RegistersParams, s: RegistersState): RegistersState {
+  const proposers = p.ops.length;
+  const owner = (b: number) => b % proposers;
+  const past = (b: number) =>
+    (s.pBal[owner(b)] as number) > b ||
+    (s.opIdx[owner(b)] as number) > (p.ops[owner(b)] as readonly unknown[]).length;
+  const accepted = new Set(s.msgs.flatMap((m) => (m.type === '2a' ? [m.bal] : [])));
+  const settled = (m: RegistersState['msgs'][number]) =>
+    (m.type === '1b' && (past(m.bal) || accepted.has(m.bal))) || (m.type === '2b' && past(m.bal));
+  const msgs = s.msgs.filter((m) => !settled(m));
+  return msgs.length === s.msgs.length ? s : { ...s, msgs };
 }
 
 /**
