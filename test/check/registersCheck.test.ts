@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Operation } from '../../machines/register';
 import { registerFaults } from '../../properties/registers/faults';
+import type { Model } from '../../src/check/model';
 import { checkRegisterWorlds, type RegisterCheckOptions } from '../../src/check/registers';
 import { RegistersModel } from '../../src/check/registers/model';
 import { search } from '../../src/check/search';
@@ -56,6 +57,37 @@ describe('the real register peers explored, histories and refinement checked', (
     expect(taken.complete && subsumed.complete).toBe(true);
     expect(taken.states).toBeGreaterThan(subsumed.states);
     expect([...taken.seen].sort()).toEqual([...subsumed.seen].sort());
+  }, 120_000);
+
+  test('settled promises and votes forgotten: the same worlds, less the spec ghost, and the same verdicts', () => {
+    const reached = (keepSettled: boolean) => {
+      const options = { ...base, clients: [{ peer: 1, ops: [put('a'), get] }], keepSettled };
+      const model = new RegistersModel(options, createRegisterPeerLogic({ peers: [1, 2, 3] }));
+      const seen = new Set<string>();
+      const check = model.checkState.bind(model);
+      const checked: Model = model;
+      checked.checkState = (s, n) => {
+        const peers = [...s.subarray(4, 7)].map((id) => model.peerStates.keys[id]);
+        const messages = [...s.subarray(4 + 2 * 3 + 3, n)].map((id) => model.messages.keys[id]).sort();
+        seen.add(
+          JSON.stringify([
+            model.histories.keys[s[0] as number],
+            peers,
+            [...s.subarray(2, 4)],
+            [...s.subarray(7, 13)],
+            messages,
+          ]),
+        );
+        return check(s);
+      };
+      const r = search(model);
+      return { seen, states: r.distinctStates, complete: r.complete, violations: r.violations.length };
+    };
+    const whole = reached(true);
+    const forgetting = reached(false);
+    expect([whole.states, whole.complete, whole.violations]).toEqual([44573, true, 0]);
+    expect([forgetting.states, forgetting.complete, forgetting.violations]).toEqual([15869, true, 0]);
+    expect([...forgetting.seen].sort()).toEqual([...whole.seen].sort());
   }, 120_000);
 
   test('a put and a get from two peers at once', () => {

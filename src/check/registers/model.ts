@@ -64,6 +64,8 @@ export interface RegisterModelOptions {
   dropsSubsumed?: boolean;
   maxDuplicates: number;
   maxRestarts: number;
+  /** Keeps every message in the mapped spec state (see forgetSettled): for the test that compares. */
+  keepSettled?: boolean;
   /** Whether every step is checked against spec/Registers.tla (numbers are checked fresh either way). */
   refinement: boolean;
 }
@@ -410,7 +412,7 @@ export class RegistersModel implements Model {
         : !this.options.refinement || isSpecStep(this.params, spec, after)
           ? null
           : { invariant: 'Refinement', detail: 'the step maps to no action of spec/Registers.tla' };
-      const kept = forgetSettled(this.params, after);
+      const kept = this.options.keepSettled ? after : forgetSettled(this.params, after);
       mapped = { id: this.specStates.intern(stateKey(kept), kept), breach };
       this.refinements.set(key, keyLength, mapped);
     }
