@@ -103,7 +103,7 @@ export function checkRegisters(
       .map((c) => `peer${c.peer}=${c.ops.map(describeOp).join(',')}`)
       .join(' ')}; ${options.maxRounds} round(s) per peer; bag network; faults: ${
       faults.length === 0 ? 'none' : faults.join(', ')
-    }; refinement ${flags.refinement ? 'on' : 'off'}\n`,
+    }${faults.includes('drop') ? ' (a drop is explored as a message never delivered)' : ''}; refinement ${flags.refinement ? 'on' : 'off'}\n`,
   );
   return checkRegisterWorlds({
     ...options,

@@ -40,7 +40,8 @@ export interface RegisterCheckResult extends CheckResult {
 export function checkRegisterWorlds(options: RegisterCheckOptions): RegisterCheckResult {
   const peers = Array.from({ length: options.peers }, (_, i) => i + 1);
   const logic = (options.logic ?? createRegisterPeerLogic)({ peers });
-  const model = new RegistersModel(options, logic);
+  // A drop is subsumed by leaving the message in flight (RegistersModel.enabled).
+  const model = new RegistersModel({ ...options, dropsSubsumed: true }, logic);
   const {
     visited: _,
     goals: __,

@@ -15,6 +15,7 @@
  */
 import type { PeerId } from '../../../machines/messages';
 import type { Operation } from '../../../machines/register';
+import type { RegisterRoundContext } from '../../../machines/registerRound';
 import type { RegistersParams, RegistersState } from '../../../spec/registers';
 import { stateKey } from '../../../spec/registers';
 import {
@@ -36,6 +37,7 @@ import type { Breach, Model, Visit } from '../model';
 import type { TraceStep } from '../result';
 import { Interner } from '../worlds/interner';
 import { type Answered, initialSpecState, isSpecStep, mapWorld, peersView, specParams } from './refinement';
+import { IntTupleMap } from './tupleMap';
 
 const KEY = 'k';
 
@@ -55,8 +57,15 @@ export interface RegisterModelOptions {
   maxRounds: number;
   /** Whether messages may be lost. */
   drop: boolean;
+  /**
+   * Whether drop steps are left out as subsumed (see `enabled`): the checker's choice. The
+   * explorer, where a user walks one run, still offers them.
+   */
+  dropsSubsumed?: boolean;
   maxDuplicates: number;
   maxRestarts: number;
+  /** Keeps every message in the mapped spec state (see forgetSettled): for the test that compares. */
+  keepSettled?: boolean;
   /** Whether every step is checked against spec/Registers.tla (numbers are checked fresh either way). */
   refinement: boolean;
 }
@@ -87,7 +96,8 @@ export class RegistersModel implements Model {
   private readonly params: RegistersParams;
   private readonly verdicts = new Map<number, Breach | null>();
   /** Spec state reached and whether it was a spec step, per (spec state, peers, messages sent, clients, answers). */
-  private readonly refinements = new Map<string, { id: number; breach: Breach | null }>();
+  private readonly refinements = new IntTupleMap<{ id: number; breach: Breach | null }>();
+  private refinementKey = new Int32Array(64);
   /** Per peer state and answer: whether the state ignores it. */
   private readonly ignored = new WeakMap<RegisterPeerState, Map<unknown, boolean>>();
   /** Ids of objects already interned: a memoised step hands back the same objects. */
@@ -98,7 +108,8 @@ export class RegistersModel implements Model {
   private readonly messagesAt: number;
   /** The breach and words of the step last generated, for checkStep and describe (called from inside visit). */
   private stepBreach: Breach | null = null;
-  private stepWords = '';
+  /** Put into words only when a trace asks: most steps are never described. */
+  private lastStep: { step: RegisterStep; before: RegisterWorld } | null = null;
 
   constructor(
     readonly options: RegisterModelOptions,
@@ -139,11 +150,17 @@ export class RegistersModel implements Model {
     const key = JSON.stringify([
       p.incarnation,
       Object.entries(p.acceptors).map(([k, s]) => [k, s.value, s.context]),
-      Object.entries(p.rounds).map(([k, r]) => [k, r.request.id, r.snapshot.value, r.snapshot.context]),
+      Object.entries(p.rounds).map(([k, r]) => [
+        k,
+        r.request.id,
+        r.snapshot.value,
+        roundKey(r.snapshot.context),
+      ]),
       p.queued,
       p.lastNumber,
       p.highest,
-      p.timers,
+      // Which timer is armed, not its backoff attempt: this host fires it at any time.
+      Object.entries(p.timers).map(([k, t]) => [k, t.kind]),
     ]);
     const id = this.peerStates.intern(key, p);
     this.peerIds.set(p, id);
@@ -190,13 +207,25 @@ export class RegistersModel implements Model {
     return stutters;
   }
 
-  /** Every step the bounds allow from s, each with its label: kind in the low bits, index above. */
+  /**
+   * Every step the bounds allow from s, each with its label: kind in the low bits, index above.
+   *
+   * With `dropsSubsumed`, no drop: the world after dropping m is simulated by the world it
+   * came from, m left in flight and never delivered. Nothing but a delivery reads the
+   * messages in flight (a timer fires whenever it is armed, the round bound counts prepares
+   * sent, the history and the refinement mapping read peers, clients and messages sent), so
+   * every step from W - m is a step from W to the same peers, clients, history and spec
+   * state, m still in flight: every check on a run with drops is made on the run that keeps
+   * the messages instead. The bag holds every message its addressee may still read (only
+   * answers ignored forever leave it), so a lost message is one never delivered.
+   */
   private *enabled(s: Int32Array, length: number): Generator<[number, RegisterStep]> {
     const label = (kind: RegisterStep['kind'], index: number) => index * 8 + LABELS.indexOf(kind);
+    const drop = this.options.drop && !this.options.dropsSubsumed;
     for (let i = 0; i < length - this.messagesAt; i++) {
       if (i > 0 && s[this.messagesAt + i] === s[this.messagesAt + i - 1]) continue;
       yield [label('deliver', i), { kind: 'deliver', index: i }];
-      if (this.options.drop) yield [label('drop', i), { kind: 'drop', index: i }];
+      if (drop) yield [label('drop', i), { kind: 'drop', index: i }];
       if ((s[D] as number) > 0) yield [label('duplicate', i), { kind: 'duplicate', index: i }];
     }
     for (const [c, plan] of this.options.clients.entries()) {
@@ -249,7 +278,7 @@ export class RegistersModel implements Model {
     if (!this.countRounds(w, sent, out)) return -1;
     const n = this.writeMessages(w, out);
     this.mapStep(s, w, sent, answered, out);
-    this.stepWords = describeStep(step, before, this.options.clients);
+    this.lastStep = { step, before };
     return sameInts(s, length, out, n) ? 0 : n;
   }
 
@@ -360,8 +389,9 @@ export class RegistersModel implements Model {
       const c = this.options.clients.findIndex((x) => x.peer === g + 1);
       return c < 0 ? 1 : (out[this.clientsAt + 3 * c] as number) + 1;
     });
-    const key = `${s[G]}|${out.subarray(PEERS, this.roundsAt).join(',')}|${sent.join(',')}|${opIdx.join(',')}|${answered.map((a) => `${a.group}:${a.n}`).join(',')}`;
-    let mapped = this.refinements.get(key);
+    const keyLength = this.writeRefinementKey(s, sent, opIdx, answered, out);
+    const key = this.refinementKey;
+    let mapped = this.refinements.get(key, keyLength);
     if (!mapped) {
       const spec = this.specStates.value(s[G] as number);
       const messages = sent.map((id) => this.messages.value(id).message);
@@ -382,11 +412,41 @@ export class RegistersModel implements Model {
         : !this.options.refinement || isSpecStep(this.params, spec, after)
           ? null
           : { invariant: 'Refinement', detail: 'the step maps to no action of spec/Registers.tla' };
-      mapped = { id: this.specStates.intern(stateKey(after), after), breach };
-      this.refinements.set(key, mapped);
+      const kept = this.options.keepSettled ? after : forgetSettled(this.params, after);
+      mapped = { id: this.specStates.intern(stateKey(kept), kept), breach };
+      this.refinements.set(key, keyLength, mapped);
     }
     out[G] = mapped.id;
     this.stepBreach = mapped.breach;
+  }
+
+  /**
+   * What the refinement of a step depends on, as ints: the spec state before, the peers
+   * after, what was sent, each group's operation and what was answered (counts first, so no
+   * two tuples read alike).
+   */
+  private writeRefinementKey(
+    s: Int32Array,
+    sent: readonly number[],
+    opIdx: readonly number[],
+    answered: readonly Answered[],
+    out: Int32Array,
+  ): number {
+    const need = 3 + this.options.peers + sent.length + opIdx.length + 2 * answered.length;
+    if (need > this.refinementKey.length) this.refinementKey = new Int32Array(2 * need);
+    const key = this.refinementKey;
+    let i = 0;
+    key[i++] = s[G] as number;
+    for (let p = PEERS; p < this.roundsAt; p++) key[i++] = out[p] as number;
+    key[i++] = sent.length;
+    for (const id of sent) key[i++] = id;
+    for (const x of opIdx) key[i++] = x;
+    key[i++] = answered.length;
+    for (const a of answered) {
+      key[i++] = a.group;
+      key[i++] = a.n;
+    }
+    return i;
   }
 
   checkState(s: Int32Array): Breach | null {
@@ -439,7 +499,9 @@ export class RegistersModel implements Model {
       messages: w.inFlight.length,
       ...(breach ? { breach } : {}),
     };
-    return { action: before === null ? 'Init' : this.stepWords, state };
+    const last = this.lastStep;
+    const words = last ? describeStep(last.step, last.before, this.options.clients) : '';
+    return { action: before === null ? 'Init' : words, state };
   }
 
   fingerprint(s: Int32Array, length: number, out: Int32Array): void {
@@ -450,6 +512,31 @@ export class RegistersModel implements Model {
     out.set(s.subarray(0, length));
     return length;
   }
+}
+
+/**
+ * The spec state less the promises and votes no action of spec/Registers.tla can read
+ * again: those of a ballot b whose owner p has gone past it (pBal[p] > b, or p has no
+ * operation left), and the promises of a ballot whose accept was sent. Accept reads only
+ * promises of pBal[p] while no 2a of pBal[p] exists; Complete reads only votes of pBal[p];
+ * pBal, opIdx and the 2a messages only grow, so neither ever reads these again. Nor can a
+ * step send one again (an acceptor promises a ballot once; a vote sent again is sent by the
+ * machine and by AcceptAck alike), so a step maps to an action or a stutter from the state
+ * less them exactly when it does from the whole state. The prepares (FreshNumbers reads
+ * them) and accepts stay. Worlds that differ only in a promise once sent and since
+ * overtaken (an acceptor that promised 0 then 1, or took 1 first and refused 0) are one.
+ */
+function forgetSettled(p: RegistersParams, s: RegistersState): RegistersState {
+  const proposers = p.ops.length;
+  const owner = (b: number) => b % proposers;
+  const past = (b: number) =>
+    (s.pBal[owner(b)] as number) > b ||
+    (s.opIdx[owner(b)] as number) > (p.ops[owner(b)] as readonly unknown[]).length;
+  const accepted = new Set(s.msgs.flatMap((m) => (m.type === '2a' ? [m.bal] : [])));
+  const settled = (m: RegistersState['msgs'][number]) =>
+    (m.type === '1b' && (past(m.bal) || accepted.has(m.bal))) || (m.type === '2b' && past(m.bal));
+  const msgs = s.msgs.filter((m) => !settled(m));
+  return msgs.length === s.msgs.length ? s : { ...s, msgs };
 }
 
 /**
@@ -488,13 +575,23 @@ const copyWorld = (w: RegisterWorld): RegisterWorld => ({
   history: w.history.slice(),
 });
 
+/**
+ * A round's context as far as its future can tell. `highestSeen` is only ever read through
+ * max(n, highestSeen) (the next number, and the number the peer keeps when the round ends),
+ * and noteHighestSeen commutes with that max, so contexts alike in it are alike. `refusals`
+ * only sets a backoff timer's attempt, that is its duration, which this host does not read
+ * (a timer fires at any time it is armed): left out. Contexts alike by this key differ only
+ * in what no guard, action of this host, or the refinement mapping reads.
+ */
+const roundKey = (c: RegisterRoundContext): string =>
+  JSON.stringify({ ...c, highestSeen: Math.max(c.n, c.highestSeen), refusals: 0 });
+
+type RoundSnapshotView = { value: unknown; context: RegisterRoundContext };
+
 /** Two snapshots of a round alike in state and context (an event the round ignores changes neither). */
-const sameRound = (a: { value: unknown; context: unknown } | undefined, b: typeof a): boolean =>
+const sameRound = (a: RoundSnapshotView | undefined, b: RoundSnapshotView | undefined): boolean =>
   a === b ||
-  (a !== undefined &&
-    b !== undefined &&
-    a.value === b.value &&
-    JSON.stringify(a.context) === JSON.stringify(b.context));
+  (a !== undefined && b !== undefined && a.value === b.value && roundKey(a.context) === roundKey(b.context));
 
 const requestId = (client: number, op: number): number => client * 1000 + op;
 
