@@ -71,8 +71,15 @@ export const registerFaults: RegisterFault[] = [
   {
     name: 'ballot-reused-after-restart',
     caught: true,
-    description: 'a peer never saves its incarnation, so a restarted peer numbers its rounds as before',
-    logic: withDurable((d) => ({ ...d, incarnation: -1 })),
+    description:
+      'a peer never saves its incarnation and starts its rounds without reading its promises, so a restarted peer numbers its rounds as before',
+    logic: (config) => {
+      const logic = withDurable((d) => ({ ...d, incarnation: -1 }))(config);
+      return {
+        ...logic,
+        init: (id, durable) => ({ ...logic.init(id, durable), lastNumber: Object.create(null), highest: 0 }),
+      };
+    },
   },
   {
     name: 'get-without-quorum',

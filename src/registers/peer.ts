@@ -275,13 +275,17 @@ function initPeer(
     ]),
   );
   const incarnation = durable === undefined ? 0 : durable.incarnation + 1;
+  // As a host does when it reads a key's acceptor before the key's first round: a key's
+  // rounds start above its promise, which is at least every number this peer sent on it in
+  // any life (its own prepare reaches it before anything leaves), so numbers keep rising.
+  const floors = Object.entries(durable?.acceptors ?? {}).map(([key, d]) => [key, d.minProposal] as const);
   return {
     incarnation,
     acceptors,
     rounds: keyed(),
     queued: keyed(),
-    lastNumber: keyed(),
-    highest: 0,
+    lastNumber: keyed(floors),
+    highest: Math.max(0, ...floors.map(([, n]) => n)),
     timers: keyed(),
   };
 }
