@@ -24,6 +24,17 @@ export function fromHostsFile(name: string, text: string): Address[] {
   return found;
 }
 
+/**
+ * A name asked for before its peer existed gets no answer from a network DNS that passes it
+ * upstream where nothing answers; once the peer is up, the same question is answered at once.
+ * So ask again soon rather than wait 2 s for a first answer (with these settings Node 20's
+ * c-ares asks again at about 0.5, 1 and 1.75 s, and gives up at 3.25 s). Under Compose,
+ * peer1's lookups of acceptors that started just after it held its prepare back for seconds,
+ * long enough for peer5 to win testcase 2 with Y.
+ */
+const ASK_AGAIN_MS = 250;
+const TRIES = 4;
+
 export class CancellableLookup {
   private readonly resolver: dns.Resolver;
 
@@ -31,7 +42,7 @@ export class CancellableLookup {
     servers?: readonly string[],
     private readonly hostsFile = '/etc/hosts',
   ) {
-    this.resolver = new dns.Resolver({ timeout: 2000, tries: 2 });
+    this.resolver = new dns.Resolver({ timeout: ASK_AGAIN_MS, tries: TRIES });
     if (servers) this.resolver.setServers(servers);
   }
 

@@ -31,6 +31,38 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * A DNS server that stays silent to the first question about a name and answers the later
+ * ones with `address`: the network's DNS before and after the peer's container started.
+ */
+async function lateDns(address: string): Promise<{ server: string; close: () => void }> {
+  const socket = dgram.createSocket('udp4');
+  let asked = 0;
+  socket.on('message', (query, from) => {
+    asked += 1;
+    if (asked > 1) socket.send(answerA(query, address), from.port, from.address);
+  });
+  await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
+  return { server: `127.0.0.1:${socket.address().port}`, close: () => socket.close() };
+}
+
+/** The reply to a one-question query: the question echoed, then one A record pointing at it. */
+function answerA(query: Buffer, address: string): Buffer {
+  const questionEnd = query.indexOf(0, 12) + 5; // the name's last label, then type and class
+  const header = Buffer.from(query.subarray(0, 12));
+  header.writeUInt16BE(0x8180, 2); // a response, recursion desired and available, no error
+  header.writeUInt16BE(1, 6); // one answer
+  header.writeUInt32BE(0, 8); // no authority, no additional records
+  const record = Buffer.alloc(16);
+  record.writeUInt16BE(0xc00c, 0); // the name: a pointer to the question's
+  record.writeUInt16BE(1, 2); // type A
+  record.writeUInt16BE(1, 4); // class IN
+  record.writeUInt32BE(60, 6); // TTL
+  record.writeUInt16BE(4, 10);
+  address.split('.').forEach((octet, i) => record.writeUInt8(Number(octet), 12 + i));
+  return Buffer.concat([header, query.subarray(12, questionEnd), record]);
+}
+
 const SILENT_DNS =
   "require('node:dgram').createSocket('udp4').bind(53, '127.0.0.1', () => console.log('up'))";
 
@@ -45,6 +77,21 @@ describe('peer name lookups', () => {
     const names = new CancellableLookup([server], hosts);
     expect((await lookup(names, 'peer2.lab')).addresses).toEqual([{ address: '10.0.0.5', family: 4 }]);
     expect((await lookup(names, 'peer6')).addresses).toEqual([{ address: '::1', family: 6 }]);
+  });
+
+  test('a name the DNS did not answer at first is asked again within a second, and found', async () => {
+    const dns = await lateDns('10.0.0.7');
+    try {
+      const names = new CancellableLookup([dns.server], hosts);
+      const t = Date.now();
+      const { err, addresses } = await lookup(names, 'peer7');
+      expect(err).toBeNull();
+      expect(addresses).toEqual([{ address: '10.0.0.7', family: 4 }]);
+      // Asked again after 2 s, as before, a lab peer's first prepare waited that long.
+      expect(Date.now() - t).toBeLessThan(1000);
+    } finally {
+      dns.close();
+    }
   });
 
   test('a lookup the DNS never answers ends at once when cancelled', async () => {
