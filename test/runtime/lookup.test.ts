@@ -59,7 +59,7 @@ function answerA(query: Buffer, address: string): Buffer {
   record.writeUInt16BE(1, 4); // class IN
   record.writeUInt32BE(60, 6); // TTL
   record.writeUInt16BE(4, 10);
-  address.split('.').forEach((octet, i) => record.writeUInt8(Number(octet), 12 + i));
+  Buffer.from(address.split('.').map(Number)).copy(record, 12);
   return Buffer.concat([header, query.subarray(12, questionEnd), record]);
 }
 
