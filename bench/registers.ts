@@ -14,6 +14,7 @@ import { type Outcome, WORKLOADS } from './registers/workloads';
 
 const runs = Number(process.argv[2] ?? 3);
 const seconds = Number(process.argv[3] ?? 5);
+const WARM_UP_SECONDS = 2;
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,12 +33,23 @@ function report(name: string, w: number, ours: Outcome[], etcd: Outcome[]) {
   const a = median(ours.map(pick));
   const b = median(etcd.map(pick));
   const unit = byLatency(w) ? 'ms p50' : 'ops/s';
+  const cpu = (os: Outcome[]) => median(os.map((o) => o.cpuMsPerOp));
+  const more = (os: Outcome[]) =>
+    `p99 ${f(median(os.map((o) => o.p99)))} ms, ${os.reduce((n, o) => n + o.errors, 0)} errors, ` +
+    `CPU ${f(cpu(os))} ms/op, user ${f(median(os.map((o) => o.userMsPerOp)))}`;
   console.log(
-    `${name}: ours ${f(a)} ${unit} (${spread(ours.map(pick))}; p99 ${f(median(ours.map((o) => o.p99)))} ms, ` +
-      `${ours.reduce((n, o) => n + o.errors, 0)} errors), etcd ${f(b)} (${spread(etcd.map(pick))}; ` +
-      `p99 ${f(median(etcd.map((o) => o.p99)))} ms, ${etcd.reduce((n, o) => n + o.errors, 0)} errors); ratio ${f(a / b)}x`,
+    `${name}: ours ${f(a)} ${unit} (${spread(ours.map(pick))}; ${more(ours)}), ` +
+      `etcd ${f(b)} (${spread(etcd.map(pick))}; ${more(etcd)}); ratio ${f(a / b)}x, CPU per op ${f(cpu(ours) / cpu(etcd))}x`,
   );
-  return { workload: name, unit, ours: a, etcd: b, ratio: a / b, runs: { ours, etcd } };
+  return {
+    workload: name,
+    unit,
+    ours: a,
+    etcd: b,
+    ratio: a / b,
+    cpuMsPerOp: { ours: cpu(ours), etcd: cpu(etcd) },
+    runs: { ours, etcd },
+  };
 }
 
 async function main() {
@@ -50,8 +62,12 @@ async function main() {
   try {
     targets.push(await startService(), await startEtcd());
     console.log(
-      `${runs} runs of ${seconds} s per workload and service, alternated; ${new Date().toISOString()}`,
+      `${runs} runs of ${seconds} s per workload and service, alternated, after a warm-up; ${new Date().toISOString()}`,
     );
+    // A service runs for days: its first seconds (a JIT compiling our peers' code, for one)
+    // are not what it costs. Each workload once on each service, not counted.
+    for (const workload of WORKLOADS)
+      for (const t of targets) await workload.run(t, Math.min(seconds, WARM_UP_SECONDS), -1);
     const results = WORKLOADS.map(() => ({ ours: [] as Outcome[], etcd: [] as Outcome[] }));
     for (let r = 0; r < runs; r++)
       for (const [w, workload] of WORKLOADS.entries())

@@ -91,6 +91,7 @@ export async function startEtcd(): Promise<Target & { children: ChildProcess[] }
   return {
     name: 'etcd',
     endpoints,
+    pids: children.map((c) => c.pid as number),
     children,
     async put(e, key, value) {
       return (await request(e, 'POST', '/v3/kv/put', { key: b64(key), value: b64(value) })).status === 200;

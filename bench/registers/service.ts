@@ -41,6 +41,7 @@ export async function startService(): Promise<Target> {
   return {
     name: 'ours',
     endpoints,
+    pids: [child.pid as number],
     async put(e, key, value) {
       return (await request(e, 'PUT', registerPath(key), { value })).status === 200;
     },

@@ -2,6 +2,8 @@
 export interface Target {
   name: string;
   endpoints: readonly string[];
+  /** The processes it runs as (their descendants count too): whose CPU time a workload costs. */
+  pids: readonly number[];
   /** Writes value to key; true when acknowledged. */
   put(endpoint: string, key: string, value: string): Promise<boolean>;
   /** A linearizable read: the value and version, or null when the request failed. */

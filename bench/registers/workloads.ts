@@ -3,6 +3,7 @@
  * spread over the endpoints (client i on endpoint i mod 3), each with one request
  * outstanding, for a fixed time.
  */
+import { cpuSeconds } from './cpu';
 import type { Target } from './target';
 
 export interface Outcome {
@@ -12,6 +13,10 @@ export interface Outcome {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU time of the service's processes (all peers or members) per acknowledged operation, ms. */
+  cpuMsPerOp: number;
+  /** The part of it spent in the processes' own code, not in the kernel. */
+  userMsPerOp: number;
 }
 
 const quantile = (sorted: readonly number[], q: number) =>
@@ -39,7 +44,9 @@ async function drive(
     }
   };
   const began = performance.now();
+  const cpuBefore = cpuSeconds(t.pids);
   await Promise.all(Array.from({ length: clients }, (_, c) => loop(c)));
+  const cpuAfter = cpuSeconds(t.pids);
   const elapsed = (performance.now() - began) / 1000;
   latencies.sort((a, b) => a - b);
   return {
@@ -47,6 +54,9 @@ async function drive(
     p50: quantile(latencies, 0.5),
     p99: quantile(latencies, 0.99),
     errors,
+    cpuMsPerOp:
+      (1000 * (cpuAfter.user + cpuAfter.system - cpuBefore.user - cpuBefore.system)) / latencies.length,
+    userMsPerOp: (1000 * (cpuAfter.user - cpuBefore.user)) / latencies.length,
   };
 }
 

@@ -42,14 +42,16 @@ test.skipIf(missing !== undefined && !process.env.CI)(
       cwd: ROOT,
       timeout: 150_000,
     });
-    const ratios = stdout.split('\n').filter((l) => / ratio [\d.]+x$/.test(l));
+    const ratios = stdout.split('\n').filter((l) => / ratio [\d.]+x, CPU per op [\d.]+x$/.test(l));
     expect(ratios, stdout).toHaveLength(4);
     const last = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
-      results: { ours: number; etcd: number }[];
+      results: { ours: number; etcd: number; cpuMsPerOp: { ours: number; etcd: number } }[];
     };
     for (const r of last.results) {
       expect(r.ours).toBeGreaterThan(0);
       expect(r.etcd).toBeGreaterThan(0);
+      expect(r.cpuMsPerOp.ours).toBeGreaterThan(0);
+      expect(r.cpuMsPerOp.etcd).toBeGreaterThan(0);
     }
     // Each started with its data directory in its arguments, under these names.
     expect(processes('bench-etcd-'), 'etcd members left running').toEqual([]);
