@@ -8,6 +8,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { NetnsLab } from '../../test/e2e/support/netns';
 import type { Watched } from '../../test/e2e/support/processes';
+import { etcdMemberArgs } from '../registers/etcd';
 import type { LoadSpec } from './figures';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -57,9 +58,14 @@ function cluster(
 
 export function ourCluster(lab: NetnsLab, dataDir: string): Cluster {
   const hostsfile = path.join(ROOT, 'hostsfile-registers.txt');
+  // BENCH_TRACE_DIR=DIR: each peer's structured trace in DIR (`paxos trace` reads them), to see
+  // where a pause's time went; every life of a peer appends to its file.
+  const traceDir = process.env.BENCH_TRACE_DIR;
+  if (traceDir) mkdirSync(traceDir, { recursive: true });
   const launch = (host: string) => {
     const args = ['serve', '-h', hostsfile, '--name', host, '--data-dir', path.join(dataDir, host)];
-    return lab.run(host, process.execPath, [CLI, ...args, '--request-timeout', '1'], ROOT);
+    const trace = traceDir ? ['--trace', path.join(traceDir, `${host}.ndjson`)] : [];
+    return lab.run(host, process.execPath, [CLI, ...args, ...trace, '--request-timeout', '1'], ROOT);
   };
   return cluster(lab, 'ours', OUR_HOSTS, 8081, launch, dataDir);
 }
@@ -72,22 +78,13 @@ export function etcdCluster(lab: NetnsLab, dataDir: string): Cluster {
     lab.run(
       host,
       'etcd',
-      [
-        ...['--name', host, '--data-dir', path.join(dataDir, host)],
-        ...[
-          '--listen-client-urls',
-          `http://${ip(host)}:2379`,
-          '--advertise-client-urls',
-          `http://${ip(host)}:2379`,
-        ],
-        ...[
-          '--listen-peer-urls',
-          `http://${ip(host)}:2380`,
-          '--initial-advertise-peer-urls',
-          `http://${ip(host)}:2380`,
-        ],
-        ...['--initial-cluster', initial, '--initial-cluster-state', 'new', '--log-level', 'error'],
-      ],
+      etcdMemberArgs({
+        name: host,
+        dataDir: path.join(dataDir, host),
+        clientUrl: `http://${ip(host)}:2379`,
+        peerUrl: `http://${ip(host)}:2380`,
+        initialCluster: initial,
+      }),
       ROOT,
     );
   return cluster(lab, 'etcd', ETCD_HOSTS, 2379, launch, dataDir);

@@ -26,28 +26,22 @@ const stateOf = (kvs: unknown): { value: string | null; version: number } => {
     : { value: null, version: 0 };
 };
 
-function memberArgs(name: string, dir: string, client: number, peer: number, initial: string): string[] {
+/** A member of a new cluster: its name, data directory, client and peer URLs, and the whole cluster's `name=peerURL,...`. */
+export function etcdMemberArgs(m: {
+  name: string;
+  dataDir: string;
+  clientUrl: string;
+  peerUrl: string;
+  initialCluster: string;
+}): string[] {
   return [
-    '--name',
-    name,
-    '--data-dir',
-    path.join(dir, name),
-    '--listen-client-urls',
-    `http://127.0.0.1:${client}`,
-    '--advertise-client-urls',
-    `http://127.0.0.1:${client}`,
-    '--listen-peer-urls',
-    `http://127.0.0.1:${peer}`,
-    '--initial-advertise-peer-urls',
-    `http://127.0.0.1:${peer}`,
-    '--initial-cluster',
-    initial,
-    '--initial-cluster-state',
-    'new',
-    '--initial-cluster-token',
-    `bench-${process.pid}`,
-    '--log-level',
-    'error',
+    ...['--name', m.name, '--data-dir', m.dataDir],
+    ...['--listen-client-urls', m.clientUrl, '--advertise-client-urls', m.clientUrl],
+    ...['--listen-peer-urls', m.peerUrl, '--initial-advertise-peer-urls', m.peerUrl],
+    ...['--initial-cluster', m.initialCluster, '--initial-cluster-state', 'new'],
+    // Apart from any other cluster on the machine (the same ports may have served one).
+    ...['--initial-cluster-token', `bench-${process.pid}`],
+    ...['--log-level', 'error'],
   ];
 }
 
@@ -82,9 +76,17 @@ export async function startEtcd(): Promise<Target & { children: ChildProcess[] }
   const names = ['e1', 'e2', 'e3'];
   const initial = names.map((n, i) => `${n}=http://127.0.0.1:${ports[3 + i]}`).join(',');
   const children = names.map((n, i) =>
-    spawn('etcd', memberArgs(n, dir, ports[i] as number, ports[3 + i] as number, initial), {
-      stdio: 'ignore',
-    }),
+    spawn(
+      'etcd',
+      etcdMemberArgs({
+        name: n,
+        dataDir: path.join(dir, n),
+        clientUrl: `http://127.0.0.1:${ports[i]}`,
+        peerUrl: `http://127.0.0.1:${ports[3 + i]}`,
+        initialCluster: initial,
+      }),
+      { stdio: 'ignore' },
+    ),
   );
   const endpoints = ports.slice(0, 3).map((p) => `127.0.0.1:${p}`);
   await healthy(endpoints, 20_000);

@@ -149,18 +149,9 @@ function peerCommand(
   const args = [
     ...ctx.paxos.args,
     'peer',
-    '-h',
-    ctx.hostsfile,
-    '--name',
-    host,
-    '--port',
-    String(stage.port(host)),
-    '--data-dir',
-    path.join(dataRoot, host),
-    ...stage.addressArgs(host),
+    ...stage.peerArgs(host, { ...ctx, dataRoot }),
     ...(value !== undefined ? ['-v', value] : []),
     ...(delay !== undefined ? ['-t', String(delay / 1000)] : []),
-    ...(ctx.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
   ];
   const wrapper = ctx.wrappers.get(host);
   return wrapper

@@ -4,6 +4,7 @@
  * against them until the heal. The lab's run (run.ts) and the register service's
  * (registers/run.ts) differ only in what the peers are and what is checked afterwards.
  */
+import path from 'node:path';
 import { formatAddressOverride } from '../runtime/addresses';
 import { mulberry32 } from '../sim/prng';
 import { type FaultCounts, mixSeed, noFaults, type PlannedFault, type RunPlan } from './plan';
@@ -104,8 +105,21 @@ export class Stage {
     return this.ports[i] as number;
   }
 
+  /**
+   * What `paxos peer` and `paxos serve` take alike for `host` on this stage: the hostsfile, its
+   * name, own port and data directory, every other peer through its link's proxy.
+   */
+  peerArgs(host: string, o: { hostsfile: string; dataRoot: string; allowUnsafeQuorums: boolean }): string[] {
+    return [
+      ...['-h', o.hostsfile, '--name', host, '--port', String(this.port(host))],
+      ...['--data-dir', path.join(o.dataRoot, host)],
+      ...this.addressArgs(host),
+      ...(o.allowUnsafeQuorums ? ['--allow-unsafe-quorums'] : []),
+    ];
+  }
+
   /** `--peer-address` flags for `host`: every other peer reached through its link's proxy. */
-  addressArgs(host: string): string[] {
+  private addressArgs(host: string): string[] {
     return this.hosts.flatMap((to) => [
       '--peer-address',
       formatAddressOverride(to, {

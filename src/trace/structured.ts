@@ -35,6 +35,7 @@ import { createPeerLogic, type PeerDurable, type PeerInput, type PeerState } fro
 import { type ObservedRun, type PeerTrace, type TraceEvent, TraceInputError } from './events';
 import type { TraceResult } from './index';
 import { validateRun } from './index';
+import { firstRecord, isObject } from './jsonLines';
 import type { TraceRecord } from './record';
 import { RULES, type RuleId } from './rules';
 
@@ -49,19 +50,10 @@ interface Located {
   line: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Whether a file's first record looks like a structured trace (not lab lines). */
 export function looksStructured(text: string): boolean {
-  const first = text.split('\n').find((l) => l.trim() !== '');
-  if (!first) return false;
-  try {
-    const v = JSON.parse(first) as unknown;
-    return isObject(v) && 'input' in v && 'durable' in v && 'boot' in v;
-  } catch {
-    return false;
-  }
+  const v = firstRecord(text);
+  return v !== undefined && 'input' in v && 'durable' in v && 'boot' in v;
 }
 
 function recordProblem(v: unknown): string | undefined {

@@ -4,6 +4,7 @@
  * as a protocol error. A last line cut short (the process was killed mid-write) is skipped.
  */
 import { TraceInputError } from '../events';
+import { firstRecord, isObject } from '../jsonLines';
 import type { ServeTraceRecord } from '../serveRecord';
 
 export interface ServeInput {
@@ -18,19 +19,8 @@ export interface Located {
   line: number;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
-
 /** Whether a file's first record is a register peer's (`paxos serve --trace`). */
-export function looksServe(text: string): boolean {
-  const first = text.split('\n').find((l) => l.trim() !== '');
-  try {
-    const v = JSON.parse(first ?? '') as unknown;
-    return isObject(v) && v.serve === 1;
-  } catch {
-    return false;
-  }
-}
+export const looksServe = (text: string): boolean => firstRecord(text)?.serve === 1;
 
 const KIND_FIELDS: Record<ServeTraceRecord['kind'], [string, (v: unknown) => boolean][]> = {
   boot: [],
