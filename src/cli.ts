@@ -4,18 +4,6 @@
  */
 import { Command } from 'commander';
 import packageJson from '../package.json' with { type: 'json' };
-import { register as registerCheck } from './cli/check';
-import { register as registerCluster } from './cli/cluster';
-import { register as registerDiagrams } from './cli/diagrams';
-import { register as registerExplore } from './cli/explore';
-import { register as registerKv } from './cli/kv';
-import { register as registerLinearizable } from './cli/linearizable';
-import { register as registerNemesis } from './cli/nemesis';
-import { register as registerPeer } from './cli/peer';
-import { register as registerServe } from './cli/serve';
-import { register as registerSimulate } from './cli/simulate';
-import { register as registerTrace } from './cli/trace';
-import { register as registerView } from './cli/view';
 
 const program = new Command('paxos')
   .description(packageJson.description)
@@ -24,17 +12,28 @@ const program = new Command('paxos')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride((err) => process.exit(err.exitCode === 1 ? 2 : err.exitCode));
 
-registerCheck(program);
-registerCluster(program);
-registerDiagrams(program);
-registerExplore(program);
-registerKv(program);
-registerLinearizable(program);
-registerNemesis(program);
-registerPeer(program);
-registerServe(program);
-registerSimulate(program);
-registerTrace(program);
-registerView(program);
+/**
+ * Each subcommand's module is loaded only when it runs (the bundle is split by them): a lab
+ * peer starts without the checker, the HTTP server or the pictures. `paxos --help`, or a
+ * word that is no subcommand, loads them all, so that commander lists or refuses as usual.
+ */
+const COMMANDS: Record<string, () => Promise<{ register(program: Command): void }>> = {
+  check: () => import('./cli/check'),
+  cluster: () => import('./cli/cluster'),
+  diagrams: () => import('./cli/diagrams'),
+  explore: () => import('./cli/explore'),
+  kv: () => import('./cli/kv'),
+  linearizable: () => import('./cli/linearizable'),
+  nemesis: () => import('./cli/nemesis'),
+  peer: () => import('./cli/peer'),
+  serve: () => import('./cli/serve'),
+  simulate: () => import('./cli/simulate'),
+  trace: () => import('./cli/trace'),
+  view: () => import('./cli/view'),
+};
+
+const word = process.argv[2] ?? '';
+const load = Object.hasOwn(COMMANDS, word) ? [COMMANDS[word]] : Object.values(COMMANDS);
+for (const module of await Promise.all(load.map((l) => l?.()))) module?.register(program);
 
 await program.parseAsync(process.argv);
