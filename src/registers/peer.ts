@@ -36,6 +36,19 @@ export interface KeyedSend {
   message: Message;
 }
 
+/**
+ * Whether a message may leave before the write of the batch that made it, when its key has
+ * nothing unwritten in the batch: an accept. Its number was promised (or outbid) by its
+ * sender's own acceptor, if it has one, in a batch written before the prepares left, so a
+ * restarted peer still starts above it; its value comes from answers written at their senders; and the
+ * round that sends it has counted no answer of its own acceptor that is not yet written
+ * (that answer joins the batch after the key's change). So the own acceptor's write of the
+ * accept runs beside the other acceptors', not before them. Everything else waits: an
+ * acceptor's answer tells its new state, and a prepare's number is fresh only once the own
+ * acceptor's promise of it is written.
+ */
+export const leavesBeforeWrite = (send: KeyedSend): boolean => send.message.type === 'accept';
+
 /** An operation a client asked of this peer, named by the host. */
 interface Request {
   id: number;

@@ -9,6 +9,7 @@
  *   before-send    durable, nothing printed or sent
  *   mid-send       durable, the first frame of the batch handed to the socket, the rest not
  *   after-send     everything of the batch printed and handed to the sockets
+ * (`paxos serve` has before-write only: its accepts leave before the write, the rest after.)
  *
  * `PAXOS_FAULT=NAME` turns the runtime into one of the faulty ones the tests must catch
  * (the crash test and `paxos trace`), kept here so that what is caught is the real program

@@ -18,14 +18,15 @@ import type { PeerId } from '../../machines/messages';
 import type { Operation, RegisterState } from '../../machines/register';
 import { type Timer, timerDelayMs } from '../../machines/timers';
 import type { ClusterConfig } from '../config/cluster';
-import type {
-  Completion,
-  KeyedSend,
-  RegisterPeerInput,
-  RegisterPeerLogic,
-  RegisterPeerState,
+import {
+  type Completion,
+  type KeyedSend,
+  leavesBeforeWrite,
+  type RegisterPeerInput,
+  type RegisterPeerLogic,
+  type RegisterPeerState,
 } from '../registers/peer';
-import { fault } from '../runtime/failpoints';
+import { failpoint, fault } from '../runtime/failpoints';
 import type { Outbox } from '../runtime/host';
 import { RateLimitedLog } from '../runtime/reports';
 import type { RegisterStore } from '../storage/store';
@@ -153,7 +154,7 @@ export class RegisterHost {
    * Whether the input must wait for its key's acceptor to be read: a prepare or accept for
    * it, and a client's operation on it at a peer that holds acceptors. The acceptor's
    * promise is at least every number this peer sent on the key in any life (its own
-   * prepare reaches it in the same batch, saved before anything leaves), so a round begun
+   * prepare reaches it in the same batch, saved before the prepares leave), so a round begun
    * after it is read starts above them: a restarted peer's numbers on a key still rise,
    * and its first round is not refused for a number below its own old promise.
    */
@@ -212,7 +213,11 @@ export class RegisterHost {
     this.running = false;
   }
 
-  /** Steps a batch, saves it with one write, then lets out its frames, timers and answers. */
+  /**
+   * Steps a batch, saves it with one write, then lets out its frames, timers and answers:
+   * all but the accepts whose key has nothing unwritten in the batch, which leave at once
+   * (see leavesBeforeWrite).
+   */
   private async batch(inputs: HostInput[]): Promise<void> {
     this.batchNo += 1;
     const sends: (KeyedSend & { id?: string })[] = [];
@@ -220,7 +225,8 @@ export class RegisterHost {
     const completed: Completion[] = [];
     const changed = new Set<string>();
     const now = performance.now();
-    // A message to itself joins the batch: nothing of it leaves before the batch's write.
+    // A message to itself joins the batch: no answer of its own acceptor leaves, or counts
+    // in a round that sends, before the batch's write.
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i] as HostInput;
       if (this.needsLoad(input)) {
@@ -242,15 +248,20 @@ export class RegisterHost {
       for (const s of identified)
         if (s.to === this.options.self)
           inputs.push({ type: 'deliver', key: s.key, message: s.message, msgId: s.id ?? null });
+        else if (leavesBeforeWrite(s) && !changed.has(s.key)) this.send(s);
         else sends.push(s);
       timers.push(...out.timers);
       completed.push(...out.completed);
     }
     await this.save(changed);
     this.options.metrics.batchInputs.observe(inputs.length);
-    for (const s of sends) this.options.outbox.send(s.to, encodeKeyed(s.key, s.message, s.id));
+    for (const s of sends) this.send(s);
     for (const t of timers) this.arm(t.key, t.timer);
     for (const c of completed) this.answer(c);
+  }
+
+  private send(s: KeyedSend & { id?: string }): void {
+    this.options.outbox.send(s.to, encodeKeyed(s.key, s.message, s.id));
   }
 
   /** Gives each message an id when tracing, so both ends' traces name it. */
@@ -268,6 +279,7 @@ export class RegisterHost {
     if (fault === 'save-wrong-key') rotateKeys(changes);
     this.options.tracer?.flush();
     if (changes.size > 0) {
+      failpoint('before-write');
       await this.options.store.write(changes);
       this.options.metrics.fsyncs.inc();
       this.options.metrics.batchKeys.observe(changes.size);

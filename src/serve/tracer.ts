@@ -2,7 +2,8 @@
  * `paxos serve --trace FILE`: what the register host did, recorded as it did it (the
  * records of src/trace/serveRecord.ts), so that `paxos trace` can replay a real run key by
  * key through the machines and the spec. A batch's steps are written before its write to
- * the store begins, its `saved` record once the write is done and before anything leaves.
+ * the store begins, its `saved` record once the write is done and before anything but its
+ * accepts leaves.
  */
 import type { AcceptorDurable } from '../../machines/acceptor';
 import type { PeerId } from '../../machines/messages';

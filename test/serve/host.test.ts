@@ -92,3 +92,62 @@ test("a restarted peer's first round on a key starts above its old promise, not 
   // No refusal, so no backoff and no retry: the round read the promise before it began.
   expect((await metrics.retries.get()).values.reduce((n, v) => n + v.value, 0)).toBe(0);
 });
+
+/** A store that takes `ms` to write, and says in `log` when each write begins and ends. */
+class SlowStore extends MemoryStore {
+  constructor(
+    private readonly name: string,
+    private readonly log: string[],
+    private readonly ms: number,
+  ) {
+    super();
+  }
+  override async write(changes: ReadonlyMap<string, AcceptorDurable>) {
+    const what = [...changes.values()].map((a) => (a.acceptedProposal > 0 ? 'accept' : 'promise'));
+    this.log.push(`${this.name} writes ${what.join(',')}`);
+    await new Promise((r) => setTimeout(r, this.ms));
+    await super.write(changes);
+    this.log.push(`${this.name} wrote`);
+  }
+}
+
+test("an accept leaves while its sender's own acceptor writes it; prepares and answers only after the write", async () => {
+  const three = clusterFromRoles(
+    'three peers',
+    ['peer1', 'peer2', 'peer3'].map((host, i) => ({ host, proposer: [i + 1], acceptor: [1, 2, 3] })),
+  );
+  const log: string[] = [];
+  const hosts3: RegisterHost[] = [];
+  for (const self of [1, 2, 3]) {
+    const host = new RegisterHost({
+      logic: createRegisterPeerLogic({ peers: [1, 2, 3] }),
+      cluster: three,
+      self,
+      store: new SlowStore(`peer${self}`, log, 30),
+      outbox: {
+        send: (to, frame) => {
+          log.push(`peer${self} sends ${(JSON.parse(frame) as { type: string }).type} to peer${to}`);
+          setImmediate(() => hosts3[to - 1]?.receive(frame, `peer${self}`));
+        },
+      },
+      log: () => {},
+      fatal: (err) => {
+        throw err;
+      },
+      requestTimeoutMs: 5000,
+      metrics: new ServeMetrics(),
+    });
+    hosts.push(host);
+    hosts3.push(host);
+  }
+  expect(await hosts3[0]?.invoke('a', { kind: 'put', value: 'x' })).toMatchObject({ outcome: 'ok' });
+  const at = (line: string) => log.indexOf(line);
+  // The prepares wait for peer1's own promise to be written.
+  expect(at('peer1 sends prepare to peer2')).toBeGreaterThan(at('peer1 wrote'));
+  // The accepts leave as peer1's own acceptor begins writing its acceptance, not once it has.
+  const writesAccept = at('peer1 writes accept');
+  expect(writesAccept, log.join('\n')).toBeGreaterThan(-1);
+  expect(at('peer1 sends accept to peer2')).toBeLessThan(log.indexOf('peer1 wrote', writesAccept));
+  // An acceptor answers once its state is written.
+  expect(at('peer2 sends prepare_ack to peer1')).toBeGreaterThan(at('peer2 wrote'));
+});

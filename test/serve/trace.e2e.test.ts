@@ -78,6 +78,28 @@ test('a run with clients on shared keys and a peer killed and restarted passes, 
   expect(r.steps).toBeGreaterThan(200);
 }, 60_000);
 
+test('a peer killed before writing its acceptance, its accepts already sent: the value is chosen, and the run passes', async () => {
+  peers = await ServicePeers.create(HOSTSFILE);
+  const p = peers;
+  // peer1's second write is its own acceptance of the put's value: it dies just before it.
+  await p.start('peer1', traceArgs(p, 'peer1'), { PAXOS_FAILPOINT: 'before-write:2' });
+  await Promise.all(['peer2', 'peer3'].map((h) => p.start(h, traceArgs(p, h))));
+  const first = p.current.get('peer1');
+  const put = await new RegisterClient([p.endpoint('peer1')], { timeoutMs: 2000 })
+    .put('a', 'x')
+    .catch((err: Error) => err);
+  await first?.waitFor(() => !first.running, 10_000, 'peer1 killed at its second write');
+  // The client says indeterminate: the connection broke before an answer.
+  expect(put, 'the put was never acknowledged').not.toMatchObject({ status: 200 });
+  await p.start('peer1', traceArgs(p, 'peer1'));
+  // Chosen by peer2 and peer3 alone: the accepts had left before peer1's own write.
+  const read = await new RegisterClient([p.endpoint('peer1')], { timeoutMs: 2000 }).get('a');
+  expect(read).toMatchObject({ status: 200, register: { value: 'x' } });
+  await Promise.all(p.hosts.map((h) => p.current.get(h)?.stop('SIGTERM')));
+  const r = await validate(p);
+  expect(r, JSON.stringify(r)).toMatchObject({ verdict: 'PASS', keys: 1 });
+}, 60_000);
+
 test.each([
   ['deliver-to-last-key', 'receive-matches-send'],
   ['save-wrong-key', 'saved-what-changed'],

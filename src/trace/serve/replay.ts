@@ -10,11 +10,12 @@ import { isDeepStrictEqual } from 'node:util';
 import { type AcceptorDurable, acceptorDurable } from '../../../machines/acceptor';
 import type { Message, PeerId } from '../../../machines/messages';
 import type { RegisterRoundContext } from '../../../machines/registerRound';
-import type {
-  Completion,
-  RegisterPeerInput,
-  RegisterPeerLogic,
-  RegisterPeerState,
+import {
+  type Completion,
+  leavesBeforeWrite,
+  type RegisterPeerInput,
+  type RegisterPeerLogic,
+  type RegisterPeerState,
 } from '../../registers/peer';
 import type { ServeTraceRecord } from '../serveRecord';
 import type { Located } from './read';
@@ -37,7 +38,8 @@ export const SERVE_RULES: Record<ServeRule, string> = {
     "a batch's write saves exactly the keys whose acceptor its steps changed, as they left them",
   'saved-before-next-batch': 'a batch starts only once the previous one was saved',
   'drop-only-idle': 'a key is dropped from memory only when nothing is under way on it',
-  'receive-matches-send': 'a message received was sent, by a saved batch, to this peer, with this key',
+  'receive-matches-send':
+    'a message received was sent to this peer, with this key, by a saved batch (or, an accept, before its batch was saved)',
   refinement: "every key's run is a behaviour of spec/Registers.tla",
 };
 
@@ -57,7 +59,7 @@ export interface ReplayedStep {
   peer: PeerId;
   boot: number;
   key: string;
-  /** Messages that left (the batch was saved), with their wire keys and ids. */
+  /** Messages that left (the batch was saved, or they left before its write), with their wire keys and ids. */
   sent: { to: PeerId; key: string; id: string; message: Message }[];
   /** The id of the message this step received, if any. */
   received: string | null;
@@ -124,6 +126,8 @@ interface Batch {
   boot: number;
   changed: Set<string>;
   steps: ReplayedStep[];
+  /** Steps whose messages left before the batch's write (see leavesBeforeWrite): they count even if it never happened. */
+  early: Set<ReplayedStep>;
   writes?: Map<string, AcceptorDurable>;
 }
 
@@ -167,15 +171,21 @@ class PeerReplay {
     });
   }
 
-  /** A new life: the last one's unsaved batch waits to be told apart by what the store returns. */
+  /**
+   * A new life: the last one's unsaved batch waits to be told apart by what the store
+   * returns, but for the steps whose messages had left before its write.
+   */
   private reboot(at: Located): void {
-    if (this.batch) {
+    const batch = this.batch;
+    if (batch) {
       const writes = new Map<string, AcceptorDurable>();
-      for (const key of this.batch.changed) {
+      for (const key of batch.changed) {
         const a = heldAcceptor(this.state, key);
         if (a) writes.set(key, a);
       }
-      this.limbo = writes.size > 0 ? { ...this.batch, writes } : undefined;
+      this.kept.get(batch.boot)?.push(...batch.steps.filter((s) => batch.early.has(s)));
+      const rest = batch.steps.filter((s) => !batch.early.has(s));
+      this.limbo = writes.size > 0 ? { ...batch, steps: rest, writes } : undefined;
     }
     this.boots.push(at);
     this.kept.set(at.record.boot, []);
@@ -201,7 +211,9 @@ class PeerReplay {
   private keepLimbo(): void {
     const limbo = this.limbo as Batch;
     for (const [key, a] of limbo.writes ?? []) this.saved.set(key, a);
+    // Among its early steps, kept at the reboot: in the order they were taken.
     this.kept.get(limbo.boot)?.push(...limbo.steps);
+    this.kept.get(limbo.boot)?.sort((a, b) => a.at.record.seq - b.at.record.seq);
     this.limbo = undefined;
   }
 
@@ -218,7 +230,7 @@ class PeerReplay {
   private step(at: Located, r: Step): void {
     if (this.batch && this.batch.no !== r.batch)
       throw new ServeViolation('saved-before-next-batch', at, `batch ${this.batch.no} was never saved`);
-    this.batch ??= { no: r.batch, boot: r.boot, changed: new Set(), steps: [] };
+    this.batch ??= { no: r.batch, boot: r.boot, changed: new Set(), steps: [], early: new Set() };
     const was = roundOf(this.state, r.key);
     const out = this.logic.step(this.id, this.state, inputOf(r));
     const diff = difference(r, out);
@@ -226,7 +238,7 @@ class PeerReplay {
     this.state = out.state;
     if (out.save) this.batch.changed.add(r.key);
     const msgId = (r.input as { msgId?: unknown }).msgId;
-    this.batch.steps.push({
+    const step: ReplayedStep = {
       at,
       peer: this.id,
       boot: r.boot,
@@ -235,7 +247,12 @@ class PeerReplay {
       received: typeof msgId === 'string' ? msgId : null,
       ...roundsChanged(was, this.state, r.key, out.completed),
       acceptor: heldAcceptor(this.state, r.key),
-    });
+    };
+    this.batch.steps.push(step);
+    // As the host decides: an accept to another peer, its key with nothing unwritten.
+    const changed = this.batch.changed;
+    if (out.sends.some((s) => s.to !== this.id && leavesBeforeWrite(s) && !changed.has(s.key)))
+      this.batch.early.add(step);
   }
 
   private commit(at: Located, keys: Record<string, AcceptorDurable>): void {
@@ -244,6 +261,7 @@ class PeerReplay {
       boot: at.record.boot,
       changed: new Set<string>(),
       steps: [],
+      early: new Set<ReplayedStep>(),
     };
     const expected: Record<string, AcceptorDurable> = {};
     for (const key of batch.changed) {
@@ -325,7 +343,7 @@ export function checkReceives(peers: readonly ReplayedStep[][]): string | undefi
           s.at,
           m
             ? `message ${s.received} was sent to peer ${m.to} with key ${JSON.stringify(m.key)}, received by peer ${s.peer} with key ${JSON.stringify(s.key)}`
-            : `message ${s.received} was sent by no saved batch of any traced peer`,
+            : `message ${s.received} was sent by no saved batch of any traced peer, nor before an unsaved one's write`,
         );
     }
   const untold = peers
