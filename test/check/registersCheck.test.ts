@@ -9,7 +9,7 @@ import type { Operation } from '../../machines/register';
 import { registerFaults } from '../../properties/registers/faults';
 import type { Model } from '../../src/check/model';
 import { checkRegisterWorlds, type RegisterCheckOptions } from '../../src/check/registers';
-import { RegistersModel } from '../../src/check/registers/model';
+import { type RegisterModelOptions, RegistersModel } from '../../src/check/registers/model';
 import { search } from '../../src/check/search';
 import { createRegisterPeerLogic } from '../../src/registers/peer';
 
@@ -34,7 +34,14 @@ describe('the real register peers explored, histories and refinement checked', (
   test('a drop is subsumed: the worlds with drops taken, less their messages, are those without', () => {
     // Everything but the messages in flight: ghosts, budgets, peers, rounds and clients.
     const reached = (dropsSubsumed: boolean) => {
-      const options = { ...base, clients: [{ peer: 1, ops: [put('a')] }], drop: true, maxRestarts: 1 };
+      // Whole histories, as the worlds are told apart by them here.
+      const options = {
+        ...base,
+        clients: [{ peer: 1, ops: [put('a')] }],
+        drop: true,
+        maxRestarts: 1,
+        keepHistories: true,
+      };
       const model = new RegistersModel(
         { ...options, dropsSubsumed },
         createRegisterPeerLogic({ peers: [1, 2, 3] }),
@@ -43,10 +50,10 @@ describe('the real register peers explored, histories and refinement checked', (
       const check = model.checkState.bind(model);
       // Ids are interned in the order met, so the worlds are compared by their parts' keys.
       model.checkState = (s: Int32Array) => {
-        const [h, g, ...rest] = s.subarray(0, 4 + 2 * 3 + 3); // up to the messages
-        const peers = rest.slice(2, 5).map((id: number) => model.peerStates.keys[id]);
+        const [h, g, ...rest] = s.subarray(0, 5 + 2 * 3 + 3); // up to the messages
+        const peers = rest.slice(3, 6).map((id: number) => model.peerStates.keys[id]);
         const ghosts = [model.histories.keys[h as number], model.specStates.keys[g as number]];
-        seen.add(JSON.stringify([ghosts, peers, rest.slice(0, 2), rest.slice(5)]));
+        seen.add(JSON.stringify([ghosts, peers, rest.slice(0, 2), rest.slice(6)]));
         return check(s);
       };
       const r = search(model);
@@ -61,20 +68,25 @@ describe('the real register peers explored, histories and refinement checked', (
 
   test('settled promises and votes forgotten: the same worlds, less the spec ghost, and the same verdicts', () => {
     const reached = (keepSettled: boolean) => {
-      const options = { ...base, clients: [{ peer: 1, ops: [put('a'), get] }], keepSettled };
+      const options = {
+        ...base,
+        clients: [{ peer: 1, ops: [put('a'), get] }],
+        keepSettled,
+        keepHistories: true,
+      };
       const model = new RegistersModel(options, createRegisterPeerLogic({ peers: [1, 2, 3] }));
       const seen = new Set<string>();
       const check = model.checkState.bind(model);
       const checked: Model = model;
       checked.checkState = (s, n) => {
-        const peers = [...s.subarray(4, 7)].map((id) => model.peerStates.keys[id]);
-        const messages = [...s.subarray(4 + 2 * 3 + 3, n)].map((id) => model.messages.keys[id]).sort();
+        const peers = [...s.subarray(5, 8)].map((id) => model.peerStates.keys[id]);
+        const messages = [...s.subarray(5 + 2 * 3 + 3, n)].map((id) => model.messages.keys[id]).sort();
         seen.add(
           JSON.stringify([
             model.histories.keys[s[0] as number],
             peers,
             [...s.subarray(2, 4)],
-            [...s.subarray(7, 13)],
+            [...s.subarray(8, 14)],
             messages,
           ]),
         );
@@ -90,6 +102,33 @@ describe('the real register peers explored, histories and refinement checked', (
     expect([...forgetting.seen].sort()).toEqual([...whole.seen].sort());
   }, 120_000);
 
+  test('histories replaced by their linearizations: the same worlds, less the history, and the same verdicts', () => {
+    // Two clients with two operations each, messages lost and a crash, to a depth; and a get
+    // answered without a quorum, whose histories are not all linearizable, to the depth of its breach.
+    const both = (
+      options: Partial<RegisterModelOptions> & Pick<RegisterModelOptions, 'clients'>,
+      depth: number,
+    ) => {
+      const whole = reachedWorlds({ ...options, keepHistories: true }, depth);
+      const linearized = reachedWorlds({ ...options, keepHistories: false }, depth);
+      expect([...linearized.seen].sort()).toEqual([...whole.seen].sort());
+      expect(whole.disagreements + linearized.disagreements).toBe(0);
+      return [whole.states, linearized.states, whole.broken, linearized.broken];
+    };
+    const twoByTwo = [
+      { peer: 1, ops: [put('a'), get] },
+      { peer: 2, ops: [put('b'), get] },
+    ];
+    expect(both({ clients: twoByTwo, drop: true, maxRestarts: 1 }, 10)).toEqual([46009, 19017, 0, 0]);
+    const fault = registerFaults.find((f) => f.name === 'get-without-quorum');
+    const putGet = [
+      { peer: 1, ops: [put('a')] },
+      { peer: 2, ops: [get] },
+    ];
+    const faulty = { clients: putGet, refinement: false, logic: fault?.logic };
+    expect(both(faulty, 15)).toEqual([160814, 75647, 27, 27]);
+  }, 300_000);
+
   test('a put and a get from two peers at once', () => {
     const r = run({
       clients: [
@@ -97,7 +136,8 @@ describe('the real register peers explored, histories and refinement checked', (
         { peer: 2, ops: [get] },
       ],
     });
-    expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([399741, 24, true, []]);
+    // 399,741 with whole histories in the state, before their linearizations stood for them.
+    expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([195433, 24, true, []]);
     expect(r.stats.mostAnswered).toBe(2);
   }, 180_000);
 
@@ -160,3 +200,42 @@ describe('each faulty variant is caught, by name', () => {
     expect(r.violations[0]?.trace.length).toBe(15);
   }, 120_000);
 });
+
+/**
+ * The worlds a model reaches within `depth` steps, each less its history, its parts by their
+ * keys (ids are interned in the order met); how many histories are not linearizable, and in
+ * how many worlds the linearizations and the whole history disagree on that. The search goes
+ * on past a breach.
+ */
+function reachedWorlds(
+  options: Partial<RegisterModelOptions> &
+    Pick<RegisterModelOptions, 'clients'> & { logic?: typeof createRegisterPeerLogic },
+  depth: number,
+) {
+  const { logic = createRegisterPeerLogic, ...rest } = options;
+  const model = new RegistersModel({ ...base, dropsSubsumed: true, ...rest }, logic({ peers: [1, 2, 3] }));
+  const at = 5 + 2 * 3 + 3 * options.clients.length; // the messages
+  const seen = new Set<string>();
+  let broken = 0;
+  let disagreements = 0;
+  const check = model.checkState.bind(model);
+  const checked: Model = model;
+  checked.checkState = (s, n) => {
+    const breach = check(s);
+    if (breach) broken++;
+    if ((breach === null) !== model.linearizations.linearizable(s[4] as number)) disagreements++;
+    seen.add(
+      JSON.stringify([
+        model.specStates.keys[s[1] as number],
+        [...s.subarray(2, 4)],
+        model.linearizations.sets.keys[s[4] as number],
+        [...s.subarray(5, 8)].map((id) => model.peerStates.keys[id]),
+        [...s.subarray(8, at)],
+        [...s.subarray(at, n)].map((id) => model.messages.keys[id]).sort(),
+      ]),
+    );
+    return null;
+  };
+  const r = search(model, { maxDepth: depth });
+  return { seen, states: r.distinctStates, broken, disagreements };
+}

@@ -7,11 +7,14 @@
  * spec/Registers.tla (refinement.ts).
  *
  * A state is a short array of ints:
- *   [history, spec state, restarts left, duplicates left,
+ *   [history, spec state, restarts left, duplicates left, linearizations,
  *    state per peer, rounds begun per peer, (next operation, pending, generation) per client,
  *    messages in flight, ascending]
- * where history, spec state, peer states and messages are ids interned in this thread, so
- * the search runs in one thread.
+ * where history, spec state, linearizations, peer states and messages are ids interned in
+ * this thread, so the search runs in one thread. The history is not part of the state (its
+ * fingerprint and key leave it out, unless `keepHistories`): what its future checks read of
+ * it are its linearizations (linearized.ts). It is carried along so that the states queued,
+ * and the trace replayed from them, hold the real history of the run that reached them.
  */
 import type { PeerId } from '../../../machines/messages';
 import type { Operation } from '../../../machines/register';
@@ -36,6 +39,7 @@ import { fingerprintInts } from '../hash';
 import type { Breach, Model, Visit } from '../model';
 import type { TraceStep } from '../result';
 import { Interner } from '../worlds/interner';
+import { LinearizationSets } from './linearized';
 import { type Answered, initialSpecState, isSpecStep, mapWorld, peersView, specParams } from './refinement';
 import { IntTupleMap } from './tupleMap';
 
@@ -68,13 +72,19 @@ export interface RegisterModelOptions {
   keepSettled?: boolean;
   /** Whether every step is checked against spec/Registers.tla (numbers are checked fresh either way). */
   refinement: boolean;
+  /**
+   * Keeps the history in the state and checks it whole (src/linearizability), rather than
+   * by its linearizations alone: for the test that compares.
+   */
+  keepHistories?: boolean;
 }
 
 const H = 0;
 const G = 1;
 const R = 2;
 const D = 3;
-const PEERS = 4;
+const J = 4;
+const PEERS = 5;
 const MAX_MESSAGES = 4096;
 
 type History = RegisterWorld['history'];
@@ -92,6 +102,9 @@ export class RegistersModel implements Model {
   readonly messages = new Interner<KeyedSend>();
   readonly histories = new Interner<History>();
   readonly specStates = new Interner<RegistersState>();
+  readonly linearizations: LinearizationSets;
+  /** Where the state begins: 0 with the history, 1 without. */
+  private readonly from: number;
   private readonly sim: RegisterSimulator;
   private readonly params: RegistersParams;
   private readonly verdicts = new Map<number, Breach | null>();
@@ -120,6 +133,8 @@ export class RegistersModel implements Model {
     if (at.size !== options.clients.length) throw new Error('at most one client per peer');
     for (const c of options.clients)
       if (!peers.includes(c.peer)) throw new Error(`client at peer ${c.peer}: peers are 1..${options.peers}`);
+    this.linearizations = new LinearizationSets(options.clients.length);
+    this.from = options.keepHistories ? H : H + 1;
     this.sim = createRegisterSimulator(memoised(logic), { clients: options.clients.map((c) => c.peer) });
     this.params = specParams(
       peers,
@@ -138,6 +153,7 @@ export class RegistersModel implements Model {
     out[G] = this.specStates.intern(stateKey(spec), spec);
     out[R] = this.options.maxRestarts;
     out[D] = this.options.maxDuplicates;
+    out[J] = this.linearizations.initial();
     for (let p = 1; p <= this.options.peers; p++)
       out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
     out.fill(0, this.roundsAt, this.messagesAt);
@@ -273,7 +289,10 @@ export class RegistersModel implements Model {
       if (w.peers[p] !== before.peers[p])
         out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
     const answered = this.updateClients(w, before, heard, step, out);
-    if (w.history.length !== heard) out[H] = this.histories.intern(JSON.stringify(w.history), w.history);
+    if (w.history.length !== heard) {
+      out[H] = this.histories.intern(JSON.stringify(w.history), w.history);
+      out[J] = this.linearizations.after(s[J] as number, w.history.slice(heard));
+    }
     const sent = step.kind === 'duplicate' ? [] : w.inFlight.slice(kept).map((m) => this.internMessage(m));
     if (!this.countRounds(w, sent, out)) return -1;
     const n = this.writeMessages(w, out);
@@ -449,11 +468,18 @@ export class RegistersModel implements Model {
     return i;
   }
 
+  /**
+   * Linearizability of the state's history: read off its linearizations, the history itself
+   * checked (for the breach's words) only when they are none, or always with `keepHistories`.
+   */
   checkState(s: Int32Array): Breach | null {
+    if (!this.options.keepHistories && this.linearizations.linearizable(s[J] as number)) return null;
     const id = s[H] as number;
     let verdict = this.verdicts.get(id);
     if (verdict === undefined) {
       const r = checkWorld({ history: this.histories.value(id) } as RegisterWorld);
+      if (r.verdict === 'LINEARIZABLE' && !this.options.keepHistories)
+        throw new Error('internal error: a linearizable history without linearizations');
       verdict =
         r.verdict === 'LINEARIZABLE'
           ? null
@@ -505,12 +531,12 @@ export class RegistersModel implements Model {
   }
 
   fingerprint(s: Int32Array, length: number, out: Int32Array): void {
-    fingerprintInts(s, length, out);
+    fingerprintInts(this.from === 0 ? s : s.subarray(this.from), length - this.from, out);
   }
 
   key(s: Int32Array, length: number, out: Int32Array): number {
-    out.set(s.subarray(0, length));
-    return length;
+    out.set(s.subarray(this.from, length));
+    return length - this.from;
   }
 }
 
