@@ -8,7 +8,7 @@
  *
  * A state is a short array of ints:
  *   [history, spec state, restarts left, duplicates left, linearizations,
- *    state per peer, rounds begun per peer, (next operation, pending, generation) per client,
+ *    state per peer, rounds begun per peer, (next operation, pending) per client,
  *    messages in flight, ascending]
  * where history, spec state, linearizations, peer states and messages are ids interned in
  * this thread, so the search runs in one thread. The history is not part of the state (its
@@ -108,6 +108,7 @@ export class RegistersModel implements Model {
   private readonly sim: RegisterSimulator;
   private readonly params: RegistersParams;
   private readonly verdicts = new Map<number, Breach | null>();
+  private readonly generationsOf = new Map<number, readonly number[]>();
   /** Spec state reached and whether it was a spec step, per (spec state, peers, messages sent, clients, answers). */
   private readonly refinements = new IntTupleMap<{ id: number; breach: Breach | null }>();
   private refinementKey = new Int32Array(64);
@@ -142,7 +143,7 @@ export class RegistersModel implements Model {
     );
     this.roundsAt = PEERS + options.peers;
     this.clientsAt = this.roundsAt + options.peers;
-    this.messagesAt = this.clientsAt + 3 * options.clients.length;
+    this.messagesAt = this.clientsAt + 2 * options.clients.length;
     this.maxLength = this.messagesAt + MAX_MESSAGES;
   }
 
@@ -199,17 +200,37 @@ export class RegistersModel implements Model {
     const peers: RegisterPeerState[] = [];
     for (let p = 1; p <= this.options.peers; p++)
       peers[p] = this.peerStates.value(s[PEERS + p - 1] as number);
+    const generations = this.generations(s[H] as number);
     const clients = this.options.clients.map((plan, c) => {
-      const next = s[this.clientsAt + 3 * c] as number;
+      const next = s[this.clientsAt + 2 * c] as number;
       const op = plan.ops[next];
       const pending =
-        s[this.clientsAt + 3 * c + 1] === 1 && op ? { id: requestId(c, next), f: op.kind, key: KEY } : null;
-      return { peer: plan.peer, generation: s[this.clientsAt + 3 * c + 2] as number, pending };
+        s[this.clientsAt + 2 * c + 1] === 1 && op ? { id: requestId(c, next), f: op.kind, key: KEY } : null;
+      return { peer: plan.peer, generation: generations[c] as number, pending };
     });
     const inFlight: KeyedSend[] = [];
     for (let i = this.messagesAt; i < length; i++) inFlight.push(this.messages.value(s[i] as number));
     const history = this.histories.value(s[H] as number).slice();
     return { peers, inFlight, clients, history, nextRequest: 0, time: 0 };
+  }
+
+  /**
+   * Each client's generation (world.ts: bumped by every `info`, so a process never has two
+   * operations open), counted in the history rather than kept in the state: it only numbers
+   * the history's processes, which its linearizations do not read (a client is its process
+   * modulo the clients), so worlds that differ in it alone are one.
+   */
+  private generations(history: number): readonly number[] {
+    let known = this.generationsOf.get(history);
+    if (!known) {
+      const C = this.options.clients.length;
+      const counts = new Array<number>(C).fill(0);
+      for (const e of this.histories.value(history))
+        if (e.type === 'info') counts[e.process % C] = (counts[e.process % C] as number) + 1;
+      known = counts;
+      this.generationsOf.set(history, known);
+    }
+    return known;
   }
 
   successors(s: Int32Array, length: number, out: Int32Array, visit: Visit): number {
@@ -245,8 +266,8 @@ export class RegistersModel implements Model {
       if ((s[D] as number) > 0) yield [label('duplicate', i), { kind: 'duplicate', index: i }];
     }
     for (const [c, plan] of this.options.clients.entries()) {
-      const op = plan.ops[s[this.clientsAt + 3 * c] as number];
-      if (op && s[this.clientsAt + 3 * c + 1] === 0)
+      const op = plan.ops[s[this.clientsAt + 2 * c] as number];
+      if (op && s[this.clientsAt + 2 * c + 1] === 0)
         yield [label('invoke', c), { kind: 'invoke', client: c, key: KEY, operation: op }];
     }
     // Not bounded: a timeout begins a round (bounded) or gives up the operation.
@@ -277,7 +298,7 @@ export class RegistersModel implements Model {
     const w = copyWorld(before);
     const heard = w.history.length;
     if (step.kind === 'invoke')
-      w.nextRequest = requestId(step.client, s[this.clientsAt + 3 * step.client] as number);
+      w.nextRequest = requestId(step.client, s[this.clientsAt + 2 * step.client] as number);
     const moved =
       step.kind === 'deliver' || step.kind === 'drop' ? (w.inFlight[step.index] as KeyedSend) : null;
     // apply takes the message out and appends what the step sent (or the copy), in that order.
@@ -359,14 +380,13 @@ export class RegistersModel implements Model {
   ) {
     const C = this.options.clients.length;
     const answered: Answered[] = [];
-    if (step.kind === 'invoke') out[this.clientsAt + 3 * step.client + 1] = 1;
+    if (step.kind === 'invoke') out[this.clientsAt + 2 * step.client + 1] = 1;
     for (const e of w.history.slice(heard)) {
       if (e.type === 'invoke') continue;
       const c = e.process % C;
-      const at = this.clientsAt + 3 * c;
+      const at = this.clientsAt + 2 * c;
       out[at] = (out[at] as number) + 1;
       out[at + 1] = 0;
-      out[at + 2] = (w.clients[c] as { generation: number }).generation;
       const peer = (this.options.clients[c] as RegisterClientPlan).peer;
       const round = before.peers[peer]?.rounds[KEY]?.snapshot.context;
       if (e.type !== 'info' && round) answered.push({ group: peer, n: round.n });
@@ -406,7 +426,7 @@ export class RegistersModel implements Model {
   ): void {
     const opIdx = this.params.ops.map((_, g) => {
       const c = this.options.clients.findIndex((x) => x.peer === g + 1);
-      return c < 0 ? 1 : (out[this.clientsAt + 3 * c] as number) + 1;
+      return c < 0 ? 1 : (out[this.clientsAt + 2 * c] as number) + 1;
     });
     const keyLength = this.writeRefinementKey(s, sent, opIdx, answered, out);
     const key = this.refinementKey;
@@ -551,6 +571,15 @@ export class RegistersModel implements Model {
  * less them exactly when it does from the whole state. The prepares (FreshNumbers reads
  * them) and accepts stay. Worlds that differ only in a promise once sent and since
  * overtaken (an acceptor that promised 0 then 1, or took 1 first and refused 0) are one.
+ *
+ * `done` goes too, all of it: no action reads it (Complete only adds to it; only the
+ * invariant AtomicRegister reads it, and this model does not check it), so all a step's
+ * check reads of it is the element the step adds. That element names the operation current
+ * before the step ([p, opIdx[p]]), and every element already in done names an operation
+ * opIdx has since gone past (each earlier step was checked to be a spec step, and Complete
+ * moves opIdx on), so none is added twice: done ∪ A equals done ∪ X exactly when A equals
+ * X, and a step maps to an action or a stutter from the state less done exactly when it
+ * does from the whole state.
  */
 function forgetSettled(p: RegistersParams, s: RegistersState): RegistersState {
   const proposers = p.ops.length;
@@ -562,7 +591,7 @@ function forgetSettled(p: RegistersParams, s: RegistersState): RegistersState {
   const settled = (m: RegistersState['msgs'][number]) =>
     (m.type === '1b' && (past(m.bal) || accepted.has(m.bal))) || (m.type === '2b' && past(m.bal));
   const msgs = s.msgs.filter((m) => !settled(m));
-  return msgs.length === s.msgs.length ? s : { ...s, msgs };
+  return msgs.length === s.msgs.length && s.done.length === 0 ? s : { ...s, msgs, done: [] };
 }
 
 /**
