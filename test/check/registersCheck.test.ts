@@ -157,7 +157,7 @@ describe('the real register peers explored, histories and refinement checked', (
           { peer: 2, ops: [put('b')] },
         ],
       });
-      expect([r.distinctStates, r.complete, r.violations]).toEqual([491721, true, []]);
+      expect([r.distinctStates, r.complete, r.violations]).toEqual([228082, true, []]);
     },
     600_000,
   );
