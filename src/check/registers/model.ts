@@ -78,6 +78,8 @@ export interface RegisterModelOptions {
    * by its linearizations alone: for the test that compares.
    */
   keepHistories?: boolean;
+  /** Keeps requests below their acceptor's promise in flight (see staleRequest): for the test that compares. */
+  keepStale?: boolean;
 }
 
 const H = 0;
@@ -113,6 +115,8 @@ export class RegistersModel implements Model {
   /** Per peer state id, its acceptor's id (acceptorOf). */
   private readonly acceptorIds: number[] = [];
   private readonly acceptors = new Interner<true>();
+  /** Per peer state id, its floor (floor). */
+  private readonly floors: number[] = [];
   /** Spec state reached and whether it was a spec step, per (spec state, peers, messages sent, clients, answers). */
   private readonly refinements = new IntTupleMap<{ id: number; breach: Breach | null }>();
   private refinementKey = new Int32Array(64);
@@ -311,8 +315,10 @@ export class RegistersModel implements Model {
     out.set(s.subarray(0, this.messagesAt));
     this.spend(step, out);
     for (let p = 1; p <= this.options.peers; p++)
-      if (w.peers[p] !== before.peers[p])
+      if (w.peers[p] !== before.peers[p]) {
         out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+        this.checkFloor(p, s[PEERS + p - 1] as number, out[PEERS + p - 1] as number);
+      }
     const answered = this.updateClients(w, before, heard, step, out);
     if (w.history.length !== heard) {
       out[H] = this.histories.intern(JSON.stringify(w.history), w.history);
@@ -406,12 +412,82 @@ export class RegistersModel implements Model {
    * forever: delivering or dropping it later leads to the same world.
    */
   private writeMessages(w: RegisterWorld, out: Int32Array): number {
-    const live = w.inFlight.filter((m) => !this.ignoredAnswer(w, m));
+    const live = w.inFlight.filter((m) => !this.ignoredAnswer(w, m) && !this.staleRequest(w, m));
     if (this.messagesAt + live.length > this.maxLength)
       throw new Error(`more than ${MAX_MESSAGES} messages in flight`);
     const ids = live.map((m) => this.internMessage(m)).sort((x, y) => x - y);
     out.set(ids, this.messagesAt);
     return this.messagesAt + ids.length;
+  }
+
+  /**
+   * A prepare or accept numbered n below its acceptor's promise, whose sender's round is
+   * not at n, and whose delivery now changes nothing but sending that sender a refusal:
+   * forgotten, as its delivery would be a stutter however late it came. The acceptor's
+   * machine refuses every number below its promise and stays as it was (the guards
+   * higherThanPromised and atLeastPromised), the promise never goes down (the floor below,
+   * checked on every step the model takes: see checkFloors), and the refusal names n, which
+   * no round of the sender takes again (fresh numbers, as for the answers writeMessages
+   * forgets; every guard of a round reads only answers of its own number). A refusal maps to
+   * no spec message, so the delivery maps to a stutter: no history, no prepare, the acceptor
+   * as it was. So a run from the world with m either never delivers m (a run from the world
+   * without it: nothing else reads the messages in flight, as for drops) or delivers it in a
+   * step that changes nothing but taking m out, and leaving that step out is a run from the
+   * world without m with the same checks. With two clients of two operations each, to depth
+   * 16 without faults, worlds that differed only in such requests were half the worlds.
+   */
+  private staleRequest(w: RegisterWorld, m: KeyedSend): boolean {
+    if (this.options.keepStale) return false;
+    const { message } = m;
+    if (message.type !== 'prepare' && message.type !== 'accept') return false;
+    const state = w.peers[m.to] as RegisterPeerState;
+    if (message.n >= this.floor(m.to, this.internPeer(state))) return false;
+    if (w.peers[message.from]?.rounds[KEY]?.snapshot.context.n === message.n) return false;
+    const r = this.sim.logic.step(m.to, state, { type: 'deliver', key: m.key, message });
+    return (
+      !r.save &&
+      r.completed.length === 0 &&
+      r.timers.length === 0 &&
+      this.internPeer(r.state) === this.internPeer(state) &&
+      r.sends.every(
+        ({ to, message: a }) =>
+          to === message.from &&
+          a.n === message.n &&
+          ((a.type === 'prepare_ack' && !a.promised) || (a.type === 'accept_ack' && a.minProposal > a.n)),
+      )
+    );
+  }
+
+  /**
+   * The lower of the key's promise at a peer and at the peer restarted from its durable
+   * state (the very state a crash step makes): the number every request below which its
+   * acceptor refuses from now on, if it never goes down. 0 while it has no acceptor (a
+   * peer state with an acceptor names its peer, so the memo is per state).
+   */
+  private floor(id: PeerId, peer: number): number {
+    let f = this.floors[peer];
+    if (f === undefined) {
+      const state = this.peerStates.value(peer);
+      const restarted = this.sim.logic.init(id, this.sim.logic.durable(state));
+      const promise = (p: RegisterPeerState) => p.acceptors[KEY]?.context.minProposal ?? 0;
+      f = Math.min(promise(state), promise(restarted));
+      this.floors[peer] = f;
+    }
+    return f;
+  }
+
+  /**
+   * That a step did not lower a peer's floor, which the requests staleRequest forgot rely
+   * on: an error rather than a search that may have missed runs (the real machines, and the
+   * faulty variants, never trip it: an acceptor that forgets its promise on a restart
+   * already had the lower floor its restart makes).
+   */
+  private checkFloor(id: PeerId, before: number, after: number): void {
+    if (this.options.keepStale || before === after) return;
+    if (this.floor(id, after) < this.floor(id, before))
+      throw new Error(
+        `internal error: peer ${id}'s acceptor went below its promise (${this.floor(id, before)} to ${this.floor(id, after)}), which forgetting requests below it relies on`,
+      );
   }
 
   /** The step's spec state, and whether it is a step of the spec. */
