@@ -7,12 +7,16 @@
  * spec/Registers.tla (refinement.ts).
  *
  * A state is a short array of ints:
- *   [history, spec state, restarts left, duplicates left,
- *    state per peer, rounds begun per peer, (next operation, pending, generation) per client,
+ *   [history, spec state, restarts left, duplicates left, linearizations,
+ *    state per peer, rounds begun per peer, (next operation, pending) per client,
  *    messages in flight, ascending]
- * where history, spec state, peer states and messages are ids interned in this thread, so
- * the search runs in one thread.
+ * where history, spec state, linearizations, peer states and messages are ids interned in
+ * this thread, so the search runs in one thread. The history is not part of the state (its
+ * fingerprint and key leave it out, unless `keepHistories`): what its future checks read of
+ * it are its linearizations (linearized.ts). It is carried along so that the states queued,
+ * and the trace replayed from them, hold the real history of the run that reached them.
  */
+import { acceptorDurable } from '../../../machines/acceptor';
 import type { PeerId } from '../../../machines/messages';
 import type { Operation } from '../../../machines/register';
 import type { RegisterRoundContext } from '../../../machines/registerRound';
@@ -36,6 +40,7 @@ import { fingerprintInts } from '../hash';
 import type { Breach, Model, Visit } from '../model';
 import type { TraceStep } from '../result';
 import { Interner } from '../worlds/interner';
+import { LinearizationSets } from './linearized';
 import { type Answered, initialSpecState, isSpecStep, mapWorld, peersView, specParams } from './refinement';
 import { IntTupleMap } from './tupleMap';
 
@@ -68,13 +73,21 @@ export interface RegisterModelOptions {
   keepSettled?: boolean;
   /** Whether every step is checked against spec/Registers.tla (numbers are checked fresh either way). */
   refinement: boolean;
+  /**
+   * Keeps the history in the state and checks it whole (src/linearizability), rather than
+   * by its linearizations alone: for the test that compares.
+   */
+  keepHistories?: boolean;
+  /** Keeps requests below their acceptor's promise in flight (see staleRequest): for the test that compares. */
+  keepStale?: boolean;
 }
 
 const H = 0;
 const G = 1;
 const R = 2;
 const D = 3;
-const PEERS = 4;
+const J = 4;
+const PEERS = 5;
 const MAX_MESSAGES = 4096;
 
 type History = RegisterWorld['history'];
@@ -92,9 +105,18 @@ export class RegistersModel implements Model {
   readonly messages = new Interner<KeyedSend>();
   readonly histories = new Interner<History>();
   readonly specStates = new Interner<RegistersState>();
+  readonly linearizations: LinearizationSets;
+  /** Where the state begins: 0 with the history, 1 without. */
+  private readonly from: number;
   private readonly sim: RegisterSimulator;
   private readonly params: RegistersParams;
   private readonly verdicts = new Map<number, Breach | null>();
+  private readonly generationsOf = new Map<number, readonly number[]>();
+  /** Per peer state id, its acceptor's id (acceptorOf). */
+  private readonly acceptorIds: number[] = [];
+  private readonly acceptors = new Interner<true>();
+  /** Per peer state id, its floor (floor). */
+  private readonly floors: number[] = [];
   /** Spec state reached and whether it was a spec step, per (spec state, peers, messages sent, clients, answers). */
   private readonly refinements = new IntTupleMap<{ id: number; breach: Breach | null }>();
   private refinementKey = new Int32Array(64);
@@ -120,6 +142,8 @@ export class RegistersModel implements Model {
     if (at.size !== options.clients.length) throw new Error('at most one client per peer');
     for (const c of options.clients)
       if (!peers.includes(c.peer)) throw new Error(`client at peer ${c.peer}: peers are 1..${options.peers}`);
+    this.linearizations = new LinearizationSets(options.clients.length);
+    this.from = options.keepHistories ? H : H + 1;
     this.sim = createRegisterSimulator(memoised(logic), { clients: options.clients.map((c) => c.peer) });
     this.params = specParams(
       peers,
@@ -127,7 +151,7 @@ export class RegistersModel implements Model {
     );
     this.roundsAt = PEERS + options.peers;
     this.clientsAt = this.roundsAt + options.peers;
-    this.messagesAt = this.clientsAt + 3 * options.clients.length;
+    this.messagesAt = this.clientsAt + 2 * options.clients.length;
     this.maxLength = this.messagesAt + MAX_MESSAGES;
   }
 
@@ -138,6 +162,7 @@ export class RegistersModel implements Model {
     out[G] = this.specStates.intern(stateKey(spec), spec);
     out[R] = this.options.maxRestarts;
     out[D] = this.options.maxDuplicates;
+    out[J] = this.linearizations.initial();
     for (let p = 1; p <= this.options.peers; p++)
       out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
     out.fill(0, this.roundsAt, this.messagesAt);
@@ -183,17 +208,37 @@ export class RegistersModel implements Model {
     const peers: RegisterPeerState[] = [];
     for (let p = 1; p <= this.options.peers; p++)
       peers[p] = this.peerStates.value(s[PEERS + p - 1] as number);
+    const generations = this.generations(s[H] as number);
     const clients = this.options.clients.map((plan, c) => {
-      const next = s[this.clientsAt + 3 * c] as number;
+      const next = s[this.clientsAt + 2 * c] as number;
       const op = plan.ops[next];
       const pending =
-        s[this.clientsAt + 3 * c + 1] === 1 && op ? { id: requestId(c, next), f: op.kind, key: KEY } : null;
-      return { peer: plan.peer, generation: s[this.clientsAt + 3 * c + 2] as number, pending };
+        s[this.clientsAt + 2 * c + 1] === 1 && op ? { id: requestId(c, next), f: op.kind, key: KEY } : null;
+      return { peer: plan.peer, generation: generations[c] as number, pending };
     });
     const inFlight: KeyedSend[] = [];
     for (let i = this.messagesAt; i < length; i++) inFlight.push(this.messages.value(s[i] as number));
     const history = this.histories.value(s[H] as number).slice();
     return { peers, inFlight, clients, history, nextRequest: 0, time: 0 };
+  }
+
+  /**
+   * Each client's generation (world.ts: bumped by every `info`, so a process never has two
+   * operations open), counted in the history rather than kept in the state: it only numbers
+   * the history's processes, which its linearizations do not read (a client is its process
+   * modulo the clients), so worlds that differ in it alone are one.
+   */
+  private generations(history: number): readonly number[] {
+    let known = this.generationsOf.get(history);
+    if (!known) {
+      const C = this.options.clients.length;
+      const counts = new Array<number>(C).fill(0);
+      for (const e of this.histories.value(history))
+        if (e.type === 'info') counts[e.process % C] = (counts[e.process % C] as number) + 1;
+      known = counts;
+      this.generationsOf.set(history, known);
+    }
+    return known;
   }
 
   successors(s: Int32Array, length: number, out: Int32Array, visit: Visit): number {
@@ -229,8 +274,8 @@ export class RegistersModel implements Model {
       if ((s[D] as number) > 0) yield [label('duplicate', i), { kind: 'duplicate', index: i }];
     }
     for (const [c, plan] of this.options.clients.entries()) {
-      const op = plan.ops[s[this.clientsAt + 3 * c] as number];
-      if (op && s[this.clientsAt + 3 * c + 1] === 0)
+      const op = plan.ops[s[this.clientsAt + 2 * c] as number];
+      if (op && s[this.clientsAt + 2 * c + 1] === 0)
         yield [label('invoke', c), { kind: 'invoke', client: c, key: KEY, operation: op }];
     }
     // Not bounded: a timeout begins a round (bounded) or gives up the operation.
@@ -261,7 +306,7 @@ export class RegistersModel implements Model {
     const w = copyWorld(before);
     const heard = w.history.length;
     if (step.kind === 'invoke')
-      w.nextRequest = requestId(step.client, s[this.clientsAt + 3 * step.client] as number);
+      w.nextRequest = requestId(step.client, s[this.clientsAt + 2 * step.client] as number);
     const moved =
       step.kind === 'deliver' || step.kind === 'drop' ? (w.inFlight[step.index] as KeyedSend) : null;
     // apply takes the message out and appends what the step sent (or the copy), in that order.
@@ -270,10 +315,15 @@ export class RegistersModel implements Model {
     out.set(s.subarray(0, this.messagesAt));
     this.spend(step, out);
     for (let p = 1; p <= this.options.peers; p++)
-      if (w.peers[p] !== before.peers[p])
+      if (w.peers[p] !== before.peers[p]) {
         out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+        this.checkFloor(p, s[PEERS + p - 1] as number, out[PEERS + p - 1] as number);
+      }
     const answered = this.updateClients(w, before, heard, step, out);
-    if (w.history.length !== heard) out[H] = this.histories.intern(JSON.stringify(w.history), w.history);
+    if (w.history.length !== heard) {
+      out[H] = this.histories.intern(JSON.stringify(w.history), w.history);
+      out[J] = this.linearizations.after(s[J] as number, w.history.slice(heard));
+    }
     const sent = step.kind === 'duplicate' ? [] : w.inFlight.slice(kept).map((m) => this.internMessage(m));
     if (!this.countRounds(w, sent, out)) return -1;
     const n = this.writeMessages(w, out);
@@ -340,14 +390,13 @@ export class RegistersModel implements Model {
   ) {
     const C = this.options.clients.length;
     const answered: Answered[] = [];
-    if (step.kind === 'invoke') out[this.clientsAt + 3 * step.client + 1] = 1;
+    if (step.kind === 'invoke') out[this.clientsAt + 2 * step.client + 1] = 1;
     for (const e of w.history.slice(heard)) {
       if (e.type === 'invoke') continue;
       const c = e.process % C;
-      const at = this.clientsAt + 3 * c;
+      const at = this.clientsAt + 2 * c;
       out[at] = (out[at] as number) + 1;
       out[at + 1] = 0;
-      out[at + 2] = (w.clients[c] as { generation: number }).generation;
       const peer = (this.options.clients[c] as RegisterClientPlan).peer;
       const round = before.peers[peer]?.rounds[KEY]?.snapshot.context;
       if (e.type !== 'info' && round) answered.push({ group: peer, n: round.n });
@@ -363,12 +412,82 @@ export class RegistersModel implements Model {
    * forever: delivering or dropping it later leads to the same world.
    */
   private writeMessages(w: RegisterWorld, out: Int32Array): number {
-    const live = w.inFlight.filter((m) => !this.ignoredAnswer(w, m));
+    const live = w.inFlight.filter((m) => !this.ignoredAnswer(w, m) && !this.staleRequest(w, m));
     if (this.messagesAt + live.length > this.maxLength)
       throw new Error(`more than ${MAX_MESSAGES} messages in flight`);
     const ids = live.map((m) => this.internMessage(m)).sort((x, y) => x - y);
     out.set(ids, this.messagesAt);
     return this.messagesAt + ids.length;
+  }
+
+  /**
+   * A prepare or accept numbered n below its acceptor's promise, whose sender's round is
+   * not at n, and whose delivery now changes nothing but sending that sender a refusal:
+   * forgotten, as its delivery would be a stutter however late it came. The acceptor's
+   * machine refuses every number below its promise and stays as it was (the guards
+   * higherThanPromised and atLeastPromised), the promise never goes down (the floor below,
+   * checked on every step the model takes: see checkFloors), and the refusal names n, which
+   * no round of the sender takes again (fresh numbers, as for the answers writeMessages
+   * forgets; every guard of a round reads only answers of its own number). A refusal maps to
+   * no spec message, so the delivery maps to a stutter: no history, no prepare, the acceptor
+   * as it was. So a run from the world with m either never delivers m (a run from the world
+   * without it: nothing else reads the messages in flight, as for drops) or delivers it in a
+   * step that changes nothing but taking m out, and leaving that step out is a run from the
+   * world without m with the same checks. With two clients of two operations each, to depth
+   * 16 without faults, worlds that differed only in such requests were half the worlds.
+   */
+  private staleRequest(w: RegisterWorld, m: KeyedSend): boolean {
+    if (this.options.keepStale) return false;
+    const { message } = m;
+    if (message.type !== 'prepare' && message.type !== 'accept') return false;
+    const state = w.peers[m.to] as RegisterPeerState;
+    if (message.n >= this.floor(m.to, this.internPeer(state))) return false;
+    if (w.peers[message.from]?.rounds[KEY]?.snapshot.context.n === message.n) return false;
+    const r = this.sim.logic.step(m.to, state, { type: 'deliver', key: m.key, message });
+    return (
+      !r.save &&
+      r.completed.length === 0 &&
+      r.timers.length === 0 &&
+      this.internPeer(r.state) === this.internPeer(state) &&
+      r.sends.every(
+        ({ to, message: a }) =>
+          to === message.from &&
+          a.n === message.n &&
+          ((a.type === 'prepare_ack' && !a.promised) || (a.type === 'accept_ack' && a.minProposal > a.n)),
+      )
+    );
+  }
+
+  /**
+   * The lower of the key's promise at a peer and at the peer restarted from its durable
+   * state (the very state a crash step makes): the number every request below which its
+   * acceptor refuses from now on, if it never goes down. 0 while it has no acceptor (a
+   * peer state with an acceptor names its peer, so the memo is per state).
+   */
+  private floor(id: PeerId, peer: number): number {
+    let f = this.floors[peer];
+    if (f === undefined) {
+      const state = this.peerStates.value(peer);
+      const restarted = this.sim.logic.init(id, this.sim.logic.durable(state));
+      const promise = (p: RegisterPeerState) => p.acceptors[KEY]?.context.minProposal ?? 0;
+      f = Math.min(promise(state), promise(restarted));
+      this.floors[peer] = f;
+    }
+    return f;
+  }
+
+  /**
+   * That a step did not lower a peer's floor, which the requests staleRequest forgot rely
+   * on: an error rather than a search that may have missed runs (the real machines, and the
+   * faulty variants, never trip it: an acceptor that forgets its promise on a restart
+   * already had the lower floor its restart makes).
+   */
+  private checkFloor(id: PeerId, before: number, after: number): void {
+    if (this.options.keepStale || before === after) return;
+    if (this.floor(id, after) < this.floor(id, before))
+      throw new Error(
+        `internal error: peer ${id}'s acceptor went below its promise (${this.floor(id, before)} to ${this.floor(id, after)}), which forgetting requests below it relies on`,
+      );
   }
 
   /** The step's spec state, and whether it is a step of the spec. */
@@ -387,7 +506,7 @@ export class RegistersModel implements Model {
   ): void {
     const opIdx = this.params.ops.map((_, g) => {
       const c = this.options.clients.findIndex((x) => x.peer === g + 1);
-      return c < 0 ? 1 : (out[this.clientsAt + 3 * c] as number) + 1;
+      return c < 0 ? 1 : (out[this.clientsAt + 2 * c] as number) + 1;
     });
     const keyLength = this.writeRefinementKey(s, sent, opIdx, answered, out);
     const key = this.refinementKey;
@@ -421,9 +540,13 @@ export class RegistersModel implements Model {
   }
 
   /**
-   * What the refinement of a step depends on, as ints: the spec state before, the peers
-   * after, what was sent, each group's operation and what was answered (counts first, so no
-   * two tuples read alike).
+   * What the refinement of a step depends on, as ints: the spec state before, each peer's
+   * acceptor after (its durable state: all mapWorld reads of an acceptor), what was sent
+   * and, for each accept sent, its sender's state after (newAccept reads the round that sent
+   * it), each group's operation and what was answered (counts first, so no two tuples read
+   * alike). Keyed by whole peers, steps that differ only in rounds no accept came from,
+   * timers and numbers kept missed the memo: 55% of the lookups of two clients of two
+   * operations with a crash.
    */
   private writeRefinementKey(
     s: Int32Array,
@@ -432,14 +555,18 @@ export class RegistersModel implements Model {
     answered: readonly Answered[],
     out: Int32Array,
   ): number {
-    const need = 3 + this.options.peers + sent.length + opIdx.length + 2 * answered.length;
+    const need = 3 + this.options.peers + 2 * sent.length + opIdx.length + 2 * answered.length;
     if (need > this.refinementKey.length) this.refinementKey = new Int32Array(2 * need);
     const key = this.refinementKey;
     let i = 0;
     key[i++] = s[G] as number;
-    for (let p = PEERS; p < this.roundsAt; p++) key[i++] = out[p] as number;
+    for (let p = PEERS; p < this.roundsAt; p++) key[i++] = this.acceptorOf(out[p] as number);
     key[i++] = sent.length;
-    for (const id of sent) key[i++] = id;
+    for (const id of sent) {
+      key[i++] = id;
+      const { message } = this.messages.value(id);
+      if (message.type === 'accept') key[i++] = out[PEERS + message.from - 1] as number;
+    }
     for (const x of opIdx) key[i++] = x;
     key[i++] = answered.length;
     for (const a of answered) {
@@ -449,11 +576,29 @@ export class RegistersModel implements Model {
     return i;
   }
 
+  /** An id for the key's acceptor of a peer state, alike for alike durable states (-1: none yet). */
+  private acceptorOf(peer: number): number {
+    let id = this.acceptorIds[peer];
+    if (id === undefined) {
+      const a = this.peerStates.value(peer).acceptors[KEY];
+      id = a ? this.acceptors.intern(JSON.stringify(acceptorDurable(a.context)), true) : -1;
+      this.acceptorIds[peer] = id;
+    }
+    return id;
+  }
+
+  /**
+   * Linearizability of the state's history: read off its linearizations, the history itself
+   * checked (for the breach's words) only when they are none, or always with `keepHistories`.
+   */
   checkState(s: Int32Array): Breach | null {
+    if (!this.options.keepHistories && this.linearizations.linearizable(s[J] as number)) return null;
     const id = s[H] as number;
     let verdict = this.verdicts.get(id);
     if (verdict === undefined) {
       const r = checkWorld({ history: this.histories.value(id) } as RegisterWorld);
+      if (r.verdict === 'LINEARIZABLE' && !this.options.keepHistories)
+        throw new Error('internal error: a linearizable history without linearizations');
       verdict =
         r.verdict === 'LINEARIZABLE'
           ? null
@@ -505,12 +650,12 @@ export class RegistersModel implements Model {
   }
 
   fingerprint(s: Int32Array, length: number, out: Int32Array): void {
-    fingerprintInts(s, length, out);
+    fingerprintInts(this.from === 0 ? s : s.subarray(this.from), length - this.from, out);
   }
 
   key(s: Int32Array, length: number, out: Int32Array): number {
-    out.set(s.subarray(0, length));
-    return length;
+    out.set(s.subarray(this.from, length));
+    return length - this.from;
   }
 }
 
@@ -525,6 +670,15 @@ export class RegistersModel implements Model {
  * less them exactly when it does from the whole state. The prepares (FreshNumbers reads
  * them) and accepts stay. Worlds that differ only in a promise once sent and since
  * overtaken (an acceptor that promised 0 then 1, or took 1 first and refused 0) are one.
+ *
+ * `done` goes too, all of it: no action reads it (Complete only adds to it; only the
+ * invariant AtomicRegister reads it, and this model does not check it), so all a step's
+ * check reads of it is the element the step adds. That element names the operation current
+ * before the step ([p, opIdx[p]]), and every element already in done names an operation
+ * opIdx has since gone past (each earlier step was checked to be a spec step, and Complete
+ * moves opIdx on), so none is added twice: done ∪ A equals done ∪ X exactly when A equals
+ * X, and a step maps to an action or a stutter from the state less done exactly when it
+ * does from the whole state.
  */
 function forgetSettled(p: RegistersParams, s: RegistersState): RegistersState {
   const proposers = p.ops.length;
@@ -536,7 +690,7 @@ function forgetSettled(p: RegistersParams, s: RegistersState): RegistersState {
   const settled = (m: RegistersState['msgs'][number]) =>
     (m.type === '1b' && (past(m.bal) || accepted.has(m.bal))) || (m.type === '2b' && past(m.bal));
   const msgs = s.msgs.filter((m) => !settled(m));
-  return msgs.length === s.msgs.length ? s : { ...s, msgs };
+  return msgs.length === s.msgs.length && s.done.length === 0 ? s : { ...s, msgs, done: [] };
 }
 
 /**
