@@ -18,21 +18,13 @@
  * which it could be placed next is followed by the one where it was), so that it is canonical:
  * a function of the history's linearizations, not of the order events came in.
  */
-import { registers } from '../../linearizability/models/registers';
+import {
+  type Input,
+  type Output,
+  type State as Reg,
+  registers,
+} from '../../linearizability/models/registers';
 import { Interner } from '../worlds/interner';
-
-interface Reg {
-  value: string | null;
-  version: number;
-}
-type Input =
-  | { f: 'get' }
-  | { f: 'put'; value: string; ifVersion?: number }
-  | { f: 'delete'; ifVersion?: number };
-interface Output {
-  conflict: boolean;
-  state: Reg;
-}
 
 /** One line of a register world's history (src/registers/world.ts). */
 export interface LinEvent {

@@ -22,16 +22,16 @@ import {
   to,
 } from '../model';
 
-interface State {
+export interface State {
   value: string | null;
   version: number;
 }
-type Input =
+export type Input =
   | { f: 'get' }
   | { f: 'put'; value: string; ifVersion?: number }
   | { f: 'delete'; ifVersion?: number };
 /** What the service answered: the new state (200) or the state it saw when it refused (409). */
-interface Output {
+export interface Output {
   conflict: boolean;
   state: State;
 }
