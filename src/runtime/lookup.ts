@@ -36,15 +36,13 @@ const ASK_AGAIN_MS = 250;
 const TRIES = 4;
 
 export class CancellableLookup {
-  private readonly resolver: dns.Resolver;
+  /** Resolvers with a lookup in flight: cancel() ends them. */
+  private readonly inFlight = new Set<dns.Resolver>();
 
   constructor(
-    servers?: readonly string[],
+    private readonly servers?: readonly string[],
     private readonly hostsFile = '/etc/hosts',
-  ) {
-    this.resolver = new dns.Resolver({ timeout: ASK_AGAIN_MS, tries: TRIES });
-    if (servers) this.resolver.setServers(servers);
-  }
+  ) {}
 
   /** For `net.connect({ lookup })`: answers in the form `options.all` asks for. */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
@@ -57,14 +55,29 @@ export class CancellableLookup {
     // The hosts file first, then the DNS: glibc's order for getaddrinfo ("files dns").
     const listed = this.hosts(hostname);
     if (listed.length > 0) return answer(null, listed);
-    this.resolver.resolve4(hostname, (err, v4) =>
-      answer(err, err ? [] : v4.map((address) => ({ address, family: 4 }))),
-    );
+    const resolver = this.resolver();
+    this.inFlight.add(resolver);
+    resolver.resolve4(hostname, (err, v4) => {
+      this.inFlight.delete(resolver);
+      answer(err, err ? [] : v4.map((address) => ({ address, family: 4 })));
+    });
   };
+
+  /**
+   * A resolver of its own for each lookup, as getaddrinfo asks the servers in their order
+   * every time. One kept across lookups remembers which server failed and prefers the next
+   * for seconds: the network's DNS, silent about a peer not yet started, was then skipped
+   * for the host's, which never knows the peers (Podman 4.3 lists both).
+   */
+  private resolver(): dns.Resolver {
+    const resolver = new dns.Resolver({ timeout: ASK_AGAIN_MS, tries: TRIES });
+    if (this.servers) resolver.setServers(this.servers);
+    return resolver;
+  }
 
   /** Ends every lookup in flight (ECANCELLED): nothing holds the process's exit. */
   cancel(): void {
-    this.resolver.cancel();
+    for (const resolver of this.inFlight) resolver.cancel();
   }
 
   private hosts(name: string): Address[] {

@@ -139,15 +139,35 @@ describe.skipIf(unavailable !== undefined && !required)(
       return byHost;
     }
 
-    /** Failures carry what podman-compose printed. */
+    /**
+     * Failures carry what podman-compose printed and each peer's stderr with podman's
+     * timestamps (connections, lookups, retries): what a timing failure is read from.
+     */
     async function withOutput<T>(fg: Foreground, f: () => Promise<T>): Promise<T> {
       try {
         return await f();
       } catch (err) {
         const tail = fg.output().trimEnd().split('\n').slice(-60).join('\n');
-        if (err instanceof Error) err.message += `\n--- podman-compose output (last lines)\n${tail}`;
+        if (err instanceof Error)
+          err.message += `\n--- podman-compose output (last lines)\n${tail}${await stderrs()}`;
         throw err;
       }
+    }
+
+    async function stderrs(): Promise<string> {
+      const parts: string[] = [];
+      for (const host of (await states()).keys()) {
+        const r = await podman().podman(['logs', '--timestamps', host], { allowFailure: true });
+        const lines = (s: string) => s.trimEnd().split('\n').filter(Boolean);
+        const [out, err] = [lines(r.stdout), lines(r.stderr)];
+        parts.push(
+          `\n--- ${host}: the first 15 of ${out.length} stdout lines, the first 40 of ${err.length} stderr lines`,
+          ...out.slice(0, 15),
+          '--',
+          ...err.slice(0, 40),
+        );
+      }
+      return parts.join('\n');
     }
 
     const up = (tc: Testcase, run: string) =>
