@@ -31,7 +31,7 @@ import {
 } from './messages';
 import { INCARNATION_LIMIT } from './proposalNumbers';
 import { change, decodeRegister, encodeRegister, type Operation, type RoundResult } from './register';
-import { highestAccepted, type RoundContext, roundActions, roundGuards } from './round';
+import { highestAccepted, numberAboveRival, type RoundContext, roundActions, roundGuards } from './round';
 import type { ArmTimer } from './timers';
 
 export interface RegisterRoundInput {
@@ -96,6 +96,12 @@ export const registerRoundMachine = setup({
   },
   actions: {
     ...roundActions<RegisterRoundContext, RegisterRoundEvent>(),
+    beginRoundAboveRival: assign(({ context }) => ({
+      n: numberAboveRival(context),
+      promises: [],
+      proposal: null,
+      accepted: [],
+    })),
     takeOperation: assign({
       operation: ({ event }) => {
         assertEvent(event, 'START');
@@ -206,7 +212,7 @@ export const registerRoundMachine = setup({
       on: {
         prepare_ack: { actions: 'noteHighestSeen' },
         accept_ack: { actions: 'noteHighestSeen' },
-        TIMEOUT: { target: 'preparing', actions: ['beginRound', 'sendPrepare', 'armRoundTimer'] },
+        TIMEOUT: { target: 'preparing', actions: ['beginRoundAboveRival', 'sendPrepare', 'armRoundTimer'] },
       },
     },
     // The operation took effect; the host drops the round and its timer.

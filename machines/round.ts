@@ -105,6 +105,17 @@ export const numberAboveSeen = (context: RoundContext): number => {
   return nextProposalNumber(first, stride, Math.max(context.n, context.highestSeen));
 };
 
+/**
+ * A retry after a refusal: the smallest own number above the next number of whoever refused
+ * (the highest seen plus one stride). Just above the highest seen is where the refuser's own
+ * next round goes too, and the one with the higher offset would win every such race: one
+ * proposer starved while another kept writing the same key.
+ */
+export const numberAboveRival = (context: RoundContext): number => {
+  const { first, stride } = ownNumbers(context);
+  return nextProposalNumber(first, stride, Math.max(context.n, context.highestSeen) + stride);
+};
+
 /** The promise that reports the highest accepted proposal, if any reports one. */
 export function highestAccepted(promises: readonly PromiseHeard[]): PromiseHeard | undefined {
   let best: PromiseHeard | undefined;

@@ -140,6 +140,21 @@ describe('a register round against real acceptors', () => {
     expect([key.state, key.outcome]).toEqual(['accepting', []]);
   });
 
+  test("a retry after a refusal goes above the refuser's next number, so its next round cannot take the key over at once", () => {
+    // Proposer 3 (offset 3 > 1) refused with HIGHEST, then begins its next round on the key.
+    const HIGHEST = nextProposalNumber(3, 3 * INCARNATION_LIMIT, FIRST);
+    const promised = { minProposal: HIGHEST, acceptedProposal: 0, acceptedValue: null };
+    const key = new Key({ 2: promised, 3: promised });
+    key.start({ kind: 'put', value: 'a' });
+    key.deliver('prepare', 2);
+    key.deliver('prepare_ack', PROPOSER);
+    key.timeout();
+    const rivalsNext = nextProposalNumber(3, 3 * INCARNATION_LIMIT, HIGHEST);
+    // Just above HIGHEST (proposer 1's next slot) would lose to rivalsNext, in the same slot.
+    expect(nextProposalNumber(1, 3 * INCARNATION_LIMIT, HIGHEST)).toBeLessThan(rivalsNext);
+    expect(key.round.context.n).toBe(nextProposalNumber(1, 3 * INCARNATION_LIMIT, rivalsNext));
+  });
+
   test('refused by a higher number, the round backs off and retries above it', () => {
     // Acceptors 2 and 3 promised proposer 2's number above this round's first.
     const promised = { minProposal: HIGHER, acceptedProposal: 0, acceptedValue: null };

@@ -64,7 +64,12 @@ class Record {
   }
 }
 
-function checkPrepare(r: Record, prepares: Send[], at: string, out: string[]) {
+/**
+ * A round begins at the smallest own number above all it has seen; a retry after a refusal
+ * (leaving backingOff) above the refuser's next number too, one stride higher, so that the
+ * refuser's next round on the key cannot take it over again at once.
+ */
+function checkPrepare(r: Record, prepares: Send[], afterRefusal: boolean, at: string, out: string[]) {
   const first = prepares[0]?.message as Prepare | undefined;
   if (!first) return;
   const { input } = r;
@@ -76,9 +81,12 @@ function checkPrepare(r: Record, prepares: Send[], at: string, out: string[]) {
   if (r.changeSent) out.push(`${at}: prepare(${n}) after its change went out with accept`);
   if (!ownsNumber(own.first, own.stride, n))
     out.push(`${at}: prepare(${n}) is not a number of its incarnation`);
-  const expected = nextProposalNumber(own.first, own.stride, Math.max(r.round, r.highestReported));
+  const seen = Math.max(r.round, r.highestReported);
+  const expected = nextProposalNumber(own.first, own.stride, afterRefusal ? seen + own.stride : seen);
   if (n !== expected)
-    out.push(`${at}: prepare(${n}), but the smallest own number above all seen is ${expected}`);
+    out.push(
+      `${at}: prepare(${n}), but the smallest own number above ${afterRefusal ? "the refuser's next" : 'all seen'} is ${expected}`,
+    );
   if (!sameList(sorted(prepares.map((s) => s.to)), sorted(input.acceptors)))
     out.push(`${at}: prepare not sent once to each acceptor`);
   r.round = n;
@@ -131,7 +139,7 @@ export function registerRoundViolations(
 ): string[] {
   const out: string[] = [];
   const r = new Record(input);
-  for (const [i, { event: e, emitted }] of path.steps.entries()) {
+  for (const [i, { event: e, emitted, before }] of path.steps.entries()) {
     const at = `step ${i + 1} ${e.type}${'n' in e ? `(${e.n} from ${'from' in e ? e.from : '-'})` : ''}`;
     if (r.answered) out.push(`${at}: a step after the round answered`);
     r.hear(e);
@@ -139,6 +147,7 @@ export function registerRoundViolations(
     checkPrepare(
       r,
       sent.filter((s) => s.message.type === 'prepare'),
+      before.value === 'backingOff',
       at,
       out,
     );
