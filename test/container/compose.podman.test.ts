@@ -174,16 +174,16 @@ describe.skipIf(unavailable !== undefined && !required)(
       podman().foreground('podman-compose', ['-f', tc.file, 'up'], ROOT, `up-${tc.n}-${run}.log`);
 
     /**
-     * Ctrl-C on `up`: the containers stop (exit 0: peers end on SIGINT) and stay. A peer may
-     * take tens of seconds here: its exit waits for a name lookup in flight (a peer that has
-     * just stopped, which the network's DNS passes upstream, where nothing answers on this
-     * machine). `docker compose` stops every container on Ctrl-C; podman-compose 1.0.3 only
-     * passes the signal on through each `podman start -a` it runs. What is still up after a
-     * minute and a half, `stop` stops, as a user would.
+     * Ctrl-C on `up`: the containers stop (exit 0: peers end on SIGINT) and stay.
+     * `docker compose` stops every container on Ctrl-C; podman-compose 1.0.3 only passes the
+     * signal on through each `podman start -a` it runs, so a container restarted by hand
+     * (`detached`) is stopped with `podman stop`, as a user would. What is still up after a
+     * minute and a half, `podman-compose stop` stops.
      */
-    async function ctrlC(fg: Foreground, tc: Testcase): Promise<void> {
+    async function ctrlC(fg: Foreground, tc: Testcase, detached: readonly string[] = []): Promise<void> {
       const t = Date.now();
       await fg.interrupt();
+      for (const host of detached) await podman().podman(['stop', host], { timeoutMs: MINUTE });
       let after = await states();
       await until('the containers to stop', 1.5 * MINUTE, async () => {
         after = await states();
@@ -311,7 +311,7 @@ describe.skipIf(unavailable !== undefined && !required)(
               const running = await states();
               for (const host of tc.hosts)
                 expect(running.get(host)?.state, `${host} keeps running after the decision`).toBe('running');
-              await ctrlC(fg, tc);
+              await ctrlC(fg, tc, victim ? [victim] : []);
             });
           },
           7 * MINUTE,
