@@ -20,7 +20,8 @@ import { acceptorDurable } from '../../../machines/acceptor';
 import type { PeerId } from '../../../machines/messages';
 import type { Operation } from '../../../machines/register';
 import type { RegisterRoundContext } from '../../../machines/registerRound';
-import { highestAccepted } from '../../../machines/round';
+import { INCARNATION_LIMIT, nextProposalNumber } from '../../../machines/proposalNumbers';
+import { highestAccepted, numberAboveSeen } from '../../../machines/round';
 import type { RegistersParams, RegistersState } from '../../../spec/registers';
 import { stateKey } from '../../../spec/registers';
 import {
@@ -81,8 +82,12 @@ export interface RegisterModelOptions {
   keepHistories?: boolean;
   /** Keeps requests below their acceptor's promise in flight (see staleRequest): for the test that compares. */
   keepStale?: boolean;
+  /** Keys rounds with the fields their state overwrites before reading (see deadFields): for the test that compares. */
+  keepDeadFields?: boolean;
   /** Keeps a frozen round's highestSeen and the answers to it (see frozen): for the test that compares. */
   keepFrozen?: boolean;
+  /** Keeps what retired peers will never read, and restarts that change only it (see settleRetired): for the test that compares. */
+  keepRetired?: boolean;
   /** Expands every state fully, without the persistent sets of roundSteps: for the test that compares. */
   allInterleavings?: boolean;
 }
@@ -176,29 +181,15 @@ export class RegistersModel implements Model {
     out[D] = this.options.maxDuplicates;
     out[J] = this.linearizations.initial();
     for (let p = 1; p <= this.options.peers; p++)
-      out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+      out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
     out.fill(0, this.roundsAt, this.messagesAt);
     emit(this.messagesAt);
   }
 
-  private internPeer(p: RegisterPeerState): number {
+  private internPeer(peer: PeerId, p: RegisterPeerState): number {
     const known = this.peerIds.get(p);
     if (known !== undefined) return known;
-    const key = JSON.stringify([
-      p.incarnation,
-      Object.entries(p.acceptors).map(([k, s]) => [k, s.value, s.context]),
-      Object.entries(p.rounds).map(([k, r]) => [
-        k,
-        r.request.id,
-        r.snapshot.value,
-        roundKey(r.snapshot.value, r.snapshot.context),
-      ]),
-      p.queued,
-      p.lastNumber,
-      p.highest,
-      // Which timer is armed, not its backoff attempt: this host fires it at any time.
-      Object.entries(p.timers).map(([k, t]) => [k, t.kind]),
-    ]);
+    const key = peerKey(p, peer, this.options.peers, this.options.keepDeadFields);
     const id = this.peerStates.intern(key, p);
     this.peerIds.set(p, id);
     this.peerIds.set(this.peerStates.value(id), id);
@@ -364,7 +355,7 @@ export class RegistersModel implements Model {
     this.spend(step, out);
     for (let p = 1; p <= this.options.peers; p++)
       if (w.peers[p] !== before.peers[p]) {
-        out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+        out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
         this.checkFloor(p, s[PEERS + p - 1] as number, out[PEERS + p - 1] as number);
       }
     const answered = this.updateClients(w, before, heard, step, out);
@@ -375,9 +366,11 @@ export class RegistersModel implements Model {
     const sent = step.kind === 'duplicate' ? [] : w.inFlight.slice(kept).map((m) => this.internMessage(m));
     if (!this.countRounds(w, sent, out)) return -1;
     this.settleFrozen(w, out);
+    this.settleRetired(w, out);
     const n = this.writeMessages(w, out);
     this.mapStep(s, w, sent, answered, out);
     this.lastStep = { step, before };
+    if (step.kind === 'restart' && this.onlySpent(s, length, out, n)) return 0;
     return sameInts(s, length, out, n) ? 0 : n;
   }
 
@@ -422,6 +415,44 @@ export class RegistersModel implements Model {
     return round?.snapshot.value === 'backingOff' && (out[this.roundsAt + p - 1] as number) >= this.options.maxRounds;
   }
 
+  /**
+   * Whether a restart changed nothing but the budget: then it is not taken. Every run from
+   * the world after it, restarts left one fewer, is a run from the world before with the
+   * same checks (only a restart reads the budget), and the step itself leaves the mapped
+   * spec state and the history as they were.
+   */
+  private onlySpent(s: Int32Array, length: number, out: Int32Array, n: number): boolean {
+    if (this.options.keepRetired) return false;
+    out[R] = s[R] as number;
+    const same = sameInts(s, length, out, n);
+    out[R] = (s[R] as number) - 1;
+    return same;
+  }
+
+  /**
+   * Peers that will never run a round again: no client, or a client with no operation
+   * pending or to come, and no round, queue or timer. What only rounds read (the
+   * incarnation, whose numbers a round takes, and the numbers used, lastNumber and highest)
+   * is dead there, so it is set as a fresh peer has it: a restart of such a peer, which
+   * changes only those when the acceptor keeps all it holds, changes nothing then.
+   */
+  private settleRetired(w: RegisterWorld, out: Int32Array): void {
+    if (this.options.keepRetired) return;
+    for (let p = 1; p <= this.options.peers; p++) {
+      const peer = w.peers[p] as RegisterPeerState;
+      if (peer.incarnation === 0 && peer.highest === 0 && Object.keys(peer.lastNumber).length === 0) continue;
+      const busy = Object.keys(peer.rounds).length + Object.keys(peer.queued).length + Object.keys(peer.timers).length;
+      const working = this.options.clients.some(
+        (c, i) =>
+          c.peer === p &&
+          ((out[this.clientsAt + 2 * i] as number) < c.ops.length || out[this.clientsAt + 2 * i + 1] === 1),
+      );
+      if (busy > 0 || working) continue;
+      w.peers[p] = { ...peer, incarnation: 0, lastNumber: Object.create(null), highest: 0 };
+      out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
+    }
+  }
+
   /** Each frozen round's highestSeen set to its number (dead: see frozen), so that frozen rounds alike but for it are one. */
   private settleFrozen(w: RegisterWorld, out: Int32Array): void {
     for (let p = 1; p <= this.options.peers; p++) {
@@ -431,7 +462,7 @@ export class RegistersModel implements Model {
         continue;
       const rounds = { ...peer.rounds, [KEY]: { ...round, snapshot: settled(round.snapshot) } };
       w.peers[p] = { ...peer, rounds };
-      out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+      out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
     }
   }
 
@@ -521,7 +552,7 @@ export class RegistersModel implements Model {
     const { message } = m;
     if (message.type !== 'prepare' && message.type !== 'accept') return false;
     const state = w.peers[m.to] as RegisterPeerState;
-    if (message.n >= this.floor(m.to, this.internPeer(state))) return false;
+    if (message.n >= this.floor(m.to, this.internPeer(m.to, state))) return false;
     const sender = w.peers[message.from]?.rounds[KEY]?.snapshot.context.n;
     if (sender === message.n && !this.frozen(w, message.from, out)) return false;
     const r = this.sim.logic.step(m.to, state, { type: 'deliver', key: m.key, message });
@@ -529,7 +560,7 @@ export class RegistersModel implements Model {
       !r.save &&
       r.completed.length === 0 &&
       r.timers.length === 0 &&
-      this.internPeer(r.state) === this.internPeer(state) &&
+      this.internPeer(m.to, r.state) === this.internPeer(m.to, state) &&
       r.sends.every(
         ({ to, message: a }) =>
           to === message.from &&
@@ -844,17 +875,56 @@ const copyWorld = (w: RegisterWorld): RegisterWorld => ({
 });
 
 /**
+ * A peer state as far as its future can tell (roundKey): peer `id` among `groupCount`
+ * groups (each peer its own, in order). With `keepDead`, its rounds' dead fields and its
+ * numbers as they are (for the test that compares).
+ *
+ * A number a peer keeps is read only as the next own number above it. lastNumber is read
+ * only by a round's start, whose beginRound takes the peer's next number above it (this
+ * life's numbers, machines/round.ts); `highest` only by a key loaded from a store, which this
+ * model never does. So lastNumber is keyed by that next number, and `highest` not at all.
+ */
+export function peerKey(p: RegisterPeerState, id: PeerId, groupCount: number, keepDead = false): string {
+  const next = (n: number) =>
+    nextProposalNumber(id + p.incarnation * groupCount, groupCount * INCARNATION_LIMIT, n);
+  return JSON.stringify([
+    p.incarnation,
+    Object.entries(p.acceptors).map(([k, s]) => [k, s.value, s.context]),
+    Object.entries(p.rounds).map(([k, r]) => [
+      k,
+      r.request.id,
+      r.snapshot.value,
+      roundKey(keepDead ? null : r.snapshot.value, r.snapshot.context),
+    ]),
+    p.queued,
+    keepDead ? [p.lastNumber, p.highest] : Object.entries(p.lastNumber).map(([k, n]) => [k, next(n)]),
+    // Which timer is armed, not its backoff attempt: this host fires it at any time.
+    Object.entries(p.timers).map(([k, t]) => [k, t.kind]),
+  ]);
+}
+
+/**
  * A round's context as far as its future can tell. `highestSeen` is only ever read through
- * max(n, highestSeen) (the next number, and the number the peer keeps when the round ends),
- * and noteHighestSeen commutes with that max, so contexts alike in it are alike. `refusals`
- * only sets a backoff timer's attempt, that is its duration, which this host does not read
- * (a timer fires at any time it is armed): left out. Contexts alike by this key differ only
- * in what no guard, action of this host, or the refinement mapping reads.
+ * the round's next number, numberAboveSeen, the smallest of its own numbers above
+ * max(n, highestSeen) (a retry's number; and at the round's end the peer keeps that max,
+ * which the next round reads the same way), and noteHighestSeen commutes with it (the
+ * next number above a max is the max of the next numbers), so contexts alike in it are
+ * alike, and an answer that raises highestSeen short of a new next number is ignored. In
+ * these models a life's numbers are 3 * 65,536 apart, so that is nearly every refusal.
+ * `refusals` only sets a backoff timer's attempt, that is its duration, which this host
+ * does not read (a timer fires at any time it is armed): left out. Contexts alike by this
+ * key differ only in what no guard, action of this host, or the refinement mapping reads.
  *
  * So are the fields a state of the round overwrites before it reads them (deadFields).
+ * Without `value`, both as they are (max(n, highestSeen), every field).
  */
 const roundKey = (value: unknown, c: RegisterRoundContext): string =>
-  JSON.stringify({ ...c, highestSeen: Math.max(c.n, c.highestSeen), refusals: 0, ...deadFields(value) });
+  JSON.stringify({
+    ...c,
+    highestSeen: value === null ? Math.max(c.n, c.highestSeen) : numberAboveSeen(c),
+    refusals: 0,
+    ...deadFields(value),
+  });
 
 /**
  * The fields of a round's context that no step from this state reads before it writes
