@@ -18,9 +18,9 @@
  */
 import { acceptorDurable } from '../../../machines/acceptor';
 import type { PeerId } from '../../../machines/messages';
+import { INCARNATION_LIMIT, nextProposalNumber } from '../../../machines/proposalNumbers';
 import type { Operation } from '../../../machines/register';
 import type { RegisterRoundContext } from '../../../machines/registerRound';
-import { INCARNATION_LIMIT, nextProposalNumber } from '../../../machines/proposalNumbers';
 import { highestAccepted, numberAboveSeen } from '../../../machines/round';
 import type { RegistersParams, RegistersState } from '../../../spec/registers';
 import { stateKey } from '../../../spec/registers';
@@ -283,7 +283,8 @@ export class RegistersModel implements Model {
     // Not bounded: a timeout begins a round (bounded) or gives up the operation.
     for (let j = 0; j < this.armed(s); j++) yield [labelOf('timeout', j), { kind: 'timeout', index: j }];
     if ((s[R] as number) > 0)
-      for (let p = 1; p <= this.options.peers; p++) yield [labelOf('restart', p), { kind: 'restart', peer: p }];
+      for (let p = 1; p <= this.options.peers; p++)
+        yield [labelOf('restart', p), { kind: 'restart', peer: p }];
   }
 
   /**
@@ -398,7 +399,9 @@ export class RegistersModel implements Model {
     const quiet = r.sends.length === 0 && r.timers.length === 0 && r.completed.length === 0 && !r.save;
     const after = r.state.rounds[m.key]?.snapshot;
     const now = state.rounds[m.key]?.snapshot;
-    return quiet && (frozen ? sameRound(after && settled(after), now && settled(now)) : sameRound(after, now));
+    return (
+      quiet && (frozen ? sameRound(after && settled(after), now && settled(now)) : sameRound(after, now))
+    );
   }
 
   /**
@@ -412,7 +415,10 @@ export class RegistersModel implements Model {
   private frozen(w: RegisterWorld, p: PeerId, out: Int32Array): boolean {
     if (this.options.keepFrozen) return false;
     const round = w.peers[p]?.rounds[KEY];
-    return round?.snapshot.value === 'backingOff' && (out[this.roundsAt + p - 1] as number) >= this.options.maxRounds;
+    return (
+      round?.snapshot.value === 'backingOff' &&
+      (out[this.roundsAt + p - 1] as number) >= this.options.maxRounds
+    );
   }
 
   /**
@@ -441,7 +447,8 @@ export class RegistersModel implements Model {
     for (let p = 1; p <= this.options.peers; p++) {
       const peer = w.peers[p] as RegisterPeerState;
       if (peer.incarnation === 0 && peer.highest === 0 && Object.keys(peer.lastNumber).length === 0) continue;
-      const busy = Object.keys(peer.rounds).length + Object.keys(peer.queued).length + Object.keys(peer.timers).length;
+      const busy =
+        Object.keys(peer.rounds).length + Object.keys(peer.queued).length + Object.keys(peer.timers).length;
       const working = this.options.clients.some(
         (c, i) =>
           c.peer === p &&
@@ -458,7 +465,11 @@ export class RegistersModel implements Model {
     for (let p = 1; p <= this.options.peers; p++) {
       const peer = w.peers[p] as RegisterPeerState;
       const round = peer.rounds[KEY];
-      if (!round || !this.frozen(w, p, out) || round.snapshot.context.highestSeen === round.snapshot.context.n)
+      if (
+        !round ||
+        !this.frozen(w, p, out) ||
+        round.snapshot.context.highestSeen === round.snapshot.context.n
+      )
         continue;
       const rounds = { ...peer.rounds, [KEY]: { ...round, snapshot: settled(round.snapshot) } };
       w.peers[p] = { ...peer, rounds };
@@ -828,7 +839,8 @@ function roundSteps(
   if (w.inFlight.some((m) => isRequest(m) && m.message.from === p)) return null;
   const steps: [number, RegisterStep][] = [];
   w.inFlight.forEach((m, i) => {
-    if (m.to === p && !isRequest(m) && !copy(i)) steps.push([labelOf('deliver', i), { kind: 'deliver', index: i }]);
+    if (m.to === p && !isRequest(m) && !copy(i))
+      steps.push([labelOf('deliver', i), { kind: 'deliver', index: i }]);
   });
   if (peer.timers[KEY]) {
     // Timers are indexed in peer order (world.ts, armedTimers), one key here.
@@ -955,7 +967,10 @@ const settled = <S extends RoundSnapshotView>(r: S): S => ({
 /** Two snapshots of a round alike in state and context (an event the round ignores changes neither). */
 const sameRound = (a: RoundSnapshotView | undefined, b: RoundSnapshotView | undefined): boolean =>
   a === b ||
-  (a !== undefined && b !== undefined && a.value === b.value && roundKey(a.value, a.context) === roundKey(b.value, b.context));
+  (a !== undefined &&
+    b !== undefined &&
+    a.value === b.value &&
+    roundKey(a.value, a.context) === roundKey(b.value, b.context));
 
 const requestId = (client: number, op: number): number => client * 1000 + op;
 
