@@ -199,7 +199,10 @@ describe('the real register peers explored, histories and refinement checked', (
         ],
       });
       expect([r.distinctStates, r.depth, r.complete, r.violations]).toEqual([6247109, 39, true, []]);
-      expect(r.stats.mostAnswered).toBe(4);
+      // A world keeps the history of the first run that reached it: a run answering all four
+      // (one in 44 steps, past the last level, 39) ends in a world that a shorter run with
+      // the same linearizations and three answers reached first.
+      expect(r.stats.mostAnswered).toBe(3);
     },
     3_600_000,
   );
