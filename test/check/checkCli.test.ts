@@ -274,7 +274,7 @@ describe.concurrent('paxos check', () => {
     expect(r.stdout).toContain('registers: 3 peers (each an acceptor of the key); clients peer1=put:a,get');
     expect(lastLine(r.stdout)).toMatchObject({
       model: 'registers',
-      distinctStates: 2147,
+      distinctStates: 1444,
       complete: true,
       violations: [],
     });

@@ -18,8 +18,10 @@
  */
 import { acceptorDurable } from '../../../machines/acceptor';
 import type { PeerId } from '../../../machines/messages';
+import { INCARNATION_LIMIT, nextProposalNumber } from '../../../machines/proposalNumbers';
 import type { Operation } from '../../../machines/register';
 import type { RegisterRoundContext } from '../../../machines/registerRound';
+import { highestAccepted, numberAboveSeen } from '../../../machines/round';
 import type { RegistersParams, RegistersState } from '../../../spec/registers';
 import { stateKey } from '../../../spec/registers';
 import {
@@ -80,6 +82,14 @@ export interface RegisterModelOptions {
   keepHistories?: boolean;
   /** Keeps requests below their acceptor's promise in flight (see staleRequest): for the test that compares. */
   keepStale?: boolean;
+  /** Keys rounds with the fields their state overwrites before reading (see deadFields): for the test that compares. */
+  keepDeadFields?: boolean;
+  /** Keeps a frozen round's highestSeen and the answers to it (see frozen): for the test that compares. */
+  keepFrozen?: boolean;
+  /** Keeps what retired peers will never read, and restarts that change only it (see settleRetired): for the test that compares. */
+  keepRetired?: boolean;
+  /** Expands every state fully, without the persistent sets of roundSteps: for the test that compares. */
+  allInterleavings?: boolean;
 }
 
 const H = 0;
@@ -94,6 +104,9 @@ type History = RegisterWorld['history'];
 
 /** The kinds of step, as a label's low bits (the index above them). */
 const LABELS: RegisterStep['kind'][] = ['deliver', 'drop', 'duplicate', 'invoke', 'timeout', 'restart'];
+
+/** A step's label: its kind in the low bits, its index above. */
+const labelOf = (kind: RegisterStep['kind'], index: number): number => index * 8 + LABELS.indexOf(kind);
 
 /** The kind of step a label names. */
 export const stepKindOf = (label: number): RegisterStep['kind'] => LABELS[label & 7] as RegisterStep['kind'];
@@ -120,8 +133,12 @@ export class RegistersModel implements Model {
   /** Spec state reached and whether it was a spec step, per (spec state, peers, messages sent, clients, answers). */
   private readonly refinements = new IntTupleMap<{ id: number; breach: Breach | null }>();
   private refinementKey = new Int32Array(64);
+  /** The highest promise an accept's round read, per content (writeRefinementKey). */
+  private readonly promisesRead = new Interner<true>();
   /** Per peer state and answer: whether the state ignores it. */
   private readonly ignored = new WeakMap<RegisterPeerState, Map<unknown, boolean>>();
+  /** The same, for a frozen round (frozen). */
+  private readonly ignoredFrozen = new WeakMap<RegisterPeerState, Map<unknown, boolean>>();
   /** Ids of objects already interned: a memoised step hands back the same objects. */
   private readonly peerIds = new WeakMap<RegisterPeerState, number>();
   private readonly messageIds = new WeakMap<KeyedSend, number>();
@@ -164,29 +181,15 @@ export class RegistersModel implements Model {
     out[D] = this.options.maxDuplicates;
     out[J] = this.linearizations.initial();
     for (let p = 1; p <= this.options.peers; p++)
-      out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+      out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
     out.fill(0, this.roundsAt, this.messagesAt);
     emit(this.messagesAt);
   }
 
-  private internPeer(p: RegisterPeerState): number {
+  private internPeer(peer: PeerId, p: RegisterPeerState): number {
     const known = this.peerIds.get(p);
     if (known !== undefined) return known;
-    const key = JSON.stringify([
-      p.incarnation,
-      Object.entries(p.acceptors).map(([k, s]) => [k, s.value, s.context]),
-      Object.entries(p.rounds).map(([k, r]) => [
-        k,
-        r.request.id,
-        r.snapshot.value,
-        roundKey(r.snapshot.context),
-      ]),
-      p.queued,
-      p.lastNumber,
-      p.highest,
-      // Which timer is armed, not its backoff attempt: this host fires it at any time.
-      Object.entries(p.timers).map(([k, t]) => [k, t.kind]),
-    ]);
+    const key = peerKey(p, peer, this.options.peers, this.options.keepDeadFields);
     const id = this.peerStates.intern(key, p);
     this.peerIds.set(p, id);
     this.peerIds.set(this.peerStates.value(id), id);
@@ -244,7 +247,7 @@ export class RegistersModel implements Model {
   successors(s: Int32Array, length: number, out: Int32Array, visit: Visit): number {
     let stutters = 0;
     const base = this.world(s, length);
-    for (const [label, step] of this.enabled(s, length)) {
+    for (const [label, step] of this.persistent(s, length, base, out) ?? this.enabled(s, length)) {
       const n = this.next(s, length, base, step, out);
       if (n === 0) stutters++;
       if (n > 0 && visit(label, n)) break;
@@ -265,23 +268,60 @@ export class RegistersModel implements Model {
    * answers ignored forever leave it), so a lost message is one never delivered.
    */
   private *enabled(s: Int32Array, length: number): Generator<[number, RegisterStep]> {
-    const label = (kind: RegisterStep['kind'], index: number) => index * 8 + LABELS.indexOf(kind);
     const drop = this.options.drop && !this.options.dropsSubsumed;
     for (let i = 0; i < length - this.messagesAt; i++) {
       if (i > 0 && s[this.messagesAt + i] === s[this.messagesAt + i - 1]) continue;
-      yield [label('deliver', i), { kind: 'deliver', index: i }];
-      if (drop) yield [label('drop', i), { kind: 'drop', index: i }];
-      if ((s[D] as number) > 0) yield [label('duplicate', i), { kind: 'duplicate', index: i }];
+      yield [labelOf('deliver', i), { kind: 'deliver', index: i }];
+      if (drop) yield [labelOf('drop', i), { kind: 'drop', index: i }];
+      if ((s[D] as number) > 0) yield [labelOf('duplicate', i), { kind: 'duplicate', index: i }];
     }
     for (const [c, plan] of this.options.clients.entries()) {
       const op = plan.ops[s[this.clientsAt + 2 * c] as number];
       if (op && s[this.clientsAt + 2 * c + 1] === 0)
-        yield [label('invoke', c), { kind: 'invoke', client: c, key: KEY, operation: op }];
+        yield [labelOf('invoke', c), { kind: 'invoke', client: c, key: KEY, operation: op }];
     }
     // Not bounded: a timeout begins a round (bounded) or gives up the operation.
-    for (let j = 0; j < this.armed(s); j++) yield [label('timeout', j), { kind: 'timeout', index: j }];
+    for (let j = 0; j < this.armed(s); j++) yield [labelOf('timeout', j), { kind: 'timeout', index: j }];
     if ((s[R] as number) > 0)
-      for (let p = 1; p <= this.options.peers; p++) yield [label('restart', p), { kind: 'restart', peer: p }];
+      for (let p = 1; p <= this.options.peers; p++)
+        yield [labelOf('restart', p), { kind: 'restart', peer: p }];
+  }
+
+  /**
+   * A persistent set of the steps enabled in s, when one of the rounds has one: every step
+   * of that round (roundSteps), if none of them appends to the history and one of them
+   * leaves s; null otherwise, and then every enabled step is taken. Why exploring only these
+   * from s keeps every breach: src/check/README.md, "Register worlds", the persistent sets.
+   */
+  private persistent(
+    s: Int32Array,
+    length: number,
+    w: RegisterWorld,
+    out: Int32Array,
+  ): [number, RegisterStep][] | null {
+    if (this.options.allInterleavings || (s[R] as number) > 0 || (s[D] as number) > 0) return null;
+    for (let p = 1; p <= this.options.peers; p++) {
+      const steps = roundSteps(w, p, (i) => i > 0 && s[this.messagesAt + i] === s[this.messagesAt + i - 1]);
+      if (steps && this.quiet(s, length, w, steps, out)) return steps;
+    }
+    return null;
+  }
+
+  /** Whether none of the steps appends to the history and one of them leaves s (a step past the round bound is none). */
+  private quiet(
+    s: Int32Array,
+    length: number,
+    w: RegisterWorld,
+    steps: readonly [number, RegisterStep][],
+    out: Int32Array,
+  ): boolean {
+    let moves = false;
+    for (const [, step] of steps) {
+      const n = this.next(s, length, w, step, out);
+      if (n > 0 && out[H] !== s[H]) return false;
+      moves ||= n > 0;
+    }
+    return moves;
   }
 
   private armed(s: Int32Array): number {
@@ -316,7 +356,7 @@ export class RegistersModel implements Model {
     this.spend(step, out);
     for (let p = 1; p <= this.options.peers; p++)
       if (w.peers[p] !== before.peers[p]) {
-        out[PEERS + p - 1] = this.internPeer(w.peers[p] as RegisterPeerState);
+        out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
         this.checkFloor(p, s[PEERS + p - 1] as number, out[PEERS + p - 1] as number);
       }
     const answered = this.updateClients(w, before, heard, step, out);
@@ -326,33 +366,115 @@ export class RegistersModel implements Model {
     }
     const sent = step.kind === 'duplicate' ? [] : w.inFlight.slice(kept).map((m) => this.internMessage(m));
     if (!this.countRounds(w, sent, out)) return -1;
+    this.settleFrozen(w, out);
+    this.settleRetired(w, out);
     const n = this.writeMessages(w, out);
     this.mapStep(s, w, sent, answered, out);
     this.lastStep = { step, before };
+    if (step.kind === 'restart' && this.onlySpent(s, length, out, n)) return 0;
     return sameInts(s, length, out, n) ? 0 : n;
   }
 
-  private ignoredAnswer(w: RegisterWorld, m: KeyedSend): boolean {
+  private ignoredAnswer(w: RegisterWorld, m: KeyedSend, out: Int32Array): boolean {
     if (m.message.type !== 'prepare_ack' && m.message.type !== 'accept_ack') return false;
     const state = w.peers[m.to] as RegisterPeerState;
-    let known = this.ignored.get(state);
+    const frozen = this.frozen(w, m.to, out);
+    const memo = frozen ? this.ignoredFrozen : this.ignored;
+    let known = memo.get(state);
     if (!known) {
       known = new Map();
-      this.ignored.set(state, known);
+      memo.set(state, known);
     }
     let ignored = known.get(m.message);
     if (ignored === undefined) {
-      ignored = this.ignores(state, m);
+      ignored = this.ignores(state, m, frozen);
       known.set(m.message, ignored);
     }
     return ignored;
   }
 
-  private ignores(state: RegisterPeerState, m: KeyedSend): boolean {
+  private ignores(state: RegisterPeerState, m: KeyedSend, frozen: boolean): boolean {
     const r = this.sim.logic.step(m.to, state, { type: 'deliver', key: m.key, message: m.message });
     if (!r.handled) return true;
     const quiet = r.sends.length === 0 && r.timers.length === 0 && r.completed.length === 0 && !r.save;
-    return quiet && sameRound(r.state.rounds[m.key]?.snapshot, state.rounds[m.key]?.snapshot);
+    const after = r.state.rounds[m.key]?.snapshot;
+    const now = state.rounds[m.key]?.snapshot;
+    return (
+      quiet && (frozen ? sameRound(after && settled(after), now && settled(now)) : sameRound(after, now))
+    );
+  }
+
+  /**
+   * Whether peer p's round is backing off after the last round the bound lets it begin for
+   * its operation: it is inert for good. Its one way on, TIMEOUT, begins a round past the
+   * bound, which is not explored; an answer only raises its highestSeen, which only
+   * beginRound and the round's end read, and a round backing off ends only with a restart
+   * of its peer, which forgets it (the next round's numbers come from the acceptor then).
+   * So its highestSeen is dead (settleFrozen), and every answer to it is ignored.
+   */
+  private frozen(w: RegisterWorld, p: PeerId, out: Int32Array): boolean {
+    if (this.options.keepFrozen) return false;
+    const round = w.peers[p]?.rounds[KEY];
+    return (
+      round?.snapshot.value === 'backingOff' &&
+      (out[this.roundsAt + p - 1] as number) >= this.options.maxRounds
+    );
+  }
+
+  /**
+   * Whether a restart changed nothing but the budget: then it is not taken. Every run from
+   * the world after it, restarts left one fewer, is a run from the world before with the
+   * same checks (only a restart reads the budget), and the step itself leaves the mapped
+   * spec state and the history as they were.
+   */
+  private onlySpent(s: Int32Array, length: number, out: Int32Array, n: number): boolean {
+    if (this.options.keepRetired) return false;
+    out[R] = s[R] as number;
+    const same = sameInts(s, length, out, n);
+    out[R] = (s[R] as number) - 1;
+    return same;
+  }
+
+  /**
+   * Peers that will never run a round again: no client, or a client with no operation
+   * pending or to come, and no round, queue or timer. What only rounds read (the
+   * incarnation, whose numbers a round takes, and the numbers used, lastNumber and highest)
+   * is dead there, so it is set as a fresh peer has it: a restart of such a peer, which
+   * changes only those when the acceptor keeps all it holds, changes nothing then.
+   */
+  private settleRetired(w: RegisterWorld, out: Int32Array): void {
+    if (this.options.keepRetired) return;
+    for (let p = 1; p <= this.options.peers; p++) {
+      const peer = w.peers[p] as RegisterPeerState;
+      if (peer.incarnation === 0 && peer.highest === 0 && Object.keys(peer.lastNumber).length === 0) continue;
+      const busy =
+        Object.keys(peer.rounds).length + Object.keys(peer.queued).length + Object.keys(peer.timers).length;
+      const working = this.options.clients.some(
+        (c, i) =>
+          c.peer === p &&
+          ((out[this.clientsAt + 2 * i] as number) < c.ops.length || out[this.clientsAt + 2 * i + 1] === 1),
+      );
+      if (busy > 0 || working) continue;
+      w.peers[p] = { ...peer, incarnation: 0, lastNumber: Object.create(null), highest: 0 };
+      out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
+    }
+  }
+
+  /** Each frozen round's highestSeen set to its number (dead: see frozen), so that frozen rounds alike but for it are one. */
+  private settleFrozen(w: RegisterWorld, out: Int32Array): void {
+    for (let p = 1; p <= this.options.peers; p++) {
+      const peer = w.peers[p] as RegisterPeerState;
+      const round = peer.rounds[KEY];
+      if (
+        !round ||
+        !this.frozen(w, p, out) ||
+        round.snapshot.context.highestSeen === round.snapshot.context.n
+      )
+        continue;
+      const rounds = { ...peer.rounds, [KEY]: { ...round, snapshot: settled(round.snapshot) } };
+      w.peers[p] = { ...peer, rounds };
+      out[PEERS + p - 1] = this.internPeer(p, w.peers[p] as RegisterPeerState);
+    }
   }
 
   /** What a fault or timer step uses up of its bound. */
@@ -412,7 +534,7 @@ export class RegistersModel implements Model {
    * forever: delivering or dropping it later leads to the same world.
    */
   private writeMessages(w: RegisterWorld, out: Int32Array): number {
-    const live = w.inFlight.filter((m) => !this.ignoredAnswer(w, m) && !this.staleRequest(w, m));
+    const live = w.inFlight.filter((m) => !this.ignoredAnswer(w, m, out) && !this.staleRequest(w, m, out));
     if (this.messagesAt + live.length > this.maxLength)
       throw new Error(`more than ${MAX_MESSAGES} messages in flight`);
     const ids = live.map((m) => this.internMessage(m)).sort((x, y) => x - y);
@@ -436,19 +558,20 @@ export class RegistersModel implements Model {
    * world without m with the same checks. With two clients of two operations each, to depth
    * 16 without faults, worlds that differed only in such requests were half the worlds.
    */
-  private staleRequest(w: RegisterWorld, m: KeyedSend): boolean {
+  private staleRequest(w: RegisterWorld, m: KeyedSend, out: Int32Array): boolean {
     if (this.options.keepStale) return false;
     const { message } = m;
     if (message.type !== 'prepare' && message.type !== 'accept') return false;
     const state = w.peers[m.to] as RegisterPeerState;
-    if (message.n >= this.floor(m.to, this.internPeer(state))) return false;
-    if (w.peers[message.from]?.rounds[KEY]?.snapshot.context.n === message.n) return false;
+    if (message.n >= this.floor(m.to, this.internPeer(m.to, state))) return false;
+    const sender = w.peers[message.from]?.rounds[KEY]?.snapshot.context.n;
+    if (sender === message.n && !this.frozen(w, message.from, out)) return false;
     const r = this.sim.logic.step(m.to, state, { type: 'deliver', key: m.key, message });
     return (
       !r.save &&
       r.completed.length === 0 &&
       r.timers.length === 0 &&
-      this.internPeer(r.state) === this.internPeer(state) &&
+      this.internPeer(m.to, r.state) === this.internPeer(m.to, state) &&
       r.sends.every(
         ({ to, message: a }) =>
           to === message.from &&
@@ -508,7 +631,7 @@ export class RegistersModel implements Model {
       const c = this.options.clients.findIndex((x) => x.peer === g + 1);
       return c < 0 ? 1 : (out[this.clientsAt + 2 * c] as number) + 1;
     });
-    const keyLength = this.writeRefinementKey(s, sent, opIdx, answered, out);
+    const keyLength = this.writeRefinementKey(s, w, sent, opIdx, answered, out);
     const key = this.refinementKey;
     let mapped = this.refinements.get(key, keyLength);
     if (!mapped) {
@@ -550,12 +673,13 @@ export class RegistersModel implements Model {
    */
   private writeRefinementKey(
     s: Int32Array,
+    w: RegisterWorld,
     sent: readonly number[],
     opIdx: readonly number[],
     answered: readonly Answered[],
     out: Int32Array,
   ): number {
-    const need = 3 + this.options.peers + 2 * sent.length + opIdx.length + 2 * answered.length;
+    const need = 3 + this.options.peers + 3 * sent.length + opIdx.length + 2 * answered.length;
     if (need > this.refinementKey.length) this.refinementKey = new Int32Array(2 * need);
     const key = this.refinementKey;
     let i = 0;
@@ -565,7 +689,11 @@ export class RegistersModel implements Model {
     for (const id of sent) {
       key[i++] = id;
       const { message } = this.messages.value(id);
-      if (message.type === 'accept') key[i++] = out[PEERS + message.from - 1] as number;
+      if (message.type !== 'accept') continue;
+      key[i++] = out[PEERS + message.from - 1] as number;
+      // The promise newAccept reads, which the peer's key leaves out once the accept is sent (deadFields).
+      const read = highestAccepted(w.peers[message.from]?.rounds[KEY]?.snapshot.context.promises ?? []);
+      key[i++] = this.promisesRead.intern(JSON.stringify(read ?? null), true);
     }
     for (const x of opIdx) key[i++] = x;
     key[i++] = answered.length;
@@ -694,6 +822,35 @@ function forgetSettled(p: RegistersParams, s: RegistersState): RegistersState {
 }
 
 /**
+ * Every step of peer p's round, with their labels, when no answer can reach it any more
+ * but those in flight: it runs a round, and no prepare or accept of p is in flight (an
+ * answer is only ever sent to the sender of a request). Its steps are then the deliveries
+ * of the answers in flight to p and its timer; null if it runs none or its requests are
+ * still out. `copy(i)`: message i is a copy of the one before (one delivery stands for both).
+ */
+function roundSteps(
+  w: RegisterWorld,
+  p: PeerId,
+  copy: (i: number) => boolean,
+): [number, RegisterStep][] | null {
+  const peer = w.peers[p];
+  if (!peer?.rounds[KEY]) return null;
+  const isRequest = (m: KeyedSend) => m.message.type === 'prepare' || m.message.type === 'accept';
+  if (w.inFlight.some((m) => isRequest(m) && m.message.from === p)) return null;
+  const steps: [number, RegisterStep][] = [];
+  w.inFlight.forEach((m, i) => {
+    if (m.to === p && !isRequest(m) && !copy(i))
+      steps.push([labelOf('deliver', i), { kind: 'deliver', index: i }]);
+  });
+  if (peer.timers[KEY]) {
+    // Timers are indexed in peer order (world.ts, armedTimers), one key here.
+    const before = w.peers.slice(0, p).reduce((n, q) => n + (q ? Object.keys(q.timers).length : 0), 0);
+    steps.push([labelOf('timeout', before), { kind: 'timeout', index: before }]);
+  }
+  return steps;
+}
+
+/**
  * The logic with each peer's step remembered per (state, input): worlds share peer states,
  * so most steps were taken before in another world. A step's result is only read.
  */
@@ -730,22 +887,90 @@ const copyWorld = (w: RegisterWorld): RegisterWorld => ({
 });
 
 /**
- * A round's context as far as its future can tell. `highestSeen` is only ever read through
- * max(n, highestSeen) (the next number, and the number the peer keeps when the round ends),
- * and noteHighestSeen commutes with that max, so contexts alike in it are alike. `refusals`
- * only sets a backoff timer's attempt, that is its duration, which this host does not read
- * (a timer fires at any time it is armed): left out. Contexts alike by this key differ only
- * in what no guard, action of this host, or the refinement mapping reads.
+ * A peer state as far as its future can tell (roundKey): peer `id` among `groupCount`
+ * groups (each peer its own, in order). With `keepDead`, its rounds' dead fields and its
+ * numbers as they are (for the test that compares).
+ *
+ * A number a peer keeps is read only as the next own number above it. lastNumber is read
+ * only by a round's start, whose beginRound takes the peer's next number above it (this
+ * life's numbers, machines/round.ts); `highest` only by a key loaded from a store, which this
+ * model never does. So lastNumber is keyed by that next number, and `highest` not at all.
  */
-const roundKey = (c: RegisterRoundContext): string =>
-  JSON.stringify({ ...c, highestSeen: Math.max(c.n, c.highestSeen), refusals: 0 });
+export function peerKey(p: RegisterPeerState, id: PeerId, groupCount: number, keepDead = false): string {
+  const next = (n: number) =>
+    nextProposalNumber(id + p.incarnation * groupCount, groupCount * INCARNATION_LIMIT, n);
+  return JSON.stringify([
+    p.incarnation,
+    Object.entries(p.acceptors).map(([k, s]) => [k, s.value, s.context]),
+    Object.entries(p.rounds).map(([k, r]) => [
+      k,
+      r.request.id,
+      r.snapshot.value,
+      roundKey(keepDead ? null : r.snapshot.value, r.snapshot.context),
+    ]),
+    p.queued,
+    keepDead ? [p.lastNumber, p.highest] : Object.entries(p.lastNumber).map(([k, n]) => [k, next(n)]),
+    // Which timer is armed, not its backoff attempt: this host fires it at any time.
+    Object.entries(p.timers).map(([k, t]) => [k, t.kind]),
+  ]);
+}
+
+/**
+ * A round's context as far as its future can tell. `highestSeen` is only ever read through
+ * the round's next number, numberAboveSeen, the smallest of its own numbers above
+ * max(n, highestSeen) (a retry's number; and at the round's end the peer keeps that max,
+ * which the next round reads the same way), and noteHighestSeen commutes with it (the
+ * next number above a max is the max of the next numbers), so contexts alike in it are
+ * alike, and an answer that raises highestSeen short of a new next number is ignored. In
+ * these models a life's numbers are 3 * 65,536 apart, so that is nearly every refusal.
+ * `refusals` only sets a backoff timer's attempt, that is its duration, which this host
+ * does not read (a timer fires at any time it is armed): left out. Contexts alike by this
+ * key differ only in what no guard, action of this host, or the refinement mapping reads.
+ *
+ * So are the fields a state of the round overwrites before it reads them (deadFields).
+ * Without `value`, both as they are (max(n, highestSeen), every field).
+ */
+const roundKey = (value: unknown, c: RegisterRoundContext): string =>
+  JSON.stringify({
+    ...c,
+    highestSeen: value === null ? Math.max(c.n, c.highestSeen) : numberAboveSeen(c),
+    refusals: 0,
+    ...deadFields(value),
+  });
+
+/**
+ * The fields of a round's context that no step from this state reads before it writes
+ * them (machines/registerRound.ts), as the key writes them. The promises are read only on
+ * the way out of preparing (completesPromiseMajority, applyChange; the refinement reads
+ * the promises of a round whose accept it maps in the step that sends it, so from the
+ * peer state that step made, not the key's): after that, in accepting and backingOff,
+ * nothing reads them until beginRound empties them. Nor does anything read, in backingOff,
+ * the acceptances, the proposal and the result (beginRound resets the first two, and
+ * applyChange sets the result before writesBack or reportResult reads it), nor the result
+ * in preparing (the same). The fields left are those some step reads first.
+ */
+function deadFields(value: unknown): Partial<RegisterRoundContext> {
+  if (value === 'accepting') return { promises: [] };
+  if (value === 'backingOff') return { promises: [], accepted: [], proposal: null, result: null };
+  if (value === 'preparing') return { result: null };
+  return {};
+}
 
 type RoundSnapshotView = { value: unknown; context: RegisterRoundContext };
+
+/** A round's snapshot with highestSeen at its number: what a frozen round's future reads of it. */
+const settled = <S extends RoundSnapshotView>(r: S): S => ({
+  ...r,
+  context: { ...r.context, highestSeen: r.context.n },
+});
 
 /** Two snapshots of a round alike in state and context (an event the round ignores changes neither). */
 const sameRound = (a: RoundSnapshotView | undefined, b: RoundSnapshotView | undefined): boolean =>
   a === b ||
-  (a !== undefined && b !== undefined && a.value === b.value && roundKey(a.context) === roundKey(b.context));
+  (a !== undefined &&
+    b !== undefined &&
+    a.value === b.value &&
+    roundKey(a.value, a.context) === roundKey(b.value, b.context));
 
 const requestId = (client: number, op: number): number => client * 1000 + op;
 
