@@ -93,6 +93,9 @@ export const registerRoundMachine = setup({
     // unchanged: done twice it changes nothing, so such a round may retry after phase 2.
     writesBack: ({ context }) => writesBack(context),
     isRejectionOfWriteBack: (args) => roundGuards.isRejection(args) && writesBack(args.context),
+    // A first refusal is most often a number gone stale (the key was written through another
+    // peer since); a second in a row is a rival that keeps starting rounds on the key.
+    refusedAgain: ({ context }) => context.refusals >= 2,
   },
   actions: {
     ...roundActions<RegisterRoundContext, RegisterRoundEvent>(),
@@ -212,7 +215,14 @@ export const registerRoundMachine = setup({
       on: {
         prepare_ack: { actions: 'noteHighestSeen' },
         accept_ack: { actions: 'noteHighestSeen' },
-        TIMEOUT: { target: 'preparing', actions: ['beginRoundAboveRival', 'sendPrepare', 'armRoundTimer'] },
+        TIMEOUT: [
+          {
+            guard: 'refusedAgain',
+            target: 'preparing',
+            actions: ['beginRoundAboveRival', 'sendPrepare', 'armRoundTimer'],
+          },
+          { target: 'preparing', actions: ['beginRound', 'sendPrepare', 'armRoundTimer'] },
+        ],
       },
     },
     // The operation took effect; the host drops the round and its timer.

@@ -106,10 +106,10 @@ export const numberAboveSeen = (context: RoundContext): number => {
 };
 
 /**
- * A retry after a refusal: the smallest own number above the next number of whoever refused
- * (the highest seen plus one stride). Just above the highest seen is where the refuser's own
- * next round goes too, and the one with the higher offset would win every such race: one
- * proposer starved while another kept writing the same key.
+ * A retry after refusals in a row: the smallest own number above the next number of whoever
+ * refused (the highest seen plus one stride). Just above the highest seen is where the
+ * refuser's own next round goes too, and the one with the higher offset would win every
+ * such race: one proposer starved while another kept writing the same key.
  */
 export const numberAboveRival = (context: RoundContext): number => {
   const { first, stride } = ownNumbers(context);

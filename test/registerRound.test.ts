@@ -140,19 +140,30 @@ describe('a register round against real acceptors', () => {
     expect([key.state, key.outcome]).toEqual(['accepting', []]);
   });
 
-  test("a retry after a refusal goes above the refuser's next number, so its next round cannot take the key over at once", () => {
-    // Proposer 3 (offset 3 > 1) refused with HIGHEST, then begins its next round on the key.
-    const HIGHEST = nextProposalNumber(3, 3 * INCARNATION_LIMIT, FIRST);
-    const promised = { minProposal: HIGHEST, acceptedProposal: 0, acceptedValue: null };
-    const key = new Key({ 2: promised, 3: promised });
+  test("refused twice in a row, a retry goes above the refuser's next number, so its next round cannot take the key over at once", () => {
+    // Proposer 3 (offset 3 > 1) keeps starting rounds on the key: HIGHEST, then its next.
+    const stride = 3 * INCARNATION_LIMIT;
+    const HIGHEST = nextProposalNumber(3, stride, FIRST);
+    const promised = (n: number) => ({ minProposal: n, acceptedProposal: 0, acceptedValue: null });
+    const key = new Key({ 2: promised(HIGHEST), 3: promised(HIGHEST) });
     key.start({ kind: 'put', value: 'a' });
     key.deliver('prepare', 2);
     key.deliver('prepare_ack', PROPOSER);
     key.timeout();
-    const rivalsNext = nextProposalNumber(3, 3 * INCARNATION_LIMIT, HIGHEST);
-    // Just above HIGHEST (proposer 1's next slot) would lose to rivalsNext, in the same slot.
-    expect(nextProposalNumber(1, 3 * INCARNATION_LIMIT, HIGHEST)).toBeLessThan(rivalsNext);
-    expect(key.round.context.n).toBe(nextProposalNumber(1, 3 * INCARNATION_LIMIT, rivalsNext));
+    // A first refusal: just above what it saw, which proposer 3's next round outbids.
+    const rivalsNext = nextProposalNumber(3, stride, HIGHEST);
+    const first = key.round.context.n;
+    expect(first).toBe(nextProposalNumber(1, stride, HIGHEST));
+    expect(first).toBeLessThan(rivalsNext);
+    key.acceptors.set(2, acceptors.initial({ self: 2, durable: promised(rivalsNext) }));
+    key.deliver('prepare', 2);
+    key.deliver('prepare_ack', PROPOSER);
+    expect(key.state).toBe('backingOff');
+    key.timeout();
+    // Refused again: above the number proposer 3's next round would take.
+    const rivalsAfter = nextProposalNumber(3, stride, rivalsNext);
+    expect(key.round.context.n).toBe(nextProposalNumber(1, stride, rivalsAfter));
+    expect(key.round.context.n).toBeGreaterThan(rivalsAfter);
   });
 
   test('refused by a higher number, the round backs off and retries above it', () => {

@@ -65,9 +65,9 @@ class Record {
 }
 
 /**
- * A round begins at the smallest own number above all it has seen; a retry after a refusal
- * (leaving backingOff) above the refuser's next number too, one stride higher, so that the
- * refuser's next round on the key cannot take it over again at once.
+ * A round begins at the smallest own number above all it has seen; a retry after a second
+ * refusal in a row (leaving backingOff) above the refuser's next number too, one stride
+ * higher, so that the refuser's next round on the key cannot take it over again at once.
  */
 function checkPrepare(r: Record, prepares: Send[], afterRefusal: boolean, at: string, out: string[]) {
   const first = prepares[0]?.message as Prepare | undefined;
@@ -147,7 +147,7 @@ export function registerRoundViolations(
     checkPrepare(
       r,
       sent.filter((s) => s.message.type === 'prepare'),
-      before.value === 'backingOff',
+      before.value === 'backingOff' && before.context.refusals >= 2,
       at,
       out,
     );
